@@ -1,0 +1,410 @@
+// Package embedded is the warehouse driver for libchdb, the ClickHouse engine
+// as a shared library, loaded at run time with purego so that a binary without
+// libchdb still starts (only commands that need the warehouse fail).
+//
+// libchdb holds one engine per process, bound to one data path. This package
+// therefore keeps one engine per process and hands out handles that each work
+// in their own database, serialising queries on the engine.
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+
+	"github.com/localoffer/localoffer/sinks/warehouse"
+)
+
+// ChdbVersion is the libchdb release `make setup` installs.
+const ChdbVersion = "26.5.3"
+
+// ErrNoLibrary means libchdb could not be found or loaded.
+var ErrNoLibrary = errors.New("the embedded warehouse needs libchdb: run `make setup`, or set LOCALOFFER_CHDB_LIB to the path of libchdb.so")
+
+// LibraryCandidates lists where libchdb is looked for, in order.
+func LibraryCandidates() []string {
+	var out []string
+	if p := os.Getenv("LOCALOFFER_CHDB_LIB"); p != "" {
+		out = append(out, p)
+	}
+	out = append(out, filepath.Join(CacheDir(), "chdb-"+ChdbVersion, "libchdb.so"), "/usr/local/lib/libchdb.so")
+	return out
+}
+
+// CacheDir is where `make setup` keeps libchdb: $XDG_CACHE_HOME/localoffer or ~/.cache/localoffer.
+func CacheDir() string {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "localoffer")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".cache", "localoffer")
+	}
+	return filepath.Join(os.TempDir(), "localoffer-cache")
+}
+
+type lib struct {
+	connect      func(argc int32, argv **byte) *uintptr
+	closeConn    func(connp *uintptr)
+	queryN       func(conn uintptr, q *byte, qlen uintptr, f *byte, flen uintptr) uintptr
+	streamQueryN func(conn uintptr, q *byte, qlen uintptr, f *byte, flen uintptr) uintptr
+	streamFetch  func(conn uintptr, res uintptr) uintptr
+	streamCancel func(conn uintptr, res uintptr)
+	resultBuffer func(res uintptr) *byte
+	resultLength func(res uintptr) uintptr
+	resultError  func(res uintptr) *byte
+	destroy      func(res uintptr)
+}
+
+var (
+	loadOnce sync.Once
+	loaded   *lib
+	loadErr  error
+)
+
+func load() (*lib, error) {
+	loadOnce.Do(func() {
+		var tried []string
+		for _, p := range LibraryCandidates() {
+			if _, err := os.Stat(p); err != nil {
+				tried = append(tried, p)
+				continue
+			}
+			h, err := purego.Dlopen(p, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+			if err != nil {
+				loadErr = fmt.Errorf("%w (loading %s: %v)", ErrNoLibrary, p, err)
+				return
+			}
+			l := &lib{}
+			for name, fn := range map[string]any{
+				"chdb_connect": &l.connect, "chdb_close_conn": &l.closeConn, "chdb_query_n": &l.queryN,
+				"chdb_stream_query_n": &l.streamQueryN, "chdb_stream_fetch_result": &l.streamFetch,
+				"chdb_stream_cancel_query": &l.streamCancel, "chdb_result_buffer": &l.resultBuffer,
+				"chdb_result_length": &l.resultLength, "chdb_result_error": &l.resultError,
+				"chdb_destroy_query_result": &l.destroy,
+			} {
+				sym, err := purego.Dlsym(h, name)
+				if err != nil {
+					loadErr = fmt.Errorf("%w (%s lacks %s: an older libchdb? want %s)", ErrNoLibrary, p, name, ChdbVersion)
+					return
+				}
+				purego.RegisterFunc(fn, sym)
+			}
+			loaded = l
+			return
+		}
+		loadErr = fmt.Errorf("%w (looked in %v)", ErrNoLibrary, tried)
+	})
+	return loaded, loadErr
+}
+
+// engine is the process's one libchdb connection.
+type engine struct {
+	mu      sync.Mutex
+	l       *lib
+	connp   *uintptr // chdb_connection*
+	conn    uintptr  // *connp
+	path    string
+	refs    int
+	current string // database of the last USE
+}
+
+var (
+	engineMu sync.Mutex
+	theOne   *engine
+)
+
+// Conn is a handle on the engine working in one database.
+type Conn struct {
+	e      *engine
+	db     string
+	closed bool
+}
+
+// Open connects to the embedded engine at path (creating it) and to database db
+// (created if missing). A second Open with the same path shares the engine; with
+// another path it fails, because libchdb binds one path per process.
+func Open(ctx context.Context, path, db string) (*Conn, error) {
+	l, err := load()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse path %s: %w", path, err)
+	}
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	if theOne == nil {
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return nil, fmt.Errorf("create warehouse directory %s: %w", abs, err)
+		}
+		args := []string{"clickhouse", "--path=" + abs, "--output_format_json_quote_64bit_integers=0",
+			"--output_format_json_quote_decimals=0", "--date_time_input_format=best_effort"}
+		cargs := make([]*byte, len(args))
+		keep := make([][]byte, len(args))
+		for i, a := range args {
+			keep[i] = append([]byte(a), 0)
+			cargs[i] = &keep[i][0]
+		}
+		connp := l.connect(int32(len(cargs)), &cargs[0])
+		if connp == nil {
+			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb refused the connection (is another process using it?)", abs)
+		}
+		conn := *connp
+		if conn == 0 {
+			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb returned no connection", abs)
+		}
+		theOne = &engine{l: l, connp: connp, conn: conn, path: abs}
+	} else if theOne.path != abs {
+		return nil, fmt.Errorf("open embedded warehouse at %s: this process already has the one at %s open (libchdb allows one data path per process)", abs, theOne.path)
+	}
+	theOne.refs++
+	c := &Conn{e: theOne, db: db}
+	if err := c.e.run(ctx, "", "CREATE DATABASE IF NOT EXISTS "+quoteIdent(db), "TabSeparated", nil); err != nil {
+		c.Close(ctx)
+		return nil, fmt.Errorf("create database %s: %w", db, err)
+	}
+	return c, nil
+}
+
+func quoteIdent(s string) string {
+	return "`" + string(bytes.ReplaceAll([]byte(s), []byte("`"), []byte("``"))) + "`"
+}
+
+// run executes one query in db (switching with USE when needed) and hands the
+// result bytes to fn, all under the engine lock.
+func (e *engine) run(ctx context.Context, db, q, format string, fn func([]byte) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conn == 0 {
+		return errors.New("embedded warehouse is closed")
+	}
+	if db != "" && db != e.current {
+		if _, err := e.query("USE "+quoteIdent(db), "TabSeparated", nil); err != nil {
+			return err
+		}
+		e.current = db
+	}
+	_, err := e.query(q, format, fn)
+	return err
+}
+
+func (e *engine) query(q, format string, fn func([]byte) error) (int, error) {
+	if q == "" {
+		return 0, errors.New("empty query")
+	}
+	qb := unsafe.Slice(unsafe.StringData(q), len(q))
+	fb := []byte(format)
+	res := e.l.queryN(e.conn, &qb[0], uintptr(len(qb)), &fb[0], uintptr(len(fb)))
+	if res == 0 {
+		return 0, errors.New("libchdb returned no result")
+	}
+	defer e.l.destroy(res)
+	if p := e.l.resultError(res); p != nil {
+		return 0, &QueryError{Msg: cString(p)}
+	}
+	n := int(e.l.resultLength(res))
+	if fn != nil && n > 0 {
+		buf := unsafe.Slice(e.l.resultBuffer(res), n)
+		if err := fn(buf); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// QueryError is an error reported by the engine.
+type QueryError struct{ Msg string }
+
+func (e *QueryError) Error() string { return e.Msg }
+
+func cString(p *byte) string {
+	n := 0
+	for *(*byte)(unsafe.Add(unsafe.Pointer(p), n)) != 0 {
+		n++
+	}
+	return string(unsafe.Slice(p, n))
+}
+
+// Exec runs a statement.
+func (c *Conn) Exec(ctx context.Context, q string) error {
+	if err := c.e.run(ctx, c.db, q, "TabSeparated", nil); err != nil {
+		return fmt.Errorf("exec %q: %w", shorten(q), err)
+	}
+	return nil
+}
+
+// Query streams a SELECT's rows. Results are read block by block so a large
+// result never sits in memory whole.
+func (c *Conn) Query(ctx context.Context, q string, fn func(cols []string, row []json.RawMessage) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e := c.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conn == 0 {
+		return errors.New("embedded warehouse is closed")
+	}
+	if c.db != e.current {
+		if _, err := e.query("USE "+quoteIdent(c.db), "TabSeparated", nil); err != nil {
+			return err
+		}
+		e.current = c.db
+	}
+	qb := unsafe.Slice(unsafe.StringData(q), len(q))
+	if len(qb) == 0 {
+		return errors.New("empty query")
+	}
+	fb := []byte("JSONCompactEachRowWithNames")
+	stream := e.l.streamQueryN(e.conn, &qb[0], uintptr(len(qb)), &fb[0], uintptr(len(fb)))
+	if stream == 0 {
+		return fmt.Errorf("query %q: libchdb returned no result", shorten(q))
+	}
+	defer e.l.destroy(stream)
+	if p := e.l.resultError(stream); p != nil {
+		return fmt.Errorf("query %q: %w", shorten(q), &QueryError{Msg: cString(p)})
+	}
+	var cols []string
+	var pending []byte
+	handle := func(line []byte) error {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return nil
+		}
+		if cols == nil {
+			if err := json.Unmarshal(line, &cols); err != nil {
+				return fmt.Errorf("query %q: decode column names: %w", shorten(q), err)
+			}
+			return nil
+		}
+		var row []json.RawMessage
+		if err := json.Unmarshal(line, &row); err != nil {
+			return fmt.Errorf("query %q: decode row: %w", shorten(q), err)
+		}
+		return fn(cols, row)
+	}
+	done := false
+	for !done {
+		if err := ctx.Err(); err != nil {
+			e.l.streamCancel(e.conn, stream)
+			return err
+		}
+		res := e.l.streamFetch(e.conn, stream)
+		if res == 0 {
+			break
+		}
+		var ferr error
+		if p := e.l.resultError(res); p != nil {
+			msg := cString(p)
+			// A query whose result is empty has finished before the first fetch.
+			if strings.Contains(msg, "No active streaming query") {
+				e.l.destroy(res)
+				break
+			}
+			ferr = fmt.Errorf("query %q: %w", shorten(q), &QueryError{Msg: msg})
+		} else if n := int(e.l.resultLength(res)); n == 0 {
+			done = true
+		} else {
+			chunk := unsafe.Slice(e.l.resultBuffer(res), n)
+			pending = append(pending, chunk...)
+			// Only whole lines are decoded; a tail without its newline waits for the next block.
+			end := bytes.LastIndexByte(pending, '\n')
+			if end >= 0 {
+				for _, line := range bytes.Split(pending[:end], []byte{'\n'}) {
+					if ferr = handle(line); ferr != nil {
+						break
+					}
+				}
+				pending = append(pending[:0], pending[end+1:]...)
+			}
+		}
+		e.l.destroy(res)
+		if ferr != nil {
+			e.l.streamCancel(e.conn, stream)
+			return ferr
+		}
+	}
+	if len(pending) > 0 {
+		return handle(pending)
+	}
+	return nil
+}
+
+// Insert writes rows as one JSONCompactEachRow INSERT.
+func (c *Conn) Insert(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	buf := make([]byte, 0, 256*len(rows))
+	buf = append(buf, "INSERT INTO "...)
+	buf = append(buf, quoteIdent(table)...)
+	buf = append(buf, " ("...)
+	for i, col := range columns {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, quoteIdent(col)...)
+	}
+	buf = append(buf, ") FORMAT JSONCompactEachRow\n"...)
+	var err error
+	for i, r := range rows {
+		if len(r) != len(columns) {
+			return fmt.Errorf("insert into %s: row %d has %d values for %d columns", table, i, len(r), len(columns))
+		}
+		if buf, err = warehouse.AppendJSONRow(buf, r); err != nil {
+			return fmt.Errorf("insert into %s: row %d: %w", table, i, err)
+		}
+	}
+	if err := c.e.run(ctx, c.db, unsafe.String(&buf[0], len(buf)), "TabSeparated", nil); err != nil {
+		return fmt.Errorf("insert %d rows into %s: %w", len(rows), table, err)
+	}
+	return nil
+}
+
+// DropDatabase removes this handle's database (used by tests to clean up).
+func (c *Conn) DropDatabase(ctx context.Context) error {
+	return c.e.run(ctx, "", "DROP DATABASE IF EXISTS "+quoteIdent(c.db), "TabSeparated", nil)
+}
+
+// Close releases the handle; the engine closes with its last handle.
+func (c *Conn) Close(ctx context.Context) error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	engineMu.Lock()
+	defer engineMu.Unlock()
+	c.e.refs--
+	if c.e.refs > 0 {
+		return nil
+	}
+	c.e.mu.Lock()
+	defer c.e.mu.Unlock()
+	if c.e.connp != nil {
+		c.e.l.closeConn(c.e.connp)
+		c.e.connp, c.e.conn = nil, 0
+	}
+	if theOne == c.e {
+		theOne = nil
+	}
+	return nil
+}
+
+func shorten(q string) string {
+	if len(q) > 120 {
+		return q[:120] + "…"
+	}
+	return q
+}

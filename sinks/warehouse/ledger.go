@@ -1,0 +1,221 @@
+package warehouse
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/localoffer/localoffer/collectors/fetch"
+)
+
+// Run is one row of the runs ledger.
+type Run struct {
+	RunID              string     `json:"run_id"`
+	Pipeline           string     `json:"pipeline"`
+	Collector          string     `json:"collector"`
+	StartedAt          time.Time  `json:"-"`
+	FinishedAt         *time.Time `json:"-"`
+	Status             string     `json:"status"`
+	FullSweep          bool       `json:"-"`
+	DocumentsFetched   int        `json:"documents_fetched"`
+	DocumentsUnchanged int        `json:"documents_unchanged"`
+	DocumentsFailed    int        `json:"documents_failed"`
+	RecordsLoaded      int        `json:"records_loaded"`
+	RecordsUnchanged   int        `json:"records_unchanged"`
+	RecordsQuarantined int        `json:"records_quarantined"`
+	FlagsRaised        int        `json:"flags_raised"`
+	Warnings           int        `json:"warnings"`
+	Error              string     `json:"error"`
+}
+
+var runColumns = []string{"run_id", "pipeline", "collector", "started_at", "finished_at", "status", "full_sweep",
+	"documents_fetched", "documents_unchanged", "documents_failed", "records_loaded", "records_unchanged",
+	"records_quarantined", "flags_raised", "warnings", "error", "_version"}
+
+// RecordRun writes the run's current state to the ledger (the latest row wins).
+func (w *Warehouse) RecordRun(ctx context.Context, r *Run) error {
+	return w.Insert(ctx, "runs", runColumns, [][]any{{r.RunID, r.Pipeline, r.Collector, r.StartedAt, r.FinishedAt, r.Status,
+		boolInt(r.FullSweep), uint64(r.DocumentsFetched), uint64(r.DocumentsUnchanged), uint64(r.DocumentsFailed),
+		uint64(r.RecordsLoaded), uint64(r.RecordsUnchanged), uint64(r.RecordsQuarantined), uint64(r.FlagsRaised),
+		uint64(r.Warnings), r.Error, uint64(time.Now().UnixNano())}})
+}
+
+// RecordWarning keeps one non-fatal problem of a run.
+func (w *Warehouse) RecordWarning(ctx context.Context, pipeline, runID, sourceURL, recordID, msg string) error {
+	return w.Insert(ctx, "run_warnings", []string{"run_id", "pipeline", "at", "source_url", "record_id", "message"},
+		[][]any{{runID, pipeline, time.Now().UTC(), sourceURL, recordID, msg}})
+}
+
+// LoadState reads a pipeline's committed incremental state.
+func (w *Warehouse) LoadState(ctx context.Context, pipeline string) (map[string]string, error) {
+	type kv struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	rows, err := QueryInto[kv](ctx, w, "SELECT key, value FROM pipeline_state FINAL WHERE pipeline = "+Quote(pipeline))
+	if err != nil {
+		return nil, fmt.Errorf("load state of %s: %w", pipeline, err)
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.Key] = r.Value
+	}
+	return m, nil
+}
+
+// SaveState commits state values for a pipeline.
+func (w *Warehouse) SaveState(ctx context.Context, pipeline string, values map[string]string) error {
+	if len(values) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	v := uint64(now.UnixNano())
+	rows := make([][]any, 0, len(values))
+	for k, val := range values {
+		rows = append(rows, []any{pipeline, k, val, now, v})
+	}
+	return w.Insert(ctx, "pipeline_state", []string{"pipeline", "key", "value", "updated_at", "_version"}, rows)
+}
+
+// ReconcileFlags turns a run's flag observations into flag states: observed
+// flags are opened or refreshed (keeping first_detected); open flags of this
+// pipeline that were not observed are closed, when the run looked at them: the
+// entity was seen in this run, or the flag comes from a rule evaluated for the
+// whole pipeline (ruleFlags, e.g. missing_from_source).
+func (w *Warehouse) ReconcileFlags(ctx context.Context, pipeline, runID string, ruleFlags []string) error {
+	now := time.Now().UTC()
+	version := uint64(now.UnixNano())
+	p, r := Quote(pipeline), Quote(runID)
+	open := fmt.Sprintf(`INSERT INTO flags (entity_type, entity_id, pipeline, flag, reason, evidence, first_detected, last_detected, active, closed_at, run_id, _version)
+SELECT o.entity_type, o.entity_id, o.pipeline, o.flag, any(o.reason), any(o.evidence),
+       if(any(f.active) = 1 AND any(f.first_detected) > toDateTime64(0, 3, 'UTC'), any(f.first_detected), min(o.observed_at)),
+       max(o.observed_at), 1, NULL, %s, %d
+FROM flag_observations AS o
+LEFT JOIN (SELECT entity_type, entity_id, flag, first_detected, active FROM flags FINAL WHERE pipeline = %s) AS f
+  ON f.entity_type = o.entity_type AND f.entity_id = o.entity_id AND f.flag = o.flag
+WHERE o.pipeline = %s AND o.run_id = %s
+GROUP BY o.entity_type, o.entity_id, o.pipeline, o.flag`, r, version, p, p, r)
+	if err := w.Exec(ctx, open); err != nil {
+		return fmt.Errorf("open flags for run %s: %w", runID, err)
+	}
+	rules := "[]"
+	if len(ruleFlags) > 0 {
+		q := make([]string, len(ruleFlags))
+		for i, f := range ruleFlags {
+			q[i] = Quote(f)
+		}
+		rules = "[" + strings.Join(q, ",") + "]"
+	}
+	closeQ := fmt.Sprintf(`INSERT INTO flags (entity_type, entity_id, pipeline, flag, reason, evidence, first_detected, last_detected, active, closed_at, run_id, _version)
+SELECT f.entity_type, f.entity_id, f.pipeline, f.flag, f.reason, f.evidence, f.first_detected, f.last_detected, 0, %s, %s, %d
+FROM (SELECT * FROM flags FINAL WHERE pipeline = %s AND active = 1) AS f
+WHERE (f.entity_type, f.entity_id, f.flag) NOT IN (SELECT entity_type, entity_id, flag FROM flag_observations WHERE pipeline = %s AND run_id = %s)
+  AND ((f.entity_type, f.entity_id) IN (SELECT entity_type, entity_id FROM entity_seen WHERE pipeline = %s AND run_id = %s)
+       OR has(%s, f.flag))`,
+		"toDateTime64("+Quote(now.Format("2006-01-02 15:04:05.000"))+", 3, 'UTC')", r, version+1, p, p, r, p, r, rules)
+	if err := w.Exec(ctx, closeQ); err != nil {
+		return fmt.Errorf("close cleared flags for run %s: %w", runID, err)
+	}
+	return nil
+}
+
+// Documents implements fetch.Store on the documents table. It reads a
+// pipeline's validators once and buffers new rows, so a crawl of thousands of
+// pages costs two queries, not thousands.
+type Documents struct {
+	w        *Warehouse
+	pipeline string
+	chunk    int
+
+	mu     sync.Mutex
+	last   map[string]fetch.Validators
+	loaded bool
+	rows   [][]any
+}
+
+// Documents returns the document store for one pipeline.
+func (w *Warehouse) Documents(pipeline string) *Documents {
+	return &Documents{w: w, pipeline: pipeline, chunk: 1000}
+}
+
+// LastFetch returns the validators of the latest successful fetch of url in this pipeline.
+func (d *Documents) LastFetch(ctx context.Context, url string) (fetch.Validators, bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.loaded {
+		if err := d.load(ctx); err != nil {
+			return fetch.Validators{}, false, err
+		}
+	}
+	v, ok := d.last[url]
+	return v, ok, nil
+}
+
+func (d *Documents) load(ctx context.Context) error {
+	d.last = map[string]fetch.Validators{}
+	q := `SELECT url, argMax(etag, fetched_at) AS etag, argMax(last_modified, fetched_at) AS lm,
+       argMax(sha256, fetched_at) AS sha, argMax(content_type, fetched_at) AS ct, max(fetched_at) AS at
+FROM documents WHERE pipeline = ` + Quote(d.pipeline) + ` AND status IN (200, 304) AND sha256 != '' GROUP BY url`
+	err := d.w.Query(ctx, q, func(_ []string, row []json.RawMessage) error {
+		var url string
+		var v fetch.Validators
+		var at string
+		for i, dst := range []any{&url, &v.ETag, &v.LastModified, &v.SHA256, &v.ContentType, &at} {
+			if err := json.Unmarshal(row[i], dst); err != nil {
+				return err
+			}
+		}
+		v.FetchedAt, _ = time.Parse("2006-01-02 15:04:05.000", at)
+		d.last[url] = v
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read last fetches of %s: %w", d.pipeline, err)
+	}
+	d.loaded = true
+	return nil
+}
+
+var documentColumns = []string{"pipeline", "run_id", "url", "final_url", "fetched_at", "status", "content_type", "etag",
+	"last_modified", "sha256", "size", "not_modified", "blob_path"}
+
+// RecordFetch buffers a fetched document's provenance.
+func (d *Documents) RecordFetch(ctx context.Context, doc *fetch.Document) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	status := doc.Status
+	if doc.NotModified {
+		status = 304
+	}
+	d.rows = append(d.rows, []any{d.pipeline, doc.RunID, doc.URL, doc.FinalURL, doc.FetchedAt, status, doc.ContentType,
+		doc.ETag, doc.LastModified, doc.SHA256, uint64(doc.Size), boolInt(doc.NotModified), doc.BlobPath()})
+	if d.last != nil && doc.SHA256 != "" {
+		d.last[doc.URL] = fetch.Validators{ETag: doc.ETag, LastModified: doc.LastModified, SHA256: doc.SHA256,
+			FetchedAt: doc.FetchedAt, Status: status, ContentType: doc.ContentType}
+	}
+	if len(d.rows) >= d.chunk {
+		return d.flushLocked(ctx)
+	}
+	return nil
+}
+
+// Flush writes buffered document rows.
+func (d *Documents) Flush(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.flushLocked(ctx)
+}
+
+func (d *Documents) flushLocked(ctx context.Context) error {
+	if len(d.rows) == 0 {
+		return nil
+	}
+	if err := d.w.Insert(ctx, "documents", documentColumns, d.rows); err != nil {
+		return fmt.Errorf("record documents: %w", err)
+	}
+	d.rows = d.rows[:0]
+	return nil
+}

@@ -1,0 +1,423 @@
+package warehouse
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/localoffer/localoffer/schema"
+)
+
+// Loader writes one run's records in chunks. A record whose content equals its
+// current version is not written again (only marked as seen), so loading the
+// same source twice changes nothing visible.
+type Loader struct {
+	w        *Warehouse
+	pipeline string
+	runID    string
+	chunk    int
+	version  uint64
+	now      time.Time
+
+	buffers map[string]*tableBuffer
+	current map[schema.Kind]map[string]string // id → content hash of the current version
+
+	Stats LoadStats
+}
+
+// LoadStats counts what a Loader did.
+type LoadStats struct {
+	Loaded      int
+	Unchanged   int
+	Quarantined int
+	Flags       int
+}
+
+type tableBuffer struct {
+	table   string
+	columns []string
+	rows    [][]any
+}
+
+// NewLoader starts loading for one run. chunk is the rows per insert.
+func (w *Warehouse) NewLoader(pipeline, runID string, chunk int) *Loader {
+	if chunk <= 0 {
+		chunk = 10000
+	}
+	now := time.Now().UTC()
+	return &Loader{
+		w: w, pipeline: pipeline, runID: runID, chunk: chunk,
+		version: uint64(now.UnixNano()), now: now,
+		buffers: map[string]*tableBuffer{},
+		current: map[schema.Kind]map[string]string{},
+	}
+}
+
+var kindTable = map[schema.Kind]string{
+	schema.KindService: "services", schema.KindOrganization: "organizations",
+	schema.KindLocation: "locations", schema.KindDemand: "demand",
+	schema.KindCapacity: "capacity", schema.KindSENReport: "sen_reports",
+}
+
+// Table returns the warehouse table of a record kind.
+func Table(k schema.Kind) string { return kindTable[k] }
+
+func (l *Loader) add(ctx context.Context, table string, columns []string, row []any) error {
+	b := l.buffers[table]
+	if b == nil {
+		b = &tableBuffer{table: table, columns: columns}
+		l.buffers[table] = b
+	}
+	b.rows = append(b.rows, row)
+	if len(b.rows) >= l.chunk {
+		return l.flushTable(ctx, b)
+	}
+	return nil
+}
+
+func (l *Loader) flushTable(ctx context.Context, b *tableBuffer) error {
+	if len(b.rows) == 0 {
+		return nil
+	}
+	if err := l.w.Insert(ctx, b.table, b.columns, b.rows); err != nil {
+		return err
+	}
+	clear(b.rows)
+	b.rows = b.rows[:0]
+	return nil
+}
+
+// Flush writes everything buffered. Entity rows go before the seen and flag
+// rows that refer to them.
+func (l *Loader) Flush(ctx context.Context) error {
+	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "quarantine", "entity_seen", "flag_observations"}
+	for _, t := range order {
+		if b := l.buffers[t]; b != nil {
+			if err := l.flushTable(ctx, b); err != nil {
+				return err
+			}
+		}
+	}
+	for t, b := range l.buffers {
+		if !contains(order, t) {
+			if err := l.flushTable(ctx, b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// currentHashes loads the content hash of every current record of a kind in this pipeline.
+func (l *Loader) currentHashes(ctx context.Context, k schema.Kind) (map[string]string, error) {
+	if m, ok := l.current[k]; ok {
+		return m, nil
+	}
+	m := map[string]string{}
+	q := fmt.Sprintf("SELECT id, argMax(content_hash, _version) AS h FROM %s WHERE pipeline = %s GROUP BY id",
+		kindTable[k], Quote(l.pipeline))
+	err := l.w.Query(ctx, q, func(_ []string, row []json.RawMessage) error {
+		var id, h string
+		if err := json.Unmarshal(row[0], &id); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(row[1], &h); err != nil {
+			return err
+		}
+		m[id] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read current versions of %s: %w", kindTable[k], err)
+	}
+	l.current[k] = m
+	return m, nil
+}
+
+// Add loads one valid record.
+func (l *Loader) Add(ctx context.Context, rec *schema.Record) error {
+	id := rec.ID()
+	if id == "" {
+		return fmt.Errorf("%s record without an id", rec.Kind)
+	}
+	payload, hash, err := contentOf(rec)
+	if err != nil {
+		return fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
+	}
+	cur, err := l.currentHashes(ctx, rec.Kind)
+	if err != nil {
+		return err
+	}
+	if err := l.add(ctx, "entity_seen", seenColumns, []any{l.pipeline, l.runID, string(rec.Kind), id, l.now}); err != nil {
+		return err
+	}
+	for _, f := range rec.Flags {
+		l.Stats.Flags++
+		if err := l.add(ctx, "flag_observations", flagObsColumns,
+			[]any{l.runID, l.pipeline, string(rec.Kind), id, f.Flag, f.Reason, f.Evidence, l.now}); err != nil {
+			return err
+		}
+	}
+	if cur[id] == hash {
+		l.Stats.Unchanged++
+		return nil
+	}
+	cur[id] = hash
+	l.Stats.Loaded++
+	prov := rec.Prov()
+	if prov == nil {
+		prov = &schema.Provenance{Pipeline: l.pipeline}
+	}
+	switch rec.Kind {
+	case schema.KindService:
+		return l.addService(ctx, rec.Service, prov, payload, hash)
+	case schema.KindOrganization:
+		return l.add(ctx, "organizations", orgColumns, orgRow(rec.Organization, l, prov, payload, hash))
+	case schema.KindLocation:
+		return l.add(ctx, "locations", locationColumns, locationRow(rec.Location, l, prov, payload, hash))
+	case schema.KindSENReport:
+		return l.add(ctx, "sen_reports", senReportColumns, senReportRow(rec.SENReport, l, prov, payload, hash))
+	case schema.KindDemand:
+		return l.add(ctx, "demand", demandColumns, demandRow(rec.Demand, l, prov, hash))
+	case schema.KindCapacity:
+		return l.add(ctx, "capacity", capacityColumns, capacityRow(rec.Capacity, l, prov, hash))
+	}
+	return fmt.Errorf("unknown record kind %q", rec.Kind)
+}
+
+// Quarantine keeps an invalid record with its problems.
+func (l *Loader) Quarantine(ctx context.Context, rec *schema.Record, problems []schema.Problem) error {
+	l.Stats.Quarantined++
+	payload, err := json.Marshal(rec.Entity())
+	if err != nil {
+		payload = []byte(fmt.Sprintf("%q", fmt.Sprint(rec.Entity())))
+	}
+	errs, _ := json.Marshal(problems)
+	src := ""
+	if p := rec.Prov(); p != nil {
+		src = p.SourceURL
+	}
+	return l.add(ctx, "quarantine", quarantineColumns,
+		[]any{l.pipeline, l.runID, l.now, string(rec.Kind), rec.ID(), src, string(errs), string(payload)})
+}
+
+// contentOf returns the record's JSON without provenance (which changes every
+// fetch) and a hash of it: equal hashes mean the record has not changed.
+func contentOf(rec *schema.Record) ([]byte, string, error) {
+	var payload []byte
+	var err error
+	switch rec.Kind {
+	case schema.KindService:
+		s := *rec.Service
+		s.Provenance = nil
+		payload, err = json.Marshal(&s)
+	case schema.KindOrganization:
+		o := *rec.Organization
+		o.Provenance = nil
+		payload, err = json.Marshal(&o)
+	case schema.KindLocation:
+		x := *rec.Location
+		x.Provenance = nil
+		payload, err = json.Marshal(&x)
+	case schema.KindSENReport:
+		x := *rec.SENReport
+		x.Provenance = nil
+		payload, err = json.Marshal(&x)
+	case schema.KindDemand:
+		x := *rec.Demand
+		x.Provenance = nil
+		payload, err = json.Marshal(&x)
+	case schema.KindCapacity:
+		x := *rec.Capacity
+		x.Provenance = nil
+		payload, err = json.Marshal(&x)
+	default:
+		return nil, "", fmt.Errorf("unknown record kind %q", rec.Kind)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(payload)
+	return payload, hex.EncodeToString(sum[:16]), nil
+}
+
+var seenColumns = []string{"pipeline", "run_id", "entity_type", "entity_id", "seen_at"}
+var flagObsColumns = []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}
+var quarantineColumns = []string{"pipeline", "run_id", "quarantined_at", "entity_type", "record_id", "source_url", "errors", "payload"}
+
+var serviceColumns = []string{"id", "pipeline", "run_id", "name", "status", "organization_id", "description", "url", "email",
+	"min_age", "max_age", "age_text", "need_codes", "broad_areas", "categories", "la_code", "postcode",
+	"capacity_available", "capacity_maximum", "has_contact", "assured_date", "last_modified", "canonical_id",
+	"source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
+
+func (l *Loader) addService(ctx context.Context, s *schema.Service, p *schema.Provenance, payload []byte, hash string) error {
+	var avail, maxi *float64
+	if s.Capacity != nil {
+		avail, maxi = s.Capacity.Available, s.Capacity.Maximum
+	}
+	row := []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
+		s.MinimumAge, s.MaximumAge, s.AgeText, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
+		avail, maxi, boolInt(HasContact(s)), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
+		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}
+	if err := l.add(ctx, "services", serviceColumns, row); err != nil {
+		return err
+	}
+	for _, sal := range s.ServiceAtLocations {
+		locID := sal.LocationID
+		if locID == "" && sal.Location != nil {
+			locID = sal.Location.ID
+		}
+		if locID == "" {
+			continue
+		}
+		if err := l.add(ctx, "service_at_locations", []string{"id", "pipeline", "run_id", "service_id", "location_id", "_version"},
+			[]any{sal.ID, l.pipeline, l.runID, s.ID, locID, l.version}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ServicePostcode is the postcode of a service's first physical address.
+func ServicePostcode(s *schema.Service) string {
+	for _, sal := range s.ServiceAtLocations {
+		if sal.Location == nil {
+			continue
+		}
+		if pc := LocationPostcode(sal.Location); pc != "" {
+			return pc
+		}
+	}
+	return ""
+}
+
+// LocationPostcode is a location's first postcode.
+func LocationPostcode(l *schema.Location) string {
+	for _, a := range l.Addresses {
+		if a.PostalCode != "" {
+			return a.PostalCode
+		}
+	}
+	return ""
+}
+
+// HasContact reports whether a service gives any way to get in touch.
+func HasContact(s *schema.Service) bool {
+	if s.Email != "" || s.URL != "" || len(s.Phones) > 0 {
+		return true
+	}
+	for _, c := range s.Contacts {
+		if c.Email != "" || len(c.Phones) > 0 {
+			return true
+		}
+	}
+	for _, sal := range s.ServiceAtLocations {
+		if len(sal.Phones) > 0 || len(sal.Contacts) > 0 {
+			return true
+		}
+	}
+	if s.Organization != nil && (s.Organization.Email != "" || s.Organization.Website != "" || len(s.Organization.Phones) > 0) {
+		return true
+	}
+	return false
+}
+
+var orgColumns = []string{"id", "pipeline", "run_id", "name", "organization_type", "website", "email", "la_code", "identifiers",
+	"canonical_id", "source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
+
+func orgRow(o *schema.Organization, l *Loader, p *schema.Provenance, payload []byte, hash string) []any {
+	ids := make([]string, 0, len(o.OrganizationIdentifiers))
+	for _, oi := range o.OrganizationIdentifiers {
+		scheme := oi.IdentifierScheme
+		if scheme == "" {
+			scheme = oi.IdentifierType
+		}
+		ids = append(ids, scheme+":"+oi.Identifier)
+	}
+	return []any{o.ID, l.pipeline, l.runID, o.Name, o.OrganizationType, o.Website, o.Email, o.LACode, ids,
+		o.CanonicalID, p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}
+}
+
+var locationColumns = []string{"id", "pipeline", "run_id", "organization_id", "name", "location_type", "address", "postcode",
+	"latitude", "longitude", "la_code", "la_code_old", "ward_code", "lsoa_code", "source_url", "source_id", "fetched_at",
+	"content_hash", "payload", "_version"}
+
+func locationRow(x *schema.Location, l *Loader, p *schema.Provenance, payload []byte, hash string) []any {
+	addr := ""
+	if len(x.Addresses) > 0 {
+		a := x.Addresses[0]
+		parts := []string{}
+		for _, s := range []string{a.Address1, a.Address2, a.City, a.PostalCode} {
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+		addr = strings.Join(parts, ", ")
+	}
+	return []any{x.ID, l.pipeline, l.runID, x.OrganizationID, x.Name, x.LocationType, addr, LocationPostcode(x),
+		x.Latitude, x.Longitude, x.LACode, x.LACodeOld, x.WardCode, x.LSOACode, p.SourceURL, p.SourceID, p.FetchedAt,
+		hash, string(payload), l.version}
+}
+
+var senReportColumns = []string{"id", "pipeline", "run_id", "urn", "school_name", "la_code", "site_url", "report_url", "report_format",
+	"found", "discovery_score", "runners_up", "report_date", "report_date_source", "senco_name", "senco_email", "senco_phone",
+	"items_present", "items_missing", "need_codes", "legacy_terms", "local_offer_url", "problem", "fetched_at", "document_sha256",
+	"content_hash", "payload", "_version"}
+
+func senReportRow(r *schema.SENReport, l *Loader, p *schema.Provenance, payload []byte, hash string) []any {
+	return []any{r.ID, l.pipeline, l.runID, r.URN, r.SchoolName, r.LACode, r.SiteURL, r.ReportURL, r.ReportFormat,
+		boolInt(r.Found), r.DiscoveryScore, nonNil(r.RunnersUp), dateOrNull(r.ReportDate), r.ReportDateSource, r.SENCOName, r.SENCOEmail, r.SENCOPhone,
+		nonNil(r.ItemsPresent), nonNil(r.ItemsMissing), nonNil(r.NeedCodes), nonNil(r.LegacyTerms), r.LocalOfferURL, r.Problem,
+		p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}
+}
+
+var demandColumns = []string{"id", "pipeline", "run_id", "period", "geographic_level", "la_code", "la_code_old", "la_name", "region_code",
+	"need_code", "age_min", "age_max", "measure", "placement", "count", "source", "source_url", "fetched_at", "content_hash", "_version"}
+
+func demandRow(d *schema.Demand, l *Loader, p *schema.Provenance, hash string) []any {
+	return []any{d.ID, l.pipeline, l.runID, d.Period, d.GeographicLevel, d.LACode, d.LACodeOld, d.LAName, d.RegionCode,
+		d.NeedCode, d.AgeMin, d.AgeMax, d.Measure, d.Placement, d.Count, d.Source, p.SourceURL, p.FetchedAt, hash, l.version}
+}
+
+var capacityColumns = []string{"id", "pipeline", "run_id", "organization_id", "urn", "name", "la_code", "provision_type", "need_codes",
+	"age_min", "age_max", "places", "number_on_roll", "as_of", "source_url", "fetched_at", "content_hash", "_version"}
+
+func capacityRow(c *schema.Capacity, l *Loader, p *schema.Provenance, hash string) []any {
+	return []any{c.ID, l.pipeline, l.runID, c.OrganizationID, c.URN, c.Name, c.LACode, c.ProvisionType, nonNil(c.NeedCodes),
+		c.AgeMin, c.AgeMax, c.Places, c.NumberOnRoll, dateOrNull(c.AsOf), p.SourceURL, p.FetchedAt, hash, l.version}
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+func boolInt(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// dateOrNull keeps the YYYY-MM-DD part of a date string; anything else is NULL.
+func dateOrNull(s string) Date {
+	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
+		return Date(s[:10])
+	}
+	return ""
+}

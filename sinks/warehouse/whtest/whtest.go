@@ -1,0 +1,70 @@
+// Package whtest gives tests a migrated warehouse on the real embedded engine.
+// libchdb allows one data path per process, so every test of a process shares
+// one engine in a temporary directory and gets a database of its own.
+package whtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/localoffer/localoffer/sinks/embedded"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+)
+
+var (
+	dirOnce sync.Once
+	dir     string
+	dirErr  error
+	seq     atomic.Int64
+)
+
+// Path is the data directory of this test process's engine.
+func Path(t testing.TB) string {
+	t.Helper()
+	dirOnce.Do(func() {
+		dir, dirErr = os.MkdirTemp("", "localoffer-test-warehouse-")
+	})
+	if dirErr != nil {
+		t.Fatalf("warehouse temp dir: %v", dirErr)
+	}
+	return dir
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// New returns a migrated warehouse in a fresh database, dropped when the test ends.
+// Without libchdb the test fails, saying how to install it: `make test` installs it.
+func New(t testing.TB) *warehouse.Warehouse {
+	t.Helper()
+	w := NewUnmigrated(t)
+	if _, err := w.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return w
+}
+
+// NewUnmigrated returns an empty database.
+func NewUnmigrated(t testing.TB) *warehouse.Warehouse {
+	t.Helper()
+	name := strings.Trim(unsafeChars.ReplaceAllString(strings.ToLower(t.Name()), "_"), "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	db := fmt.Sprintf("t%d_%s", seq.Add(1), name)
+	ctx := context.Background()
+	conn, err := embedded.Open(ctx, Path(t), db)
+	if err != nil {
+		t.Fatalf("open embedded warehouse: %v", err)
+	}
+	t.Cleanup(func() {
+		conn.DropDatabase(ctx)
+		conn.Close(ctx)
+	})
+	return warehouse.New(conn, warehouse.Layout{Database: db})
+}
