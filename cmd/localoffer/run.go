@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/runner"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+)
+
+func cmdRun(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "run", "run [--config F] [--pipeline NAME]...")
+	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
+	var names stringList
+	fs.Var(&names, "pipeline", "run only this pipeline (repeatable)")
+	parallel := fs.Int("parallel", 4, "pipelines run at once")
+	if code, done := parseFlags(fs, env, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "localoffer run: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, ok := loadConfig(env, *cfgPath)
+	if !ok {
+		return exitUsage
+	}
+	pipelines, err := cfg.Select(names)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer run: %v\n", err)
+		return exitUsage
+	}
+	log := newLogger(env)
+	app, code := newApp(ctx, env, cfg, log)
+	if app == nil {
+		return code
+	}
+	defer app.close()
+	jobs, err := app.jobs(pipelines)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer run: %v\n", err)
+		return exitUsage
+	}
+	results := app.runner.RunAll(ctx, jobs, *parallel)
+	app.progressDone()
+	printSummary(ctx, env.Stdout, app.w, results)
+	for _, r := range results {
+		if r.Err != nil {
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// app is what run and schedule share: the warehouse, fetch client and runner.
+type app struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	w      *warehouse.Warehouse
+	runner *runner.Runner
+	shared *sharedTransforms
+
+	progressMu   sync.Mutex
+	progressSeen bool
+	env          *Env
+}
+
+func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger) (*app, int) {
+	w, err := openWarehouse(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return nil, exitFailed
+	}
+	shared, err := loadSharedTransforms(cfg)
+	if err != nil {
+		w.Close(ctx)
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return nil, exitUsage
+	}
+	validator, err := buildValidator()
+	if err != nil {
+		w.Close(ctx)
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return nil, exitFailed
+	}
+	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
+	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env}
+	a.runner = &runner.Runner{
+		W:         w,
+		Fetch:     client,
+		Validator: validator,
+		After:     buildAfterRun(cfg, shared, log),
+		ChunkRows: cfg.Warehouse.ChunkRows,
+		Log:       log,
+	}
+	if isTerminal(env.Stderr) {
+		a.runner.Progress = a.progress
+	}
+	return a, exitOK
+}
+
+func (a *app) close() {
+	a.w.Close(context.Background())
+}
+
+// jobs wires each pipeline's collector and transform chain.
+func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
+	var jobs []runner.Job
+	for _, p := range pipelines {
+		c, err := buildCollector(a.cfg, p, a.log)
+		if err != nil {
+			return nil, err
+		}
+		t, err := buildTransform(a.cfg, a.shared, p)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
+		}
+		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t})
+	}
+	return jobs, nil
+}
+
+// progress shows running record counts on a terminal; silent otherwise.
+func (a *app) progress(pipeline string, n int) {
+	a.progressMu.Lock()
+	defer a.progressMu.Unlock()
+	a.progressSeen = true
+	fmt.Fprintf(a.env.Stderr, "\r\033[K%s: %d records…", pipeline, n)
+}
+
+func (a *app) progressDone() {
+	a.progressMu.Lock()
+	defer a.progressMu.Unlock()
+	if a.progressSeen {
+		fmt.Fprint(a.env.Stderr, "\r\033[K")
+	}
+}
+
+// printSummary prints one line per pipeline, then the open flags by kind.
+func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, results []runner.Result) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PIPELINE\tSTATUS\tRECORDS\tNEW\tUNCHANGED\tQUARANTINED\tFLAGS\tDOCS\tTOOK\tERROR")
+	for _, r := range results {
+		took := ""
+		if r.FinishedAt != nil {
+			took = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+		}
+		openFlags, _ := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM flags_current WHERE pipeline = "+warehouse.Quote(r.Pipeline))
+		errText := strings.ReplaceAll(r.Error, "\n", " ")
+		if len(errText) > 100 {
+			errText = errText[:100] + "…"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Pipeline, r.Status,
+			r.RecordsLoaded+r.RecordsUnchanged, r.RecordsLoaded, r.RecordsUnchanged, r.RecordsQuarantined, openFlags,
+			r.DocumentsFetched+r.DocumentsUnchanged, took, errText)
+	}
+	tw.Flush()
+	type flagCount struct {
+		Flag string `json:"flag"`
+		N    int    `json:"n"`
+	}
+	counts, err := warehouse.QueryInto[flagCount](ctx, w, "SELECT flag, count() AS n FROM flags_current GROUP BY flag ORDER BY n DESC, flag")
+	if err != nil || len(counts) == 0 {
+		return
+	}
+	sort.SliceStable(counts, func(i, j int) bool { return counts[i].N > counts[j].N })
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = fmt.Sprintf("%s %d", c.Flag, c.N)
+	}
+	fmt.Fprintf(out, "\nOpen flags: %s\n", strings.Join(parts, ", "))
+}

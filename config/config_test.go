@@ -1,0 +1,130 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+const good = `warehouse: {driver: embedded, path: var/warehouse}
+http: {user_agent: "localoffer-test/1.0 (+mailto:data@example.org)", per_host_rps: 2, concurrency: 8, timeout: 10s}
+staleness: {review_after_days: 365, assurance_after_days: 90, missing_after_runs: 3}
+pipelines:
+  - name: city-directory
+    schedule: "@daily"
+    collector: {type: hsds_api, url: "https://directory.example.gov.uk/api"}
+  - name: gias
+    schedule: "0 3 * * 1"
+    area: E06000044
+    collector: {type: spreadsheet, preset: gias, path: "data/edubasealldata.csv"}
+`
+
+func TestParseGood(t *testing.T) {
+	cfg, err := Parse("pipelines.yaml", []byte(good), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Pipelines) != 2 || cfg.Pipelines[1].Collector.Preset != "gias" || cfg.HTTP.PerHostRPS != 2 {
+		t.Fatalf("decoded wrongly: %+v", cfg)
+	}
+	if cfg.Pipelines[0].Collector.PerPage != 100 || cfg.Warehouse.ChunkRows != 10000 {
+		t.Fatalf("defaults not applied: per_page=%d chunk=%d", cfg.Pipelines[0].Collector.PerPage, cfg.Warehouse.ChunkRows)
+	}
+	if cfg.Pipelines[1].Line != 8 {
+		t.Fatalf("pipeline line = %d, want 8", cfg.Pipelines[1].Line)
+	}
+}
+
+// Each bad configuration must be refused with the file, line and field at fault.
+func TestParseErrorsNameLineAndField(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       []string // substrings of the error
+	}{
+		{"unknown top-level key", "warehouse: {driver: embedded}\nwarehous_typo: 1\npipelines: []\n",
+			[]string{"pipelines.yaml:2:", "warehous_typo", "unknown field"}},
+		{"unknown nested key", "warehouse:\n  driver: embedded\n  pth: x\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:3:", "pth", "warehouse"}},
+		{"unknown collector key", "pipelines:\n  - name: a\n    collector:\n      type: hsds_api\n      url: x\n      pagesize: 10\n",
+			[]string{"pipelines.yaml:6:", "pagesize", "collector"}},
+		{"wrong type", "http:\n  concurrency: lots\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "wrong type", "lots"}},
+		{"unknown collector type", "pipelines:\n  - name: a\n    collector:\n      type: ftp_dump\n      url: x\n",
+			[]string{"pipelines.yaml:4:", "pipelines[0].collector.type", `unknown collector type "ftp_dump"`}},
+		{"invalid cron", "pipelines:\n  - name: a\n    schedule: \"61 * * * *\"\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].schedule", "invalid cron spec"}},
+		{"duplicate names", "pipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n  - name: a\n    collector: {type: hsds_api, url: y}\n",
+			[]string{"pipelines.yaml:4:", "pipelines[1].name", `duplicate pipeline name "a" (first defined on line 2)`}},
+		{"option of another collector type", "pipelines:\n  - name: a\n    collector:\n      type: hsds_api\n      url: x\n      preset: gias\n",
+			[]string{"pipelines.yaml:6:", "pipelines[0].collector.preset", `not an option of collector type "hsds_api"`}},
+		{"bad area code", "pipelines:\n  - name: a\n    area: Portsmouth\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].area", "GSS"}},
+		{"missing url", "pipelines:\n  - name: a\n    collector: {type: hsds_api}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].collector.url", "required"}},
+		{"unset env var", "warehouse: {driver: clickhouse, dsn: \"clickhouse://u:${CH_PASSWORD}@h:9000/db\"}\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:1:", "${CH_PASSWORD}", "not set"}},
+		{"syntax error", "pipelines:\n  - name: a\n   collector: [\n", []string{"pipelines.yaml:"}},
+		{"unknown driver", "warehouse: {driver: duckdb}\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"warehouse.driver", `unknown driver "duckdb"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("pipelines.yaml", []byte(c.yaml), noEnv)
+			if err == nil {
+				t.Fatal("accepted a bad configuration")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvExpansionOnlyInValues(t *testing.T) {
+	env := func(k string) (string, bool) {
+		if k == "CH_PASSWORD" {
+			return "s3cret: {injected: true}", true
+		}
+		return "", false
+	}
+	cfg, err := Parse("p.yaml", []byte("warehouse: {driver: clickhouse, dsn: \"clickhouse://u:${CH_PASSWORD}@h:9000/db\"}\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Warehouse.DSN != "clickhouse://u:s3cret: {injected: true}@h:9000/db" {
+		t.Fatalf("dsn = %q: a secret must stay a plain string", cfg.Warehouse.DSN)
+	}
+}
+
+// Every YAML file shipped in the repository must parse.
+func TestShippedConfigsParse(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	var files []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "var" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
+			if strings.Contains(filepath.Base(p), "pipelines") || filepath.Dir(p) == filepath.Join(root, "examples") {
+				files = append(files, p)
+			}
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Fatal("no pipelines YAML found in the repository")
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

@@ -1,0 +1,248 @@
+// Package runner runs pipelines: one run streams collector → transform →
+// validate → warehouse with bounded memory, writes in chunks, and records the
+// run in the ledger. One failing pipeline never stops the others.
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+)
+
+// Collector fetches and parses one kind of source, emitting records.
+type Collector interface {
+	Collect(ctx context.Context, run *collect.Run) error
+}
+
+// Transformer normalises a record in place (ages, needs, categories, areas, flags).
+type Transformer interface {
+	Apply(rec *schema.Record)
+}
+
+// Validator checks a record against the schema; no problems means valid.
+type Validator interface {
+	Validate(rec *schema.Record) []schema.Problem
+}
+
+// AfterRun is work done once a run's records are loaded (flag rules over the
+// warehouse, cross-source matching). RuleFlags names the flags it evaluates for
+// the whole pipeline, so the ones it no longer raises are closed.
+type AfterRun interface {
+	AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error
+	RuleFlags() []string
+}
+
+// Job is one pipeline ready to run.
+type Job struct {
+	Pipeline  string
+	Collector string // collector type, for the ledger
+	Source    Collector
+	Transform Transformer // may be nil
+}
+
+// Runner runs jobs against one warehouse.
+type Runner struct {
+	W         *warehouse.Warehouse
+	Fetch     *fetch.Client
+	Validator Validator // may be nil
+	After     []AfterRun
+	ChunkRows int
+	Log       *slog.Logger
+	// Progress, when set, is called with a pipeline's running record count.
+	Progress func(pipeline string, records int)
+}
+
+// Result is what one run did.
+type Result struct {
+	warehouse.Run
+	Err error
+}
+
+// RunAll runs jobs concurrently (at most parallel at once) and returns their
+// results in job order. A failing job does not stop the others.
+func (r *Runner) RunAll(ctx context.Context, jobs []Job, parallel int) []Result {
+	if parallel <= 0 {
+		parallel = 1
+	}
+	results := make([]Result, len(jobs))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = r.Run(ctx, j)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// Run runs one job once.
+func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
+	log := r.Log.With("pipeline", job.Pipeline)
+	run := warehouse.Run{
+		RunID:     newRunID(job.Pipeline),
+		Pipeline:  job.Pipeline,
+		Collector: job.Collector,
+		StartedAt: time.Now().UTC(),
+		Status:    "running",
+	}
+	res.Run = run
+	if err := r.W.RecordRun(ctx, &run); err != nil {
+		res.Status, res.Err = "failed", fmt.Errorf("record start of run: %w", err)
+		res.Error = res.Err.Error()
+		return res
+	}
+	log.Info("run started", "run_id", run.RunID)
+	err := r.execute(ctx, job, &run, log)
+	finished := time.Now().UTC()
+	run.FinishedAt = &finished
+	run.Status = "ok"
+	if err != nil {
+		run.Status = "failed"
+		run.Error = err.Error()
+		log.Error("run failed", "run_id", run.RunID, "err", err)
+	} else {
+		log.Info("run finished", "run_id", run.RunID, "loaded", run.RecordsLoaded, "unchanged", run.RecordsUnchanged,
+			"quarantined", run.RecordsQuarantined, "flags", run.FlagsRaised, "took", finished.Sub(run.StartedAt).Round(time.Millisecond))
+	}
+	// The ledger row is written even when the run's context was cancelled.
+	recCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if rerr := r.W.RecordRun(recCtx, &run); rerr != nil && err == nil {
+		err = fmt.Errorf("record end of run: %w", rerr)
+		run.Status, run.Error = "failed", err.Error()
+	}
+	return Result{Run: run, Err: err}
+}
+
+type memState struct {
+	committed map[string]string
+	staged    map[string]string
+}
+
+func (s *memState) Get(k string) (string, bool) {
+	if v, ok := s.staged[k]; ok {
+		return v, true
+	}
+	v, ok := s.committed[k]
+	return v, ok
+}
+
+func (s *memState) Set(k, v string) { s.staged[k] = v }
+
+func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *slog.Logger) (err error) {
+	defer func() {
+		// A collector bug must fail its own pipeline, not the process.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("pipeline %s panicked: %v", job.Pipeline, p)
+		}
+	}()
+	committed, err := r.W.LoadState(ctx, job.Pipeline)
+	if err != nil {
+		return err
+	}
+	state := &memState{committed: committed, staged: map[string]string{}}
+	docs := r.W.Documents(job.Pipeline)
+	session := r.Fetch.Session(job.Pipeline, run.RunID, docs)
+	loader := r.W.NewLoader(job.Pipeline, run.RunID, r.ChunkRows)
+	var warnMu sync.Mutex
+	var emitMu sync.Mutex
+	count := 0
+	c := &collect.Run{
+		Pipeline: job.Pipeline,
+		RunID:    run.RunID,
+		Now:      run.StartedAt,
+		Fetch:    session,
+		Log:      log,
+		State:    state,
+		Warn: func(sourceURL, recordID, msg string) {
+			warnMu.Lock()
+			defer warnMu.Unlock()
+			run.Warnings++
+			log.Warn(msg, "source", sourceURL, "record", recordID)
+			if err := r.W.RecordWarning(ctx, job.Pipeline, run.RunID, sourceURL, recordID, msg); err != nil {
+				log.Error("record warning", "err", err)
+			}
+		},
+	}
+	c.Emit = func(ctx context.Context, rec *schema.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Collectors may emit from several goroutines; the loader is not concurrent.
+		emitMu.Lock()
+		defer emitMu.Unlock()
+		if p := rec.Prov(); p != nil && p.Pipeline == "" {
+			p.Pipeline = job.Pipeline
+		}
+		if job.Transform != nil {
+			job.Transform.Apply(rec)
+		}
+		if r.Validator != nil {
+			if problems := r.Validator.Validate(rec); len(problems) > 0 {
+				return loader.Quarantine(ctx, rec, problems)
+			}
+		}
+		if err := loader.Add(ctx, rec); err != nil {
+			return err
+		}
+		count++
+		if r.Progress != nil && count%1000 == 0 {
+			r.Progress(job.Pipeline, count)
+		}
+		return nil
+	}
+	collectErr := job.Source.Collect(ctx, c)
+	st := session.Stats()
+	run.DocumentsFetched, run.DocumentsUnchanged, run.DocumentsFailed = st.Fetched, st.Unchanged, st.Failed
+	// What was collected before a failure is still written: nothing loaded is lost.
+	flushCtx := context.WithoutCancel(ctx)
+	if err := loader.Flush(flushCtx); err != nil {
+		return errors.Join(collectErr, fmt.Errorf("write records: %w", err))
+	}
+	if err := docs.Flush(flushCtx); err != nil {
+		return errors.Join(collectErr, err)
+	}
+	run.RecordsLoaded, run.RecordsUnchanged = loader.Stats.Loaded, loader.Stats.Unchanged
+	run.RecordsQuarantined, run.FlagsRaised = loader.Stats.Quarantined, loader.Stats.Flags
+	run.FullSweep = c.FullSweep && collectErr == nil
+	if collectErr != nil {
+		return fmt.Errorf("collect: %w", collectErr)
+	}
+	var ruleFlags []string
+	for _, a := range r.After {
+		if err := a.AfterRun(ctx, r.W, run); err != nil {
+			return fmt.Errorf("after run: %w", err)
+		}
+		ruleFlags = append(ruleFlags, a.RuleFlags()...)
+	}
+	if err := r.W.ReconcileFlags(ctx, job.Pipeline, run.RunID, ruleFlags); err != nil {
+		return err
+	}
+	if n, err := warehouse.QueryScalar[int](ctx, r.W, fmt.Sprintf(
+		"SELECT count() FROM flag_observations WHERE pipeline = %s AND run_id = %s", warehouse.Quote(job.Pipeline), warehouse.Quote(run.RunID))); err == nil {
+		run.FlagsRaised = n
+	}
+	// Incremental state moves forward only once the data it describes is loaded.
+	return r.W.SaveState(ctx, job.Pipeline, state.staged)
+}
+
+func newRunID(pipeline string) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
