@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // SENReportOptions configure the sen_reports collector.
 type SENReportOptions struct {
 	// Sites lists schools directly.
@@ -15,6 +17,9 @@ type SENReportOptions struct {
 	MaxPagesPerSite int `yaml:"max_pages_per_site"`
 	// SiteConcurrency is how many school sites are crawled at once (default: http.concurrency).
 	SiteConcurrency int `yaml:"site_concurrency"`
+	// SiteTimeout bounds the crawl and reading of one school's site (default 5m),
+	// so a slow or endless site cannot hold a worker.
+	SiteTimeout time.Duration `yaml:"site_timeout"`
 }
 
 // Site is one school website to search for its SEN information report.
@@ -30,7 +35,7 @@ type Site struct {
 
 var senReportOptionKeys = map[string]bool{
 	"sites": true, "schools_from": true, "la_codes": true, "statuses": true,
-	"max_depth": true, "max_pages_per_site": true, "site_concurrency": true,
+	"max_depth": true, "max_pages_per_site": true, "site_concurrency": true, "site_timeout": true,
 }
 
 func (o *SENReportOptions) applyDefaults(typ string) {
@@ -42,6 +47,9 @@ func (o *SENReportOptions) applyDefaults(typ string) {
 	}
 	if o.MaxPagesPerSite <= 0 {
 		o.MaxPagesPerSite = 40
+	}
+	if o.SiteTimeout <= 0 {
+		o.SiteTimeout = 5 * time.Minute
 	}
 	if len(o.Statuses) == 0 {
 		o.Statuses = []string{"Open"}

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/senreports"
+	"github.com/localoffer/localoffer/collectors/spreadsheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 )
@@ -36,6 +38,10 @@ func buildValidator() (runner.Validator, error) { return nil, nil }
 func buildCollector(cfg *config.Config, p config.Pipeline, log *slog.Logger) (runner.Collector, error) {
 	switch p.Collector.Type {
 	// Each collector type adds its case here.
+	case "spreadsheet":
+		return spreadsheet.New(p, cfg.Dir)
+	case "sen_reports":
+		return senreports.FromConfig(cfg, p)
 	}
 	return nil, fmt.Errorf("pipeline %s: collector type %q is not built into this binary", p.Name, p.Collector.Type)
 }

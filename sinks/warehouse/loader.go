@@ -26,7 +26,19 @@ type Loader struct {
 	buffers map[string]*tableBuffer
 	current map[schema.Kind]map[string]string // id → content hash of the current version
 
+	// One chunk is written in the background while the next is built, so
+	// encoding in Go overlaps the engine's insert.
+	pending chan writeJob
+	done    chan error
+	werr    error
+
 	Stats LoadStats
+}
+
+type writeJob struct {
+	table   string
+	columns []string
+	rows    [][]any
 }
 
 // LoadStats counts what a Loader did.
@@ -49,12 +61,48 @@ func (w *Warehouse) NewLoader(pipeline, runID string, chunk int) *Loader {
 		chunk = 10000
 	}
 	now := time.Now().UTC()
-	return &Loader{
+	l := &Loader{
 		w: w, pipeline: pipeline, runID: runID, chunk: chunk,
 		version: uint64(now.UnixNano()), now: now,
 		buffers: map[string]*tableBuffer{},
 		current: map[schema.Kind]map[string]string{},
 	}
+	return l
+}
+
+// startWriter launches the background writer on first use.
+func (l *Loader) startWriter(ctx context.Context) {
+	if l.pending != nil {
+		return
+	}
+	l.pending = make(chan writeJob) // unbuffered: at most one chunk in flight
+	l.done = make(chan error, 1)
+	go func() {
+		var first error
+		for j := range l.pending {
+			if first != nil {
+				continue // drain after a failure; the error is reported once
+			}
+			if err := l.w.Insert(ctx, j.table, j.columns, j.rows); err != nil {
+				first = err
+			}
+		}
+		l.done <- first
+	}()
+}
+
+// wait stops the background writer and returns its error.
+func (l *Loader) wait() error {
+	if l.pending == nil {
+		return l.werr
+	}
+	close(l.pending)
+	err := <-l.done
+	l.pending, l.done = nil, nil
+	if l.werr == nil {
+		l.werr = err
+	}
+	return l.werr
 }
 
 var kindTable = map[schema.Kind]string{
@@ -83,11 +131,13 @@ func (l *Loader) flushTable(ctx context.Context, b *tableBuffer) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
-	if err := l.w.Insert(ctx, b.table, b.columns, b.rows); err != nil {
-		return err
+	if l.werr != nil {
+		return l.werr
 	}
-	clear(b.rows)
-	b.rows = b.rows[:0]
+	l.startWriter(context.WithoutCancel(ctx))
+	// Hand the chunk over whole; the buffer starts a new one.
+	l.pending <- writeJob{table: b.table, columns: b.columns, rows: b.rows}
+	b.rows = make([][]any, 0, min(l.chunk, 1024))
 	return nil
 }
 
@@ -109,7 +159,7 @@ func (l *Loader) Flush(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return l.wait()
 }
 
 func contains(xs []string, s string) bool {

@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS {{table "organizations"}}{{onCluster}} (
     fetched_at DateTime64(3, 'UTC') COMMENT 'when the source document was fetched',
     document_sha256 String COMMENT 'source document hash',
     content_hash String COMMENT 'hash of the normalised record; equal hashes mean no change',
-    payload String COMMENT 'the full normalised record as JSON' CODEC(ZSTD(3)),
+    payload String COMMENT 'the full normalised record as JSON' CODEC(ZSTD(1)),
     _version UInt64 COMMENT 'load time in nanoseconds; the latest version wins'
 ) ENGINE = {{engine "organizations" "ReplacingMergeTree(_version)"}}
 ORDER BY (pipeline, id, content_hash)
@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS {{table "services"}}{{onCluster}} (
     fetched_at DateTime64(3, 'UTC') COMMENT 'when the source document was fetched',
     document_sha256 String COMMENT 'source document hash',
     content_hash String COMMENT 'hash of the normalised record; equal hashes mean no change',
-    payload String COMMENT 'the full normalised record as JSON (HSDS service with SEND profile)' CODEC(ZSTD(3)),
+    payload String COMMENT 'the full normalised record as JSON (HSDS service with SEND profile)' CODEC(ZSTD(1)),
     _version UInt64 COMMENT 'load time in nanoseconds; the latest version wins'
 ) ENGINE = {{engine "services" "ReplacingMergeTree(_version)"}}
 ORDER BY (pipeline, id, content_hash)
@@ -136,7 +136,7 @@ CREATE TABLE IF NOT EXISTS {{table "locations"}}{{onCluster}} (
     source_id String COMMENT 'id as the source had it',
     fetched_at DateTime64(3, 'UTC') COMMENT 'when the source document was fetched',
     content_hash String COMMENT 'hash of the normalised record',
-    payload String COMMENT 'the full normalised record as JSON' CODEC(ZSTD(3)),
+    payload String COMMENT 'the full normalised record as JSON' CODEC(ZSTD(1)),
     _version UInt64 COMMENT 'load time in nanoseconds'
 ) ENGINE = {{engine "locations" "ReplacingMergeTree(_version)"}}
 ORDER BY (pipeline, id, content_hash)
@@ -182,7 +182,7 @@ CREATE TABLE IF NOT EXISTS {{table "sen_reports"}}{{onCluster}} (
     fetched_at DateTime64(3, 'UTC') COMMENT 'when the report was fetched',
     document_sha256 String COMMENT 'hash of the report document',
     content_hash String COMMENT 'hash of the extracted record',
-    payload String COMMENT 'the full record as JSON, with evidence excerpts' CODEC(ZSTD(3)),
+    payload String COMMENT 'the full record as JSON, with evidence excerpts' CODEC(ZSTD(1)),
     _version UInt64 COMMENT 'load time in nanoseconds'
 ) ENGINE = {{engine "sen_reports" "ReplacingMergeTree(_version)"}}
 ORDER BY (pipeline, id, content_hash)
@@ -280,7 +280,7 @@ CREATE TABLE IF NOT EXISTS {{table "quarantine"}}{{onCluster}} (
     record_id String COMMENT 'record id (may be empty when the record had none)',
     source_url String COMMENT 'document it came from',
     errors String COMMENT 'JSON array of {pointer, message}',
-    payload String COMMENT 'the rejected record as JSON' CODEC(ZSTD(3))
+    payload String COMMENT 'the rejected record as JSON' CODEC(ZSTD(1))
 ) ENGINE = {{engine "quarantine" "MergeTree"}}
 ORDER BY (pipeline, run_id, record_id)
 COMMENT 'Records that failed validation, with the reasons; never silently dropped';
