@@ -62,7 +62,6 @@ func TestBadDSNHidesPassword(t *testing.T) {
 	}
 }
 
-
 // TestServerIntegration runs the shared migrations and a load against a real
 // ClickHouse server when LOCALOFFER_TEST_CLICKHOUSE_DSN is set.
 func TestServerIntegration(t *testing.T) {
