@@ -82,7 +82,7 @@ func (s *Scheduler) Run(ctx context.Context, entries []Entry) error {
 		s.Log.Info("scheduled", "pipeline", e.Job.Pipeline, "spec", e.Spec, "next", c.Entry(ids[i]).Next.Format(time.RFC3339), "timezone", loc.String())
 	}
 	<-ctx.Done()
-	s.Log.Info("stopping: no new runs; waiting for runs in progress", "timeout", s.ShutdownTimeout)
+	s.Log.Info("stopping: no new runs; waiting for runs in progress", "timeout", s.ShutdownTimeout.String())
 	stopped := c.Stop() // done when running cron funcs return
 	done := make(chan struct{})
 	go func() {
