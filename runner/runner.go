@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/collect"
@@ -160,8 +162,6 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	session := r.Fetch.Session(job.Pipeline, run.RunID, docs)
 	loader := r.W.NewLoader(job.Pipeline, run.RunID, r.ChunkRows)
 	var warnMu sync.Mutex
-	var emitMu sync.Mutex
-	count := 0
 	c := &collect.Run{
 		Pipeline: job.Pipeline,
 		RunID:    run.RunID,
@@ -179,39 +179,15 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 			}
 		},
 	}
-	c.Emit = func(ctx context.Context, rec *schema.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// Collectors may emit from several goroutines; the loader is not concurrent.
-		emitMu.Lock()
-		defer emitMu.Unlock()
-		if p := rec.Prov(); p != nil && p.Pipeline == "" {
-			p.Pipeline = job.Pipeline
-		}
-		if job.Transform != nil {
-			job.Transform.Apply(rec)
-		}
-		if r.Validator != nil {
-			if problems := r.Validator.Validate(rec); len(problems) > 0 {
-				return loader.Quarantine(ctx, rec, problems)
-			}
-		}
-		if err := loader.Add(ctx, rec); err != nil {
-			return err
-		}
-		count++
-		if r.Progress != nil && count%1000 == 0 {
-			r.Progress(job.Pipeline, count)
-		}
-		return nil
-	}
+	p := r.startPipeline(ctx, job, loader)
+	c.Emit = p.emit
 	collectErr := job.Source.Collect(ctx, c)
+	loadErr := p.finish()
 	st := session.Stats()
 	run.DocumentsFetched, run.DocumentsUnchanged, run.DocumentsFailed = st.Fetched, st.Unchanged, st.Failed
 	// What was collected before a failure is still written: nothing loaded is lost.
 	flushCtx := context.WithoutCancel(ctx)
-	if err := loader.Flush(flushCtx); err != nil {
+	if err := errors.Join(loadErr, loader.Flush(flushCtx)); err != nil {
 		return errors.Join(collectErr, fmt.Errorf("write records: %w", err))
 	}
 	if err := docs.Flush(flushCtx); err != nil {
@@ -245,4 +221,120 @@ func newRunID(pipeline string) string {
 	var b [6]byte
 	rand.Read(b[:])
 	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// pipeline moves emitted records through transform, validate and encode on a
+// pool of workers (the costly, pure steps) to one goroutine that feeds the
+// loader. Channels are bounded, so a fast collector waits for the warehouse
+// and memory stays flat.
+type pipeline struct {
+	ctx     context.Context
+	in      chan *schema.Record
+	out     chan *warehouse.Prepared
+	workers sync.WaitGroup
+	loaded  chan struct{}
+	failed  atomic.Pointer[error]
+	count   atomic.Int64
+	// closeMu lets emit and finish race safely: a send holds the read lock,
+	// closing the input takes the write lock.
+	closeMu sync.RWMutex
+	closed  bool
+}
+
+func (r *Runner) startPipeline(ctx context.Context, job Job, loader *warehouse.Loader) *pipeline {
+	n := runtime.GOMAXPROCS(0)
+	p := &pipeline{ctx: ctx, in: make(chan *schema.Record, 256*n), out: make(chan *warehouse.Prepared, 256*n), loaded: make(chan struct{})}
+	for range n {
+		p.workers.Add(1)
+		go func() {
+			defer p.workers.Done()
+			for rec := range p.in {
+				if p.failed.Load() != nil {
+					continue // drain after a failure
+				}
+				if pr := p.fail(r.prepare(job, loader, rec)); pr != nil {
+					p.out <- pr
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(p.loaded)
+		for pr := range p.out {
+			if p.failed.Load() != nil {
+				continue
+			}
+			if err := loader.AddPrepared(ctx, pr); err != nil {
+				p.setFailed(err)
+				continue
+			}
+			if n := p.count.Add(1); r.Progress != nil && n%1000 == 0 {
+				r.Progress(job.Pipeline, int(n))
+			}
+		}
+	}()
+	return p
+}
+
+// prepare runs the per-record steps; it is safe on many goroutines because
+// transforms are pure, the validator is compiled once, and Prepare only reads
+// the loader's run constants.
+func (r *Runner) prepare(job Job, loader *warehouse.Loader, rec *schema.Record) (*warehouse.Prepared, error) {
+	if p := rec.Prov(); p != nil && p.Pipeline == "" {
+		p.Pipeline = job.Pipeline
+	}
+	if job.Transform != nil {
+		job.Transform.Apply(rec)
+	}
+	if r.Validator != nil {
+		if problems := r.Validator.Validate(rec); len(problems) > 0 {
+			return loader.PrepareQuarantine(rec, problems), nil
+		}
+	}
+	return loader.Prepare(rec)
+}
+
+func (p *pipeline) fail(pr *warehouse.Prepared, err error) *warehouse.Prepared {
+	if err != nil {
+		p.setFailed(err)
+		return nil
+	}
+	return pr
+}
+
+func (p *pipeline) setFailed(err error) {
+	p.failed.CompareAndSwap(nil, &err)
+}
+
+// emit is the collector's Emit: it hands the record to the workers.
+func (p *pipeline) emit(ctx context.Context, rec *schema.Record) error {
+	if errp := p.failed.Load(); errp != nil {
+		return *errp
+	}
+	p.closeMu.RLock()
+	defer p.closeMu.RUnlock()
+	if p.closed {
+		return errors.New("record emitted after the collector returned")
+	}
+	select {
+	case p.in <- rec:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// finish waits for every emitted record to reach the loader.
+func (p *pipeline) finish() error {
+	p.closeMu.Lock()
+	p.closed = true
+	close(p.in)
+	p.closeMu.Unlock()
+	p.workers.Wait()
+	close(p.out)
+	<-p.loaded
+	if errp := p.failed.Load(); errp != nil {
+		return *errp
+	}
+	return nil
 }

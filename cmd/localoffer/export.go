@@ -3,10 +3,49 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/localoffer/localoffer/sinks/feed"
 )
 
-// cmdExport is replaced by the export verb's own implementation (issue in progress).
+// cmdExport writes the warehouse's current records as an HSDS 3.0 feed.
 func cmdExport(ctx context.Context, env *Env, args []string) int {
-	fmt.Fprintln(env.Stderr, "localoffer export: not built yet")
-	return exitUsage
+	fs := newFlags(env, "export", "export [--config F] --format hsds-json|ndjson|datapackage --out DIR")
+	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
+	format := fs.String("format", "", "feed format: hsds-json (a file per service), ndjson (a service per line) or datapackage (CSV tables)")
+	out := fs.String("out", "", "output directory; replaced only when the export succeeds")
+	if code, done := parseFlags(fs, env, args); done {
+		return code
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(env.Stderr, "localoffer export: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	case *out == "":
+		fmt.Fprintln(env.Stderr, "localoffer export: --out DIR is required")
+		return exitUsage
+	}
+	switch *format {
+	case feed.FormatHSDSJSON, feed.FormatNDJSON, feed.FormatDatapackage:
+	default:
+		fmt.Fprintf(env.Stderr, "localoffer export: --format must be hsds-json, ndjson or datapackage (got %q)\n", *format)
+		return exitUsage
+	}
+	cfg, ok := loadConfig(env, *cfgPath)
+	if !ok {
+		return exitUsage
+	}
+	log := newLogger(env)
+	w, err := openWarehouse(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return exitFailed
+	}
+	defer w.Close(context.Background())
+	st, err := feed.Export(ctx, w, feed.Options{Format: *format, Out: *out}, log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(env.Stdout, "exported %d services and %d organisations to %s (%s, HSDS 3.0)\n", st.Services, st.Organizations, *out, *format)
+	return exitOK
 }

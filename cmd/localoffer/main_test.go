@@ -179,7 +179,7 @@ func TestSampleRunTwiceIsIdempotent(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "(no rows)") {
 		t.Errorf("empty table: exit %d %q", code, out)
 	}
-	if code, _, errs := runCLI(t, "query", "--config", cfg, "SELEC nonsense"); code != exitFailed || !strings.Contains(errs, "Syntax error") {
+	if code, _, errs := runCLI(t, "query", "--config", cfg, "SELECT * FROM"); code != exitFailed || !strings.Contains(errs, "Syntax error") {
 		t.Errorf("bad SQL: exit %d %q", code, errs)
 	}
 }

@@ -4,35 +4,54 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/localoffer/localoffer/collectors/datapackage"
 	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/hsdsapi"
+	"github.com/localoffer/localoffer/collectors/orukv1"
 	"github.com/localoffer/localoffer/collectors/senreports"
 	"github.com/localoffer/localoffer/collectors/spreadsheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
+	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/transform"
 )
 
 // fetchOptions turns the http: section into the fetch layer's options.
 func fetchOptions(h config.HTTP) fetch.Options {
-	return fetch.Options{UserAgent: h.UserAgent, Timeout: h.Timeout, MaxBodyBytes: h.MaxBodyBytes}
+	return fetch.OptionsFrom(h)
 }
 
 // sharedTransforms is what every pipeline's transform chain shares (lookups loaded once).
-type sharedTransforms struct{}
+type sharedTransforms = transform.Shared
 
-func loadSharedTransforms(cfg *config.Config) (*sharedTransforms, error) { return &sharedTransforms{}, nil }
-
-// buildTransform wires a pipeline's transform chain.
-func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipeline) (runner.Transformer, error) {
-	return nil, nil
+// loadSharedTransforms loads the needs vocabulary, category rules and postcode lookup once per process.
+func loadSharedTransforms(cfg *config.Config) (*sharedTransforms, error) {
+	return transform.LoadShared(cfg)
 }
 
-// buildAfterRun wires the warehouse-level steps run after each pipeline's load.
+// buildTransform wires a pipeline's transform chain (areas, ages, needs, categories, staleness flags).
+func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipeline) (runner.Transformer, error) {
+	c, err := transform.NewChain(shared, p, cfg.Staleness, nil)
+	if err != nil {
+		return nil, err // a nil *Chain must not become a non-nil Transformer
+	}
+	return c, nil
+}
+
+// buildAfterRun wires the warehouse-level steps run after each pipeline's load:
+// cross-source matching and the missing_from_source, status_conflict and broken_link flags.
 func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logger) []runner.AfterRun {
-	return nil
+	return []runner.AfterRun{transform.NewAfter(cfg, log)}
 }
 
 // buildValidator compiles the record schema once per process.
-func buildValidator() (runner.Validator, error) { return nil, nil }
+func buildValidator() (runner.Validator, error) {
+	v, err := schema.NewValidator()
+	if err != nil {
+		return nil, err
+	}
+	return v, nil // not `return schema.NewValidator()`: a nil *Validator would be a non-nil interface
+}
 
 // buildCollector wires a pipeline's collector: an explicit switch on type:, no registry.
 func buildCollector(cfg *config.Config, p config.Pipeline, log *slog.Logger) (runner.Collector, error) {
@@ -42,6 +61,12 @@ func buildCollector(cfg *config.Config, p config.Pipeline, log *slog.Logger) (ru
 		return spreadsheet.New(p, cfg.Dir)
 	case "sen_reports":
 		return senreports.FromConfig(cfg, p)
+	case "hsds_api":
+		return hsdsapi.New(cfg.Resolve(p.Collector.Source()), p.Collector.APIOptions), nil
+	case "oruk_v1_api":
+		return orukv1.New(cfg.Resolve(p.Collector.Source()), p.Collector.APIOptions), nil
+	case "hsds_datapackage":
+		return datapackage.New(cfg.Resolve(p.Collector.Source()), p.Collector.APIOptions), nil
 	}
 	return nil, fmt.Errorf("pipeline %s: collector type %q is not built into this binary", p.Name, p.Collector.Type)
 }

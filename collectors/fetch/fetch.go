@@ -1,7 +1,8 @@
 // Package fetch is the one HTTP (and file) layer every collector uses: it
-// identifies itself, limits size and time, makes conditional GETs from the
-// validators of the last fetch, and keeps every body content-addressed on disk
-// so records can be rebuilt without fetching again.
+// identifies itself, honours robots.txt, limits its rate per host and its
+// concurrency overall, limits size and time, retries politely, makes
+// conditional GETs from the validators of the last fetch, and keeps every body
+// content-addressed on disk so records can be rebuilt without fetching again.
 package fetch
 
 import (
@@ -11,20 +12,93 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/localoffer/localoffer/config"
 )
 
-// Options configure a Client.
+// Options configure a Client. Zero values take the defaults noted.
 type Options struct {
-	UserAgent    string
-	Timeout      time.Duration
-	MaxBodyBytes int64
+	UserAgent    string        // default "localoffer/0.1"
+	Timeout      time.Duration // whole request including the body; default 30s
+	MaxBodyBytes int64         // default 64 MiB; bodies are counted after gzip decoding
+	// PerHostRPS is requests per second to one host (default 1). Negative means
+	// unlimited (fixtures and benchmarks only).
+	PerHostRPS float64
+	// Concurrency is the most requests in flight over all hosts (default 16).
+	Concurrency int
+	// Retries is how many times a network error, 429 or 5xx is retried
+	// (default 4; negative means none).
+	Retries int
+	// MinBackoff is the first retry's base delay (default 500ms); it doubles
+	// each retry, with full jitter, up to MaxBackoff.
+	MinBackoff time.Duration
+	// MaxBackoff caps every wait, Retry-After included (default 2m).
+	MaxBackoff time.Duration
+	// MaxRedirects is how many redirects one fetch may follow (default 10).
+	MaxRedirects int
+	// AllowedHosts may be redirected to besides the original host and its
+	// www. variant.
+	AllowedHosts []string
+	// IgnoreRobots skips robots.txt (private feeds and fixtures only).
+	IgnoreRobots bool
+	// Transport replaces the HTTP transport (tests).
+	Transport http.RoundTripper
+}
+
+// OptionsFrom builds fetch options from the http: section of pipelines.yaml.
+func OptionsFrom(h config.HTTP) Options {
+	return Options{
+		UserAgent:    h.UserAgent,
+		Timeout:      h.Timeout,
+		MaxBodyBytes: h.MaxBodyBytes,
+		PerHostRPS:   h.PerHostRPS,
+		Concurrency:  h.Concurrency,
+		Retries:      h.Retries,
+		MaxBackoff:   h.MaxBackoff,
+		AllowedHosts: h.AllowedHosts,
+		IgnoreRobots: h.IgnoreRobots,
+	}
+}
+
+func (o *Options) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 64 << 20
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "localoffer/0.1"
+	}
+	if o.PerHostRPS == 0 {
+		o.PerHostRPS = 1
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.Retries == 0 {
+		o.Retries = 4
+	} else if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = 500 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 2 * time.Minute
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = 10
+	}
 }
 
 // Validators are what a previous fetch of a URL left for a conditional GET.
@@ -45,7 +119,7 @@ type Store interface {
 }
 
 // Document is one fetched resource with its provenance. Its body lives in the
-// blob store; open it with Open.
+// blob store; open it with Open (raw bytes) or OpenUTF8 (decoded text).
 type Document struct {
 	Pipeline     string
 	RunID        string
@@ -77,7 +151,7 @@ func (d *Document) Open() (io.ReadCloser, error) {
 	return f, nil
 }
 
-// Bytes reads the whole body; use Open to stream large documents.
+// Bytes reads the whole raw body; use Open to stream large documents.
 func (d *Document) Bytes() ([]byte, error) {
 	rc, err := d.Open()
 	if err != nil {
@@ -164,31 +238,63 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
 }
 
+// RobotsError: the site's robots.txt disallows the URL for our User-Agent.
+type RobotsError struct {
+	URL       string
+	UserAgent string
+}
+
+func (e *RobotsError) Error() string {
+	return fmt.Sprintf("GET %s: disallowed by robots.txt for %q", e.URL, e.UserAgent)
+}
+
+// RedirectError: a redirect went to a host we may not follow it to, or there
+// were too many.
+type RedirectError struct {
+	From, To string
+	Reason   string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("redirect from %s to %s refused: %s", e.From, e.To, e.Reason)
+}
+
 // Client is shared by every pipeline of a process.
 type Client struct {
-	opts  Options
-	http  *http.Client
-	blobs *Blobs
-	log   *slog.Logger
+	opts   Options
+	http   *http.Client
+	blobs  *Blobs
+	log    *slog.Logger
+	sem    chan struct{}
+	hosts  *hostLimiter
+	robots *robotsCache
+	// sleep waits between retries; tests may shorten it.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a Client shared by every pipeline of the process.
 func New(opts Options, blobs *Blobs, log *slog.Logger) *Client {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+	opts.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 20
-	}
-	if opts.UserAgent == "" {
-		opts.UserAgent = "localoffer/0.1"
-	}
-	return &Client{
+	c := &Client{
 		opts:  opts,
-		http:  &http.Client{Timeout: opts.Timeout},
 		blobs: blobs,
 		log:   log,
+		sem:   make(chan struct{}, opts.Concurrency),
+		hosts: newHostLimiter(opts.PerHostRPS),
+		sleep: sleepCtx,
 	}
+	c.robots = newRobotsCache(c)
+	tr := opts.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = opts.Concurrency
+		tr = t
+	}
+	c.http = &http.Client{Timeout: opts.Timeout, Transport: tr, CheckRedirect: c.checkRedirect}
+	return c
 }
 
 // Session is a Client bound to one pipeline run, so documents carry their provenance.
@@ -197,6 +303,7 @@ type Session struct {
 	store    Store
 	pipeline string
 	runID    string
+	mu       sync.Mutex
 	stats    Stats
 }
 
@@ -205,6 +312,7 @@ type Stats struct {
 	Fetched   int
 	Unchanged int
 	Failed    int
+	Retries   int
 }
 
 // Session binds the client to a pipeline run. store records the run's fetches
@@ -214,7 +322,11 @@ func (c *Client) Session(pipeline, runID string, store Store) *Session {
 }
 
 // Stats returns the session's counters.
-func (s *Session) Stats() Stats { return s.stats }
+func (s *Session) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
 
 // GetOption adjusts one request.
 type GetOption func(*request)
@@ -222,6 +334,7 @@ type GetOption func(*request)
 type request struct {
 	header      http.Header
 	conditional bool
+	maxBytes    int64
 }
 
 // WithHeader adds a request header (e.g. an API key).
@@ -232,28 +345,51 @@ func WithHeader(k, v string) GetOption {
 // Unconditional skips If-None-Match/If-Modified-Since.
 func Unconditional() GetOption { return func(r *request) { r.conditional = false } }
 
-// Get fetches a URL, a file:// URL or a plain file path.
+// MaxBytes lowers (or raises) the body size limit for one request.
+func MaxBytes(n int64) GetOption { return func(r *request) { r.maxBytes = n } }
+
+// Get fetches a URL, a file:// URL or a plain file path. A failed fetch is
+// recorded too (status and URL, no body) so the documents table tells the
+// whole story of a run.
 func (s *Session) Get(ctx context.Context, rawURL string, opts ...GetOption) (*Document, error) {
-	req := &request{header: http.Header{}, conditional: true}
+	req := &request{header: http.Header{}, conditional: true, maxBytes: s.c.opts.MaxBodyBytes}
 	for _, o := range opts {
 		o(req)
 	}
 	var doc *Document
 	var err error
 	if isFile(rawURL) {
-		doc, err = s.getFile(ctx, rawURL)
+		doc, err = s.getFile(ctx, rawURL, req)
 	} else {
 		doc, err = s.getHTTP(ctx, rawURL, req)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			// Cancelled by the caller (e.g. a prefetch no longer needed): not a failure of the source.
+			return nil, err
+		}
+		s.mu.Lock()
 		s.stats.Failed++
+		s.mu.Unlock()
+		if s.store != nil {
+			failed := s.newDoc(rawURL)
+			var se *StatusError
+			if errors.As(err, &se) {
+				failed.Status = se.Status
+			}
+			if rerr := s.store.RecordFetch(ctx, failed); rerr != nil {
+				s.c.log.Error("record failed fetch", "url", rawURL, "err", rerr)
+			}
+		}
 		return nil, err
 	}
+	s.mu.Lock()
 	if doc.NotModified {
 		s.stats.Unchanged++
 	} else {
 		s.stats.Fetched++
 	}
+	s.mu.Unlock()
 	if s.store != nil {
 		if err := s.store.RecordFetch(ctx, doc); err != nil {
 			return nil, fmt.Errorf("record fetch of %s: %w", rawURL, err)
@@ -281,10 +417,16 @@ func (s *Session) newDoc(u string) *Document {
 	return &Document{Pipeline: s.pipeline, RunID: s.runID, URL: u, FinalURL: u, FetchedAt: time.Now().UTC()}
 }
 
-func (s *Session) getFile(ctx context.Context, u string) (*Document, error) {
+func (s *Session) getFile(ctx context.Context, u string, r *request) (*Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	path := FilePath(u)
 	f, err := os.Open(path)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: %w", path, &StatusError{URL: u, Status: http.StatusNotFound})
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
@@ -295,10 +437,13 @@ func (s *Session) getFile(ctx context.Context, u string) (*Document, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("open %s: is a directory", path)
 	}
+	if st.Size() > r.maxBytes {
+		return nil, fmt.Errorf("read %s: %w", path, &ErrTooLarge{Limit: r.maxBytes})
+	}
 	doc := s.newDoc(u)
 	doc.Status = http.StatusOK
 	doc.LastModified = st.ModTime().UTC().Format(http.TimeFormat)
-	sum, n, err := s.c.blobs.Put(f, s.c.opts.MaxBodyBytes)
+	sum, n, err := s.c.blobs.Put(f, r.maxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -335,12 +480,13 @@ func contentTypeByExt(p string) string {
 }
 
 func (s *Session) getHTTP(ctx context.Context, u string, r *request) (*Document, error) {
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	parsed, err := url.Parse(u)
+	if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+		return nil, fmt.Errorf("fetch %s: not an http(s) URL", u)
 	}
-	hreq.Header = r.header
-	hreq.Header.Set("User-Agent", s.c.opts.UserAgent)
+	if err := s.c.robots.check(ctx, parsed); err != nil {
+		return nil, err
+	}
 	var last Validators
 	var haveLast bool
 	if r.conditional && s.store != nil {
@@ -349,21 +495,58 @@ func (s *Session) getHTTP(ctx context.Context, u string, r *request) (*Document,
 			return nil, fmt.Errorf("fetch %s: look up last fetch: %w", u, err)
 		}
 		// Only ask for a 304 when the body it stands for is still stored.
-		if haveLast && s.c.blobs.Has(last.SHA256) {
-			if last.ETag != "" {
-				hreq.Header.Set("If-None-Match", last.ETag)
-			}
-			if last.LastModified != "" {
-				hreq.Header.Set("If-Modified-Since", last.LastModified)
-			}
+		haveLast = haveLast && s.c.blobs.Has(last.SHA256)
+	}
+	header := r.header.Clone()
+	header.Set("User-Agent", s.c.opts.UserAgent)
+	if haveLast {
+		if last.ETag != "" {
+			header.Set("If-None-Match", last.ETag)
+		}
+		if last.LastModified != "" {
+			header.Set("If-Modified-Since", last.LastModified)
 		}
 	}
+	for attempt := 0; ; attempt++ {
+		doc, retryAfter, err := s.attempt(ctx, parsed, header, r, last, haveLast)
+		if err == nil {
+			return doc, nil
+		}
+		if !retryable(err) || attempt >= s.c.opts.Retries || ctx.Err() != nil {
+			if attempt > 0 {
+				return nil, fmt.Errorf("%w (after %d retries)", err, attempt)
+			}
+			return nil, err
+		}
+		wait := s.c.backoff(attempt, retryAfter)
+		s.c.log.Warn("fetch failed, retrying", "url", u, "attempt", attempt+1, "wait", wait, "err", err)
+		s.mu.Lock()
+		s.stats.Retries++
+		s.mu.Unlock()
+		if err := s.c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
+	}
+}
+
+// attempt makes one request. retryAfter is the server's Retry-After, if any.
+func (s *Session) attempt(ctx context.Context, u *url.URL, header http.Header, r *request, last Validators, haveLast bool) (*Document, time.Duration, error) {
+	raw := u.String()
+	if err := s.c.acquire(ctx, u.Host); err != nil {
+		return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
+	}
+	defer s.c.release()
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
+	}
+	hreq.Header = header.Clone()
 	resp, err := s.c.http.Do(hreq)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
+		return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
 	}
 	defer resp.Body.Close()
-	doc := s.newDoc(u)
+	doc := s.newDoc(raw)
 	doc.FinalURL = resp.Request.URL.String()
 	doc.Status = resp.StatusCode
 	doc.ContentType = resp.Header.Get("Content-Type")
@@ -385,28 +568,41 @@ func (s *Session) getHTTP(ctx context.Context, u string, r *request) (*Document,
 		if st, err := os.Stat(doc.blobPath); err == nil {
 			doc.Size = st.Size()
 		}
-		return doc, nil
+		return doc, 0, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{URL: u, Status: resp.StatusCode}
+		return nil, retryAfter(resp.Header.Get("Retry-After"), time.Now()), &StatusError{URL: raw, Status: resp.StatusCode}
 	}
-	if resp.ContentLength > s.c.opts.MaxBodyBytes {
-		return nil, fmt.Errorf("fetch %s: %w", u, &ErrTooLarge{Limit: s.c.opts.MaxBodyBytes})
+	if resp.ContentLength > r.maxBytes {
+		return nil, 0, fmt.Errorf("fetch %s: %w", raw, &ErrTooLarge{Limit: r.maxBytes})
 	}
-	sum, n, err := s.c.blobs.Put(resp.Body, s.c.opts.MaxBodyBytes)
+	sum, n, err := s.c.blobs.Put(resp.Body, r.maxBytes)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
+		return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
 	}
 	doc.SHA256, doc.Size, doc.blobPath = sum, n, s.c.blobs.Path(sum)
 	if haveLast && last.SHA256 == sum {
 		// The server ignored our validators but sent the same bytes.
 		doc.NotModified = true
 	}
-	return doc, nil
+	return doc, 0, nil
 }
 
-// IsNotFound reports whether err is a 404 or 410 answer.
+// IsNotFound reports whether err is a 404 or 410 answer (or a missing file).
 func IsNotFound(err error) bool {
 	var se *StatusError
 	return errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusGone)
+}
+
+// IsPermanent reports whether retrying err later in the same run cannot help:
+// robots, redirects, size, 4xx other than 429.
+func IsPermanent(err error) bool {
+	var re *RobotsError
+	var rd *RedirectError
+	var tl *ErrTooLarge
+	if errors.As(err, &re) || errors.As(err, &rd) || errors.As(err, &tl) {
+		return true
+	}
+	var se *StatusError
+	return errors.As(err, &se) && se.Status >= 400 && se.Status < 500 && se.Status != http.StatusTooManyRequests
 }

@@ -31,6 +31,7 @@ func portsmouth() []*schema.Record {
 		OrganizationType: "local_authority", LACode: "E06000044",
 		OrganizationIdentifiers: []schema.OrganizationIdentifier{{ID: "gb-la", IdentifierScheme: "GB-LAE", IdentifierType: "local_authority", Identifier: "PTE"}}, Provenance: prov}
 	school := &schema.Organization{ID: "gias/116642", Name: "Mary Rose Academy", Description: "Special school for pupils aged 2 to 19 with severe and complex needs.",
+		Website:          "www.maryrose.portsmouth.sch.uk", // as GIAS writes it: no scheme
 		OrganizationType: "school", Provenance: prov}
 	loc := &schema.Location{ID: "portsmouth-lo/loc-1", LocationType: "physical", Name: "Civic Offices", Latitude: f64(50.7989), Longitude: f64(-1.0912),
 		Addresses: []schema.Address{{Address1: "Guildhall Square", City: "Portsmouth", StateProvince: "Hampshire", PostalCode: "PO1 2AL", Country: "GB", AddressType: "physical"}},
@@ -46,7 +47,7 @@ func portsmouth() []*schema.Record {
 		Categories: []string{"information_and_advice"}, LACode: "E06000044", Provenance: prov}
 	svc2 := &schema.Service{ID: "gias/116642/sixth-form", Name: "Mary Rose Academy post-16", Status: "active", OrganizationID: school.ID,
 		MinimumAge: f64(16), MaximumAge: f64(19), NeedCodes: []string{"SLD", "PMLD"}, Categories: []string{"education", "preparing_for_adulthood"},
-		Capacity: &schema.ServiceCapacity{Available: f64(2), Maximum: f64(48), Unit: "places"},
+		Capacity:   &schema.ServiceCapacity{Available: f64(2), Maximum: f64(48), Unit: "places"},
 		Attributes: []schema.Attribute{{ID: "a1", TaxonomyTermID: "t-1", TaxonomyTerm: &schema.TaxonomyTerm{ID: "t-1", Name: "Special school", Description: "Special school"}}},
 		Provenance: prov}
 	svc3 := &schema.Service{ID: "ac148810-d857-441c-9679-408f346de14b", Name: "Short breaks: Saturday club", Status: "temporarily closed",
@@ -152,6 +153,10 @@ func TestExportHSDSJSONIsValidHSDS(t *testing.T) {
 	}
 	if len(s.ServiceAtLocations) != 1 || s.ServiceAtLocations[0].Location == nil || s.ServiceAtLocations[0].Location.Addresses[0].PostalCode != "PO1 2AL" {
 		t.Errorf("location not nested: %+v", s.ServiceAtLocations)
+	}
+	org, _ := os.ReadFile(filepath.Join(out, "organizations", UUID("gias/116642")+".json"))
+	if !strings.Contains(string(org), `"website": "http://www.maryrose.portsmouth.sch.uk"`) {
+		t.Errorf("scheme-less website not made absolute:\n%s", org)
 	}
 	if _, err := os.Stat(filepath.Join(out, "services", "ac148810-d857-441c-9679-408f346de14b.json")); err != nil {
 		t.Errorf("a UUID id must be kept: %v", err)

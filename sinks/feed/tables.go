@@ -74,13 +74,14 @@ func newTableWriter(dir string) (*tableWriter, error) {
 	return w, nil
 }
 
-var tableByName = func() map[string]table {
-	m := map[string]table{}
+func tableNamed(name string) (table, bool) {
 	for _, t := range tables {
-		m[t.name] = t
+		if t.name == name {
+			return t, true
+		}
 	}
-	return m
-}()
+	return table{}, false
+}
 
 // row writes v (an HSDS entity) to its table, once per id. Scalar fields
 // become cells; nested arrays and objects are written to their own tables.
@@ -99,7 +100,10 @@ func (w *tableWriter) row(name string, v any) error {
 		return nil
 	}
 	w.seen[key] = true
-	t := tableByName[name]
+	t, ok := tableNamed(name)
+	if !ok {
+		return fmt.Errorf("no HSDS table %q", name)
+	}
 	rec := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		switch x := m[c].(type) {

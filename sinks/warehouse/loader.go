@@ -217,61 +217,60 @@ func hashPrefix(h string) uint64 {
 	return v
 }
 
-// Add loads one valid record.
-func (l *Loader) Add(ctx context.Context, rec *schema.Record) error {
+// Prepared is a record encoded for loading. Prepare is the costly, pure part
+// (JSON, hashing, rows) and may run on many goroutines; AddPrepared is the
+// cheap, serial part.
+type Prepared struct {
+	kind       schema.Kind
+	id         string
+	hash       string
+	rows       []tableRow
+	flags      []schema.Flag
+	quarantine []any
+}
+
+type tableRow struct {
+	table   string
+	columns []string
+	row     []any
+}
+
+// Prepare encodes a valid record. Safe for concurrent use.
+func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 	id := rec.ID()
 	if id == "" {
-		return fmt.Errorf("%s record without an id", rec.Kind)
+		return nil, fmt.Errorf("%s record without an id", rec.Kind)
 	}
 	payload, hash, err := contentOf(rec)
 	if err != nil {
-		return fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
+		return nil, fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
 	}
-	cur, err := l.currentHashes(ctx, rec.Kind)
-	if err != nil {
-		return err
-	}
-	if err := l.add(ctx, "entity_seen", seenColumns, []any{l.pipeline, l.runID, string(rec.Kind), id, l.now}); err != nil {
-		return err
-	}
-	for _, f := range rec.Flags {
-		l.Stats.Flags++
-		if err := l.add(ctx, "flag_observations", flagObsColumns,
-			[]any{l.runID, l.pipeline, string(rec.Kind), id, f.Flag, f.Reason, f.Evidence, l.now}); err != nil {
-			return err
-		}
-	}
-	key, hp := idKey(id), hashPrefix(hash)
-	if prev, ok := cur[key]; ok && prev == hp {
-		l.Stats.Unchanged++
-		return nil
-	}
-	cur[key] = hp
-	l.Stats.Loaded++
+	p := &Prepared{kind: rec.Kind, id: id, hash: hash, flags: rec.Flags}
 	prov := rec.Prov()
 	if prov == nil {
 		prov = &schema.Provenance{Pipeline: l.pipeline}
 	}
 	switch rec.Kind {
 	case schema.KindService:
-		return l.addService(ctx, rec.Service, prov, payload, hash)
+		p.rows = l.serviceRows(rec.Service, prov, payload, hash)
 	case schema.KindOrganization:
-		return l.add(ctx, "organizations", orgColumns, orgRow(rec.Organization, l, prov, payload, hash))
+		p.rows = []tableRow{{"organizations", orgColumns, orgRow(rec.Organization, l, prov, payload, hash)}}
 	case schema.KindLocation:
-		return l.add(ctx, "locations", locationColumns, locationRow(rec.Location, l, prov, payload, hash))
+		p.rows = []tableRow{{"locations", locationColumns, locationRow(rec.Location, l, prov, payload, hash)}}
 	case schema.KindSENReport:
-		return l.add(ctx, "sen_reports", senReportColumns, senReportRow(rec.SENReport, l, prov, payload, hash))
+		p.rows = []tableRow{{"sen_reports", senReportColumns, senReportRow(rec.SENReport, l, prov, payload, hash)}}
 	case schema.KindDemand:
-		return l.add(ctx, "demand", demandColumns, demandRow(rec.Demand, l, prov, hash))
+		p.rows = []tableRow{{"demand", demandColumns, demandRow(rec.Demand, l, prov, hash)}}
 	case schema.KindCapacity:
-		return l.add(ctx, "capacity", capacityColumns, capacityRow(rec.Capacity, l, prov, hash))
+		p.rows = []tableRow{{"capacity", capacityColumns, capacityRow(rec.Capacity, l, prov, hash)}}
+	default:
+		return nil, fmt.Errorf("unknown record kind %q", rec.Kind)
 	}
-	return fmt.Errorf("unknown record kind %q", rec.Kind)
+	return p, nil
 }
 
-// Quarantine keeps an invalid record with its problems.
-func (l *Loader) Quarantine(ctx context.Context, rec *schema.Record, problems []schema.Problem) error {
-	l.Stats.Quarantined++
+// PrepareQuarantine encodes an invalid record with its problems. Safe for concurrent use.
+func (l *Loader) PrepareQuarantine(rec *schema.Record, problems []schema.Problem) *Prepared {
 	payload, err := json.Marshal(rec.Entity())
 	if err != nil {
 		payload = []byte(fmt.Sprintf("%q", fmt.Sprint(rec.Entity())))
@@ -281,8 +280,57 @@ func (l *Loader) Quarantine(ctx context.Context, rec *schema.Record, problems []
 	if p := rec.Prov(); p != nil {
 		src = p.SourceURL
 	}
-	return l.add(ctx, "quarantine", quarantineColumns,
-		[]any{l.pipeline, l.runID, l.now, string(rec.Kind), rec.ID(), src, string(errs), string(payload)})
+	return &Prepared{kind: rec.Kind, id: rec.ID(),
+		quarantine: []any{l.pipeline, l.runID, l.now, string(rec.Kind), rec.ID(), src, string(errs), string(payload)}}
+}
+
+// AddPrepared buffers a prepared record: an unchanged record is only marked seen.
+func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
+	if p.quarantine != nil {
+		l.Stats.Quarantined++
+		return l.add(ctx, "quarantine", quarantineColumns, p.quarantine)
+	}
+	cur, err := l.currentHashes(ctx, p.kind)
+	if err != nil {
+		return err
+	}
+	if err := l.add(ctx, "entity_seen", seenColumns, []any{l.pipeline, l.runID, string(p.kind), p.id, l.now}); err != nil {
+		return err
+	}
+	for _, f := range p.flags {
+		l.Stats.Flags++
+		if err := l.add(ctx, "flag_observations", flagObsColumns,
+			[]any{l.runID, l.pipeline, string(p.kind), p.id, f.Flag, f.Reason, f.Evidence, l.now}); err != nil {
+			return err
+		}
+	}
+	key, hp := idKey(p.id), hashPrefix(p.hash)
+	if prev, ok := cur[key]; ok && prev == hp {
+		l.Stats.Unchanged++
+		return nil
+	}
+	cur[key] = hp
+	l.Stats.Loaded++
+	for _, r := range p.rows {
+		if err := l.add(ctx, r.table, r.columns, r.row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Add loads one valid record.
+func (l *Loader) Add(ctx context.Context, rec *schema.Record) error {
+	p, err := l.Prepare(rec)
+	if err != nil {
+		return err
+	}
+	return l.AddPrepared(ctx, p)
+}
+
+// Quarantine keeps an invalid record with its problems.
+func (l *Loader) Quarantine(ctx context.Context, rec *schema.Record, problems []schema.Problem) error {
+	return l.AddPrepared(ctx, l.PrepareQuarantine(rec, problems))
 }
 
 // contentOf returns the record's JSON without provenance (which changes every
@@ -292,13 +340,9 @@ func contentOf(rec *schema.Record) ([]byte, string, error) {
 	var err error
 	switch rec.Kind {
 	case schema.KindService:
-		s := *rec.Service
-		s.Provenance = nil
-		payload, err = json.Marshal(&s)
+		payload, err = json.Marshal(serviceContent(rec.Service))
 	case schema.KindOrganization:
-		o := *rec.Organization
-		o.Provenance = nil
-		payload, err = json.Marshal(&o)
+		payload, err = json.Marshal(orgContent(rec.Organization))
 	case schema.KindLocation:
 		x := *rec.Location
 		x.Provenance = nil
@@ -325,6 +369,44 @@ func contentOf(rec *schema.Record) ([]byte, string, error) {
 	return payload, hex.EncodeToString(sum[:16]), nil
 }
 
+// serviceContent is a shallow copy of s without provenance at any level:
+// nested organisations and locations carry their own fetched_at, which
+// changes every fetch and must not make an unchanged record look changed.
+func serviceContent(s *schema.Service) *schema.Service {
+	c := *s
+	c.Provenance = nil
+	if c.Organization != nil {
+		c.Organization = orgContent(c.Organization)
+	}
+	if len(c.ServiceAtLocations) > 0 {
+		sals := make([]schema.ServiceAtLocation, len(c.ServiceAtLocations))
+		for i, sal := range c.ServiceAtLocations {
+			if sal.Location != nil && sal.Location.Provenance != nil {
+				loc := *sal.Location
+				loc.Provenance = nil
+				sal.Location = &loc
+			}
+			sals[i] = sal
+		}
+		c.ServiceAtLocations = sals
+	}
+	return &c
+}
+
+func orgContent(o *schema.Organization) *schema.Organization {
+	c := *o
+	c.Provenance = nil
+	if len(c.Locations) > 0 {
+		locs := make([]schema.Location, len(c.Locations))
+		for i, l := range c.Locations {
+			l.Provenance = nil
+			locs[i] = l
+		}
+		c.Locations = locs
+	}
+	return &c
+}
+
 var seenColumns = []string{"pipeline", "run_id", "entity_type", "entity_id", "seen_at"}
 var flagObsColumns = []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}
 var quarantineColumns = []string{"pipeline", "run_id", "quarantined_at", "entity_type", "record_id", "source_url", "errors", "payload"}
@@ -334,18 +416,15 @@ var serviceColumns = []string{"id", "pipeline", "run_id", "name", "status", "org
 	"capacity_available", "capacity_maximum", "has_contact", "assured_date", "last_modified", "canonical_id",
 	"source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
 
-func (l *Loader) addService(ctx context.Context, s *schema.Service, p *schema.Provenance, payload []byte, hash string) error {
+func (l *Loader) serviceRows(s *schema.Service, p *schema.Provenance, payload []byte, hash string) []tableRow {
 	var avail, maxi *float64
 	if s.Capacity != nil {
 		avail, maxi = s.Capacity.Available, s.Capacity.Maximum
 	}
-	row := []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
+	rows := []tableRow{{"services", serviceColumns, []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
 		s.MinimumAge, s.MaximumAge, s.AgeText, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
 		avail, maxi, boolInt(HasContact(s)), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
-		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}
-	if err := l.add(ctx, "services", serviceColumns, row); err != nil {
-		return err
-	}
+		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}}}
 	for _, sal := range s.ServiceAtLocations {
 		locID := sal.LocationID
 		if locID == "" && sal.Location != nil {
@@ -354,13 +433,12 @@ func (l *Loader) addService(ctx context.Context, s *schema.Service, p *schema.Pr
 		if locID == "" {
 			continue
 		}
-		if err := l.add(ctx, "service_at_locations", []string{"id", "pipeline", "run_id", "service_id", "location_id", "_version"},
-			[]any{sal.ID, l.pipeline, l.runID, s.ID, locID, l.version}); err != nil {
-			return err
-		}
+		rows = append(rows, tableRow{"service_at_locations", salColumns, []any{sal.ID, l.pipeline, l.runID, s.ID, locID, l.version}})
 	}
-	return nil
+	return rows
 }
+
+var salColumns = []string{"id", "pipeline", "run_id", "service_id", "location_id", "_version"}
 
 // ServicePostcode is the postcode of a service's first physical address.
 func ServicePostcode(s *schema.Service) string {

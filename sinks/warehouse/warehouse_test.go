@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -84,5 +85,33 @@ func TestLoaderIdempotentAndVersioned(t *testing.T) {
 	desc, _ := warehouse.QueryScalar[string](ctx, w, "SELECT description FROM services_current")
 	if versions != 2 || current != 1 || desc != "two" {
 		t.Fatalf("versions=%d current=%d desc=%q, want 2, 1, two", versions, current, desc)
+	}
+}
+
+// Provenance nested inside a record (a location under a service) changes with
+// every fetch; it must not make an unchanged record look changed.
+func TestNestedProvenanceIsNotContent(t *testing.T) {
+	ctx := context.Background()
+	w := whtest.New(t)
+	mk := func(at time.Time) *schema.Record {
+		return &schema.Record{Kind: schema.KindService, Service: &schema.Service{
+			ID: "p/1", Name: "Autism outreach", Status: "active",
+			Organization: &schema.Organization{ID: "p/o", Name: "Portsmouth City Council", Provenance: &schema.Provenance{FetchedAt: at}},
+			ServiceAtLocations: []schema.ServiceAtLocation{{ID: "p/sal", Location: &schema.Location{ID: "p/l", LocationType: "physical",
+				Provenance: &schema.Provenance{Pipeline: "p", FetchedAt: at}}}},
+			Provenance: &schema.Provenance{Pipeline: "p", FetchedAt: at},
+		}}
+	}
+	for i, at := range []time.Time{time.Now(), time.Now().Add(time.Hour)} {
+		l := w.NewLoader("p", fmt.Sprintf("run%d", i), 10)
+		if err := l.Add(ctx, mk(at)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (l.Stats.Loaded != 0 || l.Stats.Unchanged != 1) {
+			t.Fatalf("second load with only fetch times changed: %+v", l.Stats)
+		}
 	}
 }

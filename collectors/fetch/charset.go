@@ -1,0 +1,127 @@
+package fetch
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+)
+
+// Charset names the document's character encoding: a BOM, the Content-Type
+// charset, an HTML <meta> declaration, or else UTF-8 when the whole body is
+// valid UTF-8 and windows-1252 (a superset of latin-1) when it is not.
+// Undeclared text is checked in full, not by its first kilobyte, because feeds
+// are often ASCII for pages before the first accented name.
+func (d *Document) Charset() (string, error) {
+	_, name, err := d.encoding()
+	return name, err
+}
+
+// OpenUTF8 returns the body decoded to UTF-8 (a leading BOM removed). The raw
+// bytes stay in the blob store as fetched.
+func (d *Document) OpenUTF8() (io.ReadCloser, error) {
+	enc, name, err := d.encoding()
+	if err != nil {
+		return nil, err
+	}
+	rc, err := d.Open()
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(rc, 64<<10)
+	if name == "utf-8" {
+		if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+			br.Discard(3)
+		}
+		return readCloser{br, rc}, nil
+	}
+	return readCloser{transform.NewReader(br, enc.NewDecoder()), rc}, nil
+}
+
+// Text returns the whole body as UTF-8 text.
+func (d *Document) Text() (string, error) {
+	rc, err := d.OpenUTF8()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	var sb strings.Builder
+	if _, err := io.Copy(&sb, rc); err != nil {
+		return "", fmt.Errorf("decode %s: %w", d.URL, err)
+	}
+	return sb.String(), nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func (d *Document) encoding() (encoding.Encoding, string, error) {
+	rc, err := d.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	head, _ := br.Peek(1024)
+	if e, name, certain := charset.DetermineEncoding(head, d.ContentType); certain || (e != nil && name != "windows-1252" && name != "utf-8") {
+		return e, normName(name), nil
+	}
+	// Nothing declared: decide on the whole body.
+	valid, err := validUTF8(br)
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", d.URL, err)
+	}
+	if valid {
+		return encoding.Nop, "utf-8", nil
+	}
+	return charmap.Windows1252, "windows-1252", nil
+}
+
+func normName(n string) string {
+	if strings.EqualFold(n, "utf8") {
+		return "utf-8"
+	}
+	return strings.ToLower(n)
+}
+
+// validUTF8 streams r and reports whether it is valid UTF-8 throughout.
+func validUTF8(r io.Reader) (bool, error) {
+	buf := make([]byte, 64<<10)
+	var carry []byte
+	for {
+		n, err := r.Read(buf[len(carry):])
+		chunk := buf[:len(carry)+n]
+		end := len(chunk)
+		if err == nil {
+			// Hold back a rune split across reads.
+			for i := end - 1; i >= 0 && i >= end-utf8.UTFMax; i-- {
+				if utf8.RuneStart(chunk[i]) {
+					if !utf8.FullRune(chunk[i:end]) {
+						end = i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(chunk[:end]) {
+			return false, nil
+		}
+		carry = append(carry[:0], chunk[end:]...)
+		copy(buf, carry)
+		if err == io.EOF {
+			return len(carry) == 0, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}

@@ -1,0 +1,268 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+	"golang.org/x/time/rate"
+)
+
+// hostLimiter spaces requests to each host (Colly's per-domain limit rule):
+// one token bucket of burst 1 per host.
+type hostLimiter struct {
+	rps float64
+	mu  sync.Mutex
+	per map[string]*rate.Limiter
+}
+
+func newHostLimiter(rps float64) *hostLimiter {
+	return &hostLimiter{rps: rps, per: map[string]*rate.Limiter{}}
+}
+
+func (h *hostLimiter) limiter(host string) *rate.Limiter {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.per[host]
+	if l == nil {
+		lim := rate.Inf
+		if h.rps > 0 {
+			lim = rate.Limit(h.rps)
+		}
+		l = rate.NewLimiter(lim, 1)
+		h.per[host] = l
+	}
+	return l
+}
+
+func (h *hostLimiter) wait(ctx context.Context, host string) error {
+	return h.limiter(host).Wait(ctx)
+}
+
+// slowDown applies a robots.txt Crawl-delay when it is slower than our own rate.
+func (h *hostLimiter) slowDown(host string, delay time.Duration) {
+	if delay <= 0 {
+		return
+	}
+	l := h.limiter(host)
+	if want := rate.Every(delay); want < l.Limit() {
+		l.SetLimit(want)
+	}
+}
+
+// acquire waits for the host's turn, then takes a global concurrency slot.
+// In that order, requests queued for a slow host never hold slots other
+// hosts could use.
+func (c *Client) acquire(ctx context.Context, host string) error {
+	if err := c.hosts.wait(ctx, host); err != nil {
+		return err
+	}
+	select {
+	case c.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) release() { <-c.sem }
+
+// robotsCache holds one parsed robots.txt per scheme://host, fetched once.
+type robotsCache struct {
+	c  *Client
+	mu sync.Mutex
+	m  map[string]*robotsEntry
+}
+
+type robotsEntry struct {
+	done chan struct{}
+	data *robotstxt.RobotsData
+}
+
+func newRobotsCache(c *Client) *robotsCache { return &robotsCache{c: c, m: map[string]*robotsEntry{}} }
+
+type robotsFetchKey struct{}
+
+// check returns a *RobotsError when robots.txt disallows u for our User-Agent.
+func (rc *robotsCache) check(ctx context.Context, u *url.URL) error {
+	if rc.c.opts.IgnoreRobots || ctx.Value(robotsFetchKey{}) != nil {
+		return nil
+	}
+	data := rc.get(ctx, u)
+	if data == nil {
+		return nil
+	}
+	if !data.TestAgent(u.RequestURI(), rc.c.opts.UserAgent) {
+		return &RobotsError{URL: u.String(), UserAgent: rc.c.opts.UserAgent}
+	}
+	return nil
+}
+
+func (rc *robotsCache) get(ctx context.Context, u *url.URL) *robotstxt.RobotsData {
+	key := u.Scheme + "://" + u.Host
+	rc.mu.Lock()
+	e, ok := rc.m[key]
+	if !ok {
+		e = &robotsEntry{done: make(chan struct{})}
+		rc.m[key] = e
+	}
+	rc.mu.Unlock()
+	if ok {
+		select {
+		case <-e.done:
+			return e.data
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	e.data = rc.fetch(ctx, key, u.Host)
+	close(e.done)
+	return e.data
+}
+
+// fetch reads robots.txt. A missing file (4xx) allows everything; a 5xx
+// disallows everything (the robots convention); an unreachable or unparsable
+// file is logged and treated as allowing, since the fetch itself will then
+// fail or succeed on its own merits.
+func (rc *robotsCache) fetch(ctx context.Context, base, host string) *robotstxt.RobotsData {
+	c := rc.c
+	robotsURL := base + "/robots.txt"
+	ctx = context.WithValue(ctx, robotsFetchKey{}, true)
+	if err := c.hosts.wait(ctx, host); err != nil {
+		return nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, robotsURL, nil)
+	if err != nil {
+		return nil
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.log.Warn("robots.txt unreachable; proceeding", "url", robotsURL, "err", err)
+		return nil
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 512<<10))
+	if err != nil {
+		c.log.Warn("robots.txt unreadable; proceeding", "url", robotsURL, "err", err)
+		return nil
+	}
+	data, err := robotstxt.FromStatusAndBytes(resp.StatusCode, body)
+	if err != nil {
+		c.log.Warn("robots.txt unparsable; proceeding", "url", robotsURL, "err", err)
+		return nil
+	}
+	if g := data.FindGroup(c.opts.UserAgent); g != nil && g.CrawlDelay > 0 && c.opts.PerHostRPS > 0 {
+		c.hosts.slowDown(host, g.CrawlDelay)
+	}
+	return data
+}
+
+// checkRedirect limits redirects and keeps them on the original host (or its
+// www. / https variant, or an allowed host), and under robots.txt.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	from := via[0].URL
+	if len(via) > c.opts.MaxRedirects {
+		return &RedirectError{From: from.String(), To: req.URL.String(), Reason: fmt.Sprintf("more than %d redirects", c.opts.MaxRedirects)}
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return &RedirectError{From: from.String(), To: req.URL.String(), Reason: "not http(s)"}
+	}
+	if !c.sameSite(siteHost(from), siteHost(req.URL)) {
+		return &RedirectError{From: from.String(), To: req.URL.String(), Reason: "another host (add it to http.allowed_hosts to follow it)"}
+	}
+	return c.robots.check(req.Context(), req.URL)
+}
+
+// siteHost is host[:port] without the scheme's default port, so an
+// http→https upgrade on the same name stays on the same site.
+func siteHost(u *url.URL) string {
+	h, p := strings.ToLower(u.Hostname()), u.Port()
+	if p == "" || p == "80" || p == "443" {
+		return h
+	}
+	return net.JoinHostPort(h, p)
+}
+
+func (c *Client) sameSite(orig, to string) bool {
+	orig, to = strings.ToLower(orig), strings.ToLower(to)
+	if orig == to || "www."+orig == to || orig == "www."+to {
+		return true
+	}
+	for _, h := range c.opts.AllowedHosts {
+		if strings.EqualFold(h, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// retryable: network errors (not our own refusals or a cancelled context),
+// 429 and 5xx.
+func retryable(err error) bool {
+	if errors.Is(err, context.Canceled) || IsPermanent(err) {
+		return false
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status == http.StatusTooManyRequests || se.Status >= 500 && se.Status != http.StatusNotImplemented
+	}
+	var ne net.Error
+	var ue *url.Error
+	return errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// backoff is exponential with full jitter, at least the server's Retry-After,
+// and never more than MaxBackoff.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	base := c.opts.MinBackoff << min(attempt, 20)
+	if base > c.opts.MaxBackoff || base <= 0 {
+		base = c.opts.MaxBackoff
+	}
+	d := base/2 + rand.N(base/2+1)
+	if retryAfter > d {
+		d = retryAfter
+	}
+	return min(d, c.opts.MaxBackoff)
+}
+
+// retryAfter parses Retry-After: delay-seconds or an HTTP-date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

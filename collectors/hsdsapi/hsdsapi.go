@@ -1,0 +1,430 @@
+// Package hsdsapi collects an Open Referral API: HSDS 3.0 / Open Referral UK
+// 3.0 (type hsds_api) and, with the ORUK 1.0 dialect, the older v1 APIs
+// (type oruk_v1_api, see package orukv1). It walks /services page by page to
+// the end, fetches /services/{id} when list items are not complete, runs
+// incrementally with modified_after and sweeps the whole feed on a cadence so
+// deletions are noticed.
+package hsdsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/hsdsmap"
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
+)
+
+// State keys kept in the pipeline's state.
+const (
+	StateLastFullSweep     = "last_full_sweep"
+	StateLastModifiedAfter = "last_modified_after"
+)
+
+// Dialect is what differs between API generations.
+type Dialect struct {
+	Name string // for messages: "HSDS 3.0", "ORUK 1.0"
+	// ModifiedAfter is the incremental query parameter; empty when the API has none.
+	ModifiedAfter string
+	// TaxonomyPath is the list of taxonomy terms under the base; empty when not fetched.
+	TaxonomyPath string
+	// UK: addresses without a country are in GB.
+	UK bool
+}
+
+// HSDS3 is HSDS 3.0 / Open Referral UK 3.0.
+var HSDS3 = Dialect{Name: "HSDS 3.0", ModifiedAfter: "modified_after", TaxonomyPath: "taxonomy_terms"}
+
+// Collector walks one API.
+type Collector struct {
+	Base    string // API base URL (…/services is appended)
+	Opts    config.APIOptions
+	Dialect Dialect
+	// IncrementalOverlap is subtracted from the last run's start for
+	// modified_after, so clock skew between us and the server loses nothing.
+	IncrementalOverlap time.Duration
+}
+
+// New returns an hsds_api collector for a base URL (a trailing /services is accepted).
+func New(base string, o config.APIOptions) *Collector {
+	d := HSDS3
+	d.UK = o.Profile == "uk"
+	return &Collector{Base: TrimServices(base), Opts: o, Dialect: d, IncrementalOverlap: time.Hour}
+}
+
+// TrimServices removes a trailing /services from a base URL, so users may
+// paste either the base or the list URL.
+func TrimServices(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme == "" {
+		return strings.TrimSuffix(strings.TrimRight(base, "/"), "/services")
+	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/services")
+	u.RawPath = ""
+	return u.String()
+}
+
+// Collect implements runner.Collector.
+func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
+	w := &walk{c: c, run: run, mapper: hsdsmap.New(run.Pipeline, c.Dialect.UK), seen: map[string]int{}, warned: map[string]int{}}
+	defer w.warnSummary()
+	for k, v := range c.Opts.Headers {
+		w.getOpts = append(w.getOpts, fetch.WithHeader(k, v))
+	}
+	full, since := c.plan(run)
+	if c.Dialect.TaxonomyPath != "" {
+		w.mapper.Terms = w.taxonomy(ctx)
+	}
+	query := url.Values{}
+	if !full {
+		query.Set(c.Dialect.ModifiedAfter, since.UTC().Format(time.RFC3339))
+		run.Log.Info("incremental run", "modified_after", query.Get(c.Dialect.ModifiedAfter))
+	}
+	if err := walkPages(ctx, w, "services", query, w.servicePage); err != nil {
+		return err
+	}
+	run.State.Set(StateLastModifiedAfter, run.Now.UTC().Format(time.RFC3339))
+	if full {
+		run.State.Set(StateLastFullSweep, run.Now.UTC().Format(time.RFC3339))
+		run.FullSweep = true
+	}
+	run.Log.Info("feed walked", "services", len(w.seen), "full_sweep", full, "details_fetched", w.details)
+	return nil
+}
+
+// plan decides between a full sweep and an incremental run since a time.
+func (c *Collector) plan(run *collect.Run) (full bool, since time.Time) {
+	if c.Dialect.ModifiedAfter == "" || c.Opts.Incremental == nil || !*c.Opts.Incremental {
+		return true, time.Time{}
+	}
+	last, ok := run.State.Get(StateLastFullSweep)
+	lastT, err := time.Parse(time.RFC3339, last)
+	if !ok || err != nil || run.Now.Sub(lastT) >= c.Opts.FullSweepEvery {
+		return true, time.Time{}
+	}
+	prev, ok := run.State.Get(StateLastModifiedAfter)
+	prevT, err := time.Parse(time.RFC3339, prev)
+	if !ok || err != nil {
+		return true, time.Time{}
+	}
+	return false, prevT.Add(-c.IncrementalOverlap)
+}
+
+type walk struct {
+	c       *Collector
+	run     *collect.Run
+	mapper  *hsdsmap.Mapper
+	getOpts []fetch.GetOption
+	seen    map[string]int // source service id → page first seen
+	details int
+	warned  map[string]int // warnings per kind
+}
+
+// maxWarningsPerKind: a feed that repeats one fault thousands of times gets
+// that many warnings and then one summary, not thousands of ledger rows.
+const maxWarningsPerKind = 50
+
+// warn records a per-item warning, up to maxWarningsPerKind of each kind.
+func (w *walk) warn(kind, src, id, msg string) {
+	w.warned[kind]++
+	if w.warned[kind] <= maxWarningsPerKind {
+		w.run.Warn(src, id, msg)
+	}
+}
+
+// warnSummary reports how many warnings of each kind were not recorded.
+func (w *walk) warnSummary() {
+	for kind, n := range w.warned {
+		if n > maxWarningsPerKind {
+			w.run.Warn(w.c.Base, "", fmt.Sprintf("%d more %s warnings not recorded (%d in all)", n-maxWarningsPerKind, kind, n))
+		}
+	}
+}
+
+// url is the API base with escaped path segments appended and q merged
+// into its query (which may carry an API key).
+func (w *walk) url(q url.Values, segs ...string) (string, error) {
+	u, err := url.Parse(w.c.Base)
+	if err != nil {
+		return "", fmt.Errorf("API base %q: %w", w.c.Base, err)
+	}
+	p, rp := strings.TrimRight(u.Path, "/"), strings.TrimRight(u.EscapedPath(), "/")
+	for _, s := range segs {
+		p += "/" + s
+		rp += "/" + url.PathEscape(s)
+	}
+	u.Path, u.RawPath = p, rp
+	merged := u.Query()
+	for k, vs := range q {
+		merged[k] = vs
+	}
+	u.RawQuery = merged.Encode()
+	return u.String(), nil
+}
+
+// pageResult is one page fetched and decoded ahead of its processing.
+type pageResult[T any] struct {
+	n    int
+	url  string
+	doc  *fetch.Document
+	page *hsdsmap.Page[T]
+	// typeErr: some value had the wrong JSON type (the page is otherwise whole).
+	typeErr error
+	err     error
+	// more: the walk goes on after this page.
+	more bool
+	// beyond: this page is past the total_pages an earlier page stated.
+	beyond bool
+}
+
+// walkPages walks a paginated list. Fetching and decoding run one page ahead
+// of handle, so the network and JSON decoding overlap with mapping and loading.
+func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, handle func(context.Context, *pageResult[T]) (int, string, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	perPage := w.c.Opts.PerPage
+	maxPages := w.c.Opts.MaxPages
+	results := make(chan *pageResult[T], 1)
+	go func() {
+		defer close(results)
+		statedPages := 0
+		for n := 1; ; n++ {
+			if n > maxPages {
+				results <- &pageResult[T]{n: n, err: fmt.Errorf("pagination of %s did not end after %d pages (max_pages): the feed may repeat its last page forever", w.c.Base+"/"+list, maxPages)}
+				return
+			}
+			pq := url.Values{}
+			for k, v := range q {
+				pq[k] = v
+			}
+			pq.Set("page", strconv.Itoa(n))
+			pq.Set("per_page", strconv.Itoa(perPage))
+			u, err := w.url(pq, list)
+			r := &pageResult[T]{n: n, url: u, err: err, beyond: statedPages > 0 && n > statedPages}
+			if err == nil {
+				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u)
+			}
+			if r.err == nil {
+				r.more = morePages(r.page, n, perPage)
+				if r.page.TotalPages.OK {
+					statedPages = int(r.page.TotalPages.V)
+				}
+			}
+			select {
+			case results <- r:
+			case <-ctx.Done():
+				return
+			}
+			if r.err != nil || !r.more {
+				return
+			}
+		}
+	}()
+	total := 0
+	prevSig := ""
+	var lastPage *pageResult[T]
+	for r := range results {
+		if r.err != nil {
+			return r.err
+		}
+		if r.typeErr != nil {
+			w.warn("type", r.url, "", fmt.Sprintf("page %d: %v; that value is left in the raw document", r.n, r.typeErr))
+		}
+		lastPage = r
+		if r.beyond && len(r.page.Items) > 0 {
+			w.run.Warn(r.url, "", fmt.Sprintf("total_pages said the list had fewer pages, but page %d has %d items", r.n, len(r.page.Items)))
+		}
+		items := len(r.page.Items)
+		fresh, sig, err := handle(ctx, r)
+		if err != nil {
+			return err
+		}
+		total += items
+		if fresh == 0 && items > 0 && sig == prevSig {
+			// The same items as the page before: the server ignores the page parameter.
+			w.run.Warn(r.url, "", fmt.Sprintf("page %d only repeats items already seen; stopping (the server may ignore the page parameter)", r.n))
+			cancel()
+			break
+		}
+		prevSig = sig
+	}
+	if lastPage != nil && lastPage.page.TotalItems.OK && int(lastPage.page.TotalItems.V) != total && len(q) == 0 {
+		w.run.Warn(lastPage.url, "", fmt.Sprintf("total_items says %d but the pages held %d items", int(lastPage.page.TotalItems.V), total))
+	}
+	return nil
+}
+
+// morePages decides whether to ask for the page after page n: an empty page
+// or last_page ends the walk; so does total_pages, unless the page was full
+// (total_pages is often wrong, so one more page is asked for); without
+// metadata a short page ends it.
+func morePages[T any](p *hsdsmap.Page[T], n, perPage int) bool {
+	items := len(p.Items)
+	if items == 0 || p.Bare {
+		return false
+	}
+	if p.Last.OK {
+		return !p.Last.V
+	}
+	size := perPage
+	if p.Size.OK && int(p.Size.V) > 0 && int(p.Size.V) < size {
+		size = int(p.Size.V)
+	}
+	full := items >= size
+	if p.TotalPages.OK && n < int(p.TotalPages.V) {
+		return true
+	}
+	return full
+}
+
+func fetchPage[T any](ctx context.Context, w *walk, u string) (*fetch.Document, *hsdsmap.Page[T], error, error) {
+	doc, err := w.run.Fetch.Get(ctx, u, w.getOpts...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rc, err := doc.OpenUTF8()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rc.Close()
+	page, err := hsdsmap.DecodePage[T](rc)
+	var fe *hsdsmap.FieldError
+	if errors.As(err, &fe) {
+		return doc, page, err, nil
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", u, err)
+	}
+	return doc, page, nil, nil
+}
+
+// servicePage maps and emits one page's services; it returns how many were
+// new and the page's ids (to recognise a page served again).
+func (w *walk) servicePage(ctx context.Context, r *pageResult[hsdsmap.Service]) (int, string, error) {
+	src := hsdsmap.SourceOf(r.doc)
+	fresh := 0
+	var sig strings.Builder
+	for i := range r.page.Items {
+		s := &r.page.Items[i]
+		id := s.ID.String()
+		sig.WriteString(id)
+		sig.WriteByte(0)
+		if id == "" {
+			w.warn("no_id", r.url, "", fmt.Sprintf("page %d item %d (%q) has no id; skipped", r.n, i, s.Name.String()))
+			continue
+		}
+		if first, dup := w.seen[id]; dup {
+			w.warn("duplicate", r.url, id, fmt.Sprintf("service %s on page %d was already on page %d; duplicate ignored", id, r.n, first))
+			continue
+		}
+		w.seen[id] = r.n
+		fresh++
+		itemSrc := src
+		if w.needsDetail(s) {
+			if d, dsrc, ok := w.detail(ctx, id); ok {
+				s, itemSrc = &d, dsrc
+			}
+		}
+		if err := w.emit(ctx, s, itemSrc, r.url); err != nil {
+			return fresh, "", err
+		}
+	}
+	// The page's services are mapped; let the decoded page go.
+	r.page.Items = nil
+	return fresh, sig.String(), nil
+}
+
+func (w *walk) emit(ctx context.Context, s *hsdsmap.Service, src hsdsmap.Source, pageURL string) error {
+	recs, warns := w.mapper.Records(s, src)
+	for _, m := range warns {
+		w.warn("mapping", src.URL, s.ID.String(), m)
+	}
+	for _, rec := range recs {
+		if err := w.run.Emit(ctx, rec); err != nil {
+			return fmt.Errorf("emit %s %s from %s: %w", rec.Kind, rec.ID(), pageURL, err)
+		}
+	}
+	return nil
+}
+
+// needsDetail: list items often carry only the service's own fields; the
+// nested locations and contacts come from /services/{id}.
+func (w *walk) needsDetail(s *hsdsmap.Service) bool {
+	switch w.c.Opts.FetchDetails {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return len(s.ServiceAtLocations) == 0 && len(s.Contacts) == 0 && len(s.Phones) == 0 &&
+		len(s.Schedules) == 0 && len(s.RegularSchedules) == 0
+}
+
+// detail fetches /services/{id}. A failure is a warning: the list item is
+// still loaded.
+func (w *walk) detail(ctx context.Context, id string) (hsdsmap.Service, hsdsmap.Source, bool) {
+	var s hsdsmap.Service
+	u, err := w.url(nil, "services", id)
+	if err != nil {
+		return s, hsdsmap.Source{}, false
+	}
+	doc, err := w.run.Fetch.Get(ctx, u, w.getOpts...)
+	if err != nil {
+		w.warn("detail", u, id, fmt.Sprintf("service detail: %v; using the list item", err))
+		return s, hsdsmap.Source{}, false
+	}
+	w.details++
+	rc, err := doc.OpenUTF8()
+	if err != nil {
+		w.warn("detail", u, id, fmt.Sprintf("service detail: %v; using the list item", err))
+		return s, hsdsmap.Source{}, false
+	}
+	defer rc.Close()
+	if err := hsdsmap.DecodeObject(rc, &s); err != nil {
+		var fe *hsdsmap.FieldError
+		if !errors.As(err, &fe) {
+			w.warn("detail", u, id, fmt.Sprintf("service detail: %v; using the list item", err))
+			return s, hsdsmap.Source{}, false
+		}
+		w.warn("detail", u, id, fmt.Sprintf("service detail: %v", err))
+	}
+	if s.ID.String() != id {
+		w.warn("detail", u, id, fmt.Sprintf("service detail has id %q, not %q; using the list item", s.ID.String(), id))
+		return s, hsdsmap.Source{}, false
+	}
+	return s, hsdsmap.SourceOf(doc), true
+}
+
+// taxonomy reads /taxonomy_terms when the API has it; its absence is normal.
+func (w *walk) taxonomy(ctx context.Context) map[string]*schema.TaxonomyTerm {
+	terms := map[string]*schema.TaxonomyTerm{}
+	err := walkPages(ctx, w, w.c.Dialect.TaxonomyPath, nil, func(_ context.Context, r *pageResult[hsdsmap.TaxonomyTerm]) (int, string, error) {
+		fresh := 0
+		var sig strings.Builder
+		for i := range r.page.Items {
+			t := &r.page.Items[i]
+			id := t.ID.String()
+			sig.WriteString(id)
+			sig.WriteByte(0)
+			if id != "" && terms[id] == nil {
+				terms[id] = w.mapper.Term(t)
+				fresh++
+			}
+		}
+		return fresh, sig.String(), nil
+	})
+	if err != nil {
+		if !fetch.IsNotFound(err) {
+			w.run.Warn(w.c.Base+"/"+w.c.Dialect.TaxonomyPath, "", fmt.Sprintf("taxonomy terms not read: %v", err))
+		}
+		return nil
+	}
+	return terms
+}

@@ -1,0 +1,397 @@
+// Package senreports is the sen_reports collector: for each school it crawls
+// the school's website for its SEN information report (SEND Regulations 2014,
+// reg. 51 and Schedule 1), reads it (HTML, PDF or DOCX) and emits what it says
+// and lacks, the school as an organisation, and its SEN provision as a service.
+package senreports
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/senreports/extract"
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/transform/needs"
+)
+
+// Options configure a Collector.
+type Options struct {
+	Sites           []config.Site
+	SchoolsFrom     string // GIAS export: path, file:// or http(s) URL
+	LACodes         []string
+	Statuses        []string
+	MaxDepth        int
+	MaxPagesPerSite int
+	SiteConcurrency int
+	// SiteTimeout bounds one site's whole crawl and reading (default 5m).
+	SiteTimeout time.Duration
+	// ReviewAfterDays: a report dated longer ago is stale (staleness.review_after_days).
+	ReviewAfterDays int
+	// Area is the pipeline's default GSS LA code, for schools given without one.
+	Area string
+	// BaseDir resolves relative site paths (the config file's directory).
+	BaseDir string
+	// MaxPageBytes and MaxDocBytes cap one HTML page and one report document.
+	MaxPageBytes int64
+	MaxDocBytes  int64
+	PDF          extract.PDF
+	Needs        *needs.Vocab // nil: the built-in vocabulary
+}
+
+// Collector is the sen_reports collector.
+type Collector struct {
+	opts Options
+	lim  crawlLimits
+}
+
+// New returns a Collector; zero options take their defaults.
+func New(o Options) *Collector {
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = 3
+	}
+	if o.MaxPagesPerSite <= 0 {
+		o.MaxPagesPerSite = 40
+	}
+	if o.SiteConcurrency <= 0 {
+		o.SiteConcurrency = 16
+	}
+	if o.ReviewAfterDays <= 0 {
+		o.ReviewAfterDays = 365
+	}
+	if len(o.Statuses) == 0 {
+		o.Statuses = []string{"Open"}
+	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = 5 << 20
+	}
+	if o.MaxDocBytes <= 0 {
+		o.MaxDocBytes = 32 << 20
+	}
+	o.SiteTimeout = siteTimeout(o.SiteTimeout)
+	return &Collector{opts: o, lim: crawlLimits{
+		MaxDepth: o.MaxDepth, MaxPages: o.MaxPagesPerSite, MaxSubPages: 15,
+		MaxPageBytes: o.MaxPageBytes, MaxDocBytes: o.MaxDocBytes,
+	}}
+}
+
+// FromConfig builds the collector of one sen_reports pipeline.
+func FromConfig(cfg *config.Config, p config.Pipeline) (*Collector, error) {
+	o := p.Collector.SENReportOptions
+	var vocab *needs.Vocab
+	if cfg.Transform.Needs != "" {
+		v, err := needs.Load(cfg.Resolve(cfg.Transform.Needs))
+		if err != nil {
+			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
+		}
+		vocab = v
+	}
+	conc := o.SiteConcurrency
+	if conc <= 0 {
+		conc = cfg.HTTP.Concurrency
+	}
+	return New(Options{
+		Sites: o.Sites, SchoolsFrom: cfg.Resolve(o.SchoolsFrom), LACodes: o.LACodes, Statuses: o.Statuses,
+		MaxDepth: o.MaxDepth, MaxPagesPerSite: o.MaxPagesPerSite, SiteConcurrency: conc, SiteTimeout: o.SiteTimeout,
+		ReviewAfterDays: cfg.Staleness.ReviewAfterDays, Area: p.Area, BaseDir: cfg.Dir, Needs: vocab,
+	}), nil
+}
+
+// Collect searches every school's site and emits its records.
+func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
+	schools, err := c.loadSchools(ctx, run.Fetch, run.Warn)
+	if err != nil {
+		return err
+	}
+	run.Log.Info("searching school websites for SEN information reports", "schools", len(schools), "concurrency", c.opts.SiteConcurrency)
+	st := &lockedState{s: run.State}
+	var pdfWarn sync.Once
+	var mu sync.Mutex
+	var found, reused int
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.SiteConcurrency)
+	for _, s := range schools {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			res := c.School(gctx, run.Fetch, s, st, run.Now)
+			mu.Lock()
+			if res.Report.Found {
+				found++
+			}
+			if res.Reused {
+				reused++
+			}
+			mu.Unlock()
+			if errors.Is(res.extractErr, extract.ErrNoPDFTool) {
+				pdfWarn.Do(func() { run.Warn(res.Report.ReportURL, res.Report.ID, extract.ErrNoPDFTool.Error()) })
+			}
+			for _, rec := range c.Records(run.Pipeline, s, res) {
+				if err := run.Emit(gctx, rec); err != nil {
+					return fmt.Errorf("emit %s for school %s: %w", rec.Kind, s.URN, err)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	run.Log.Info("school websites searched", "schools", len(schools), "reports_found", found, "unchanged_reports_not_reread", reused)
+	run.FullSweep = true
+	return nil
+}
+
+// lockedState serialises the run's State: sites are crawled concurrently.
+type lockedState struct {
+	mu sync.Mutex
+	s  collect.State
+}
+
+func (l *lockedState) Get(k string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.s == nil {
+		return "", false
+	}
+	return l.s.Get(k)
+}
+
+func (l *lockedState) Set(k, v string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.s != nil {
+		l.s.Set(k, v)
+	}
+}
+
+// cached is what State keeps per school: the last extraction and the hash of
+// the document(s) it was read from.
+type cached struct {
+	SHA    string         `json:"sha"`
+	Result extract.Result `json:"result"`
+}
+
+// Result is what searching one school's site found.
+type Result struct {
+	Report *schema.SENReport
+	Flags  []schema.Flag
+	// BroadAreas are the Code of Practice areas the report names (for the service).
+	BroadAreas []string
+	// Reused: the report was unchanged and its last extraction was reused.
+	Reused     bool
+	fetchedAt  time.Time
+	sha        string
+	extractErr error
+}
+
+// School crawls one school's site, reads its report and judges it. The
+// returned SENReport has no Provenance.Pipeline/ID; Records completes them.
+func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.State, now time.Time) Result {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.SiteTimeout)
+	defer cancel()
+	rep := &schema.SENReport{URN: s.URN, SchoolName: s.Name, LACode: c.laCode(s), SiteURL: s.URL}
+	res := Result{Report: rep, fetchedAt: now}
+
+	cr := discover(ctx, g, s.URL, c.lim)
+	r, notes := choose(ctx, cr, c.opts.PDF)
+	d := cr.d
+	// A dead link counts against the school when it looked at least as much
+	// like the report as what was found (or nothing was found).
+	for _, b := range r.broken {
+		if r.cand == nil || b.Score >= r.cand.Score {
+			res.Flags = append(res.Flags, schema.Flag{Flag: "broken_link",
+				Reason: "A link to the SEN information report is broken (HTTP 404/410)", Evidence: b.URL})
+		}
+	}
+	if r.cand == nil {
+		switch {
+		case d.Problem != "":
+			rep.Problem = d.Problem
+		case ctx.Err() != nil:
+			rep.Problem = "site crawl stopped: " + describe(ctx.Err())
+		case len(r.broken) > 0:
+			rep.Problem = "report link broken: " + r.broken[0].URL
+		case len(notes) > 0:
+			rep.Problem = "report could not be opened: " + notes[0]
+		default:
+			rep.Problem = fmt.Sprintf("no SEN information report found in %d pages (depth ≤ %d)", d.Pages, c.lim.MaxDepth)
+			if len(d.Notes) > 0 {
+				rep.Problem += "; trouble on the way: " + strings.Join(d.Notes[:min(2, len(d.Notes))], "; ")
+			}
+		}
+		res.Flags = append(res.Flags, schema.Flag{Flag: "report_not_found", Reason: "No SEN information report was found on the school's website", Evidence: rep.Problem})
+		return res
+	}
+	rep.Found = true
+	rep.ReportURL = r.cand.URL
+	rep.ReportFormat = r.format
+	rep.DiscoveryScore = r.cand.Score
+	rep.RunnersUp = r.runnersUp
+	res.fetchedAt = r.docs[0].FetchedAt
+	sha := r.sha()
+	res.sha = sha
+
+	key := "sen_reports/" + s.URN
+	var ex extract.Result
+	if v, ok := st.Get(key); ok {
+		var cd cached
+		if json.Unmarshal([]byte(v), &cd) == nil && cd.SHA == sha {
+			ex, res.Reused = cd.Result, true
+		}
+	}
+	if !res.Reused {
+		doc, err := r.read(ctx)
+		if err != nil {
+			res.extractErr = err
+			rep.Problem = "report found but not readable: " + err.Error()
+			return res
+		}
+		lm := r.docs[0].LastModified
+		if strings.HasPrefix(r.docs[0].URL, "file://") || !strings.Contains(r.docs[0].URL, "://") {
+			lm = "" // a file's mtime says when it was copied, not written
+		}
+		ex = extract.Analyze(doc, extract.Options{Now: now, LastModified: lm, Needs: c.opts.Needs})
+		if b, err := json.Marshal(cached{SHA: sha, Result: ex}); err == nil {
+			st.Set(key, string(b))
+		}
+	}
+	c.apply(rep, ex, now, &res)
+	return res
+}
+
+func (c *Collector) laCode(s School) string {
+	if gssLA.MatchString(s.LACode) {
+		return s.LACode
+	}
+	return c.opts.Area
+}
+
+// apply copies an extraction onto the report and raises the quality flags.
+func (c *Collector) apply(rep *schema.SENReport, ex extract.Result, now time.Time, res *Result) {
+	rep.ReportDate, rep.ReportDateSource = ex.ReportDate, ex.ReportDateSource
+	rep.SENCOName, rep.SENCOEmail, rep.SENCOPhone = ex.SENCOName, ex.SENCOEmail, ex.SENCOPhone
+	rep.ItemsPresent, rep.ItemsMissing = ex.ItemsPresent, ex.ItemsMissing
+	rep.Evidence = ex.Evidence
+	rep.NeedCodes = ex.NeedCodes
+	rep.LegacyTerms = ex.LegacyTerms
+	rep.LocalOfferURL = ex.LocalOfferURL
+	res.BroadAreas = ex.BroadAreas
+
+	flag := func(name, reason, evidence string) {
+		res.Flags = append(res.Flags, schema.Flag{Flag: name, Reason: reason, Evidence: evidence})
+	}
+	weakDate := rep.ReportDate == "" || rep.ReportDateSource == extract.DateHTTPWeak
+	if rep.ReportDate == "" {
+		flag("report_undated", "The SEN information report states no date, school year or review date", rep.ReportURL)
+	} else if t, err := time.Parse("2006-01-02", rep.ReportDate); err == nil {
+		if age := now.Sub(t); age > time.Duration(c.opts.ReviewAfterDays)*24*time.Hour {
+			flag("report_stale", fmt.Sprintf("The SEN information report is dated %s, more than %d days ago (it must be updated every year)",
+				rep.ReportDate, c.opts.ReviewAfterDays), rep.ReportDate+" ("+rep.ReportDateSource+")")
+			weakDate = false // already stale; the terms below add nothing
+		}
+	}
+	if len(rep.LegacyTerms) > 0 && weakDate {
+		flag("report_stale", "The SEN information report uses pre-2014 terms, a sign it has not been revised since the 2014 reforms",
+			strings.Join(rep.LegacyTerms, ", "))
+	}
+	if len(rep.ItemsMissing) > 0 {
+		flag("report_items_missing", fmt.Sprintf("The SEN information report does not cover %d of the %d Schedule 1 items",
+			len(rep.ItemsMissing), len(extract.Items)), strings.Join(rep.ItemsMissing, ", "))
+	}
+	if rep.SENCOEmail == "" && rep.SENCOPhone == "" {
+		ev := "no SENCO email or phone in the report"
+		if rep.SENCOName != "" {
+			ev = "SENCO " + rep.SENCOName + " named without an email or phone"
+		}
+		flag("no_senco_contact", "The SEN information report gives no contact details for the SENCO", ev)
+	}
+}
+
+// Records turns one school's result into the records to emit: the SEN report
+// (carrying the flags), the school as an organisation, its site as a location
+// and its SEN provision as a service.
+func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Record {
+	rep := res.Report
+	rep.ID = pipeline + "/" + s.URN
+	source := rep.ReportURL
+	if source == "" {
+		source = s.URL
+	}
+	prov := func() *schema.Provenance {
+		return &schema.Provenance{Pipeline: pipeline, SourceURL: source, SourceID: s.URN, FetchedAt: res.fetchedAt.UTC(), DocumentSHA256: res.sha}
+	}
+	rp := prov()
+	rep.Provenance = rp
+
+	orgID := pipeline + "/org/" + s.URN
+	locID := pipeline + "/loc/" + s.URN
+	svcID := pipeline + "/svc/" + s.URN
+	la := rep.LACode
+	org := &schema.Organization{
+		ID: orgID, Name: s.Name, Website: s.URL, OrganizationType: "school", LACode: la,
+		OrganizationIdentifiers: []schema.OrganizationIdentifier{{
+			ID: orgID + "/urn", OrganizationID: orgID, IdentifierScheme: "GB-URN", IdentifierType: "URN", Identifier: s.URN,
+		}},
+		Provenance: prov(),
+	}
+	loc := &schema.Location{ID: locID, LocationType: "physical", OrganizationID: orgID, Name: s.Name, LACode: la, Provenance: prov()}
+	if !gssLA.MatchString(s.LACode) && len(s.LACode) == 3 {
+		loc.LACodeOld = s.LACode
+	}
+	if s.Postcode != "" || s.Street != "" {
+		loc.Addresses = []schema.Address{{ID: locID + "/address", LocationID: locID, Address1: s.Street, City: s.Town,
+			PostalCode: s.Postcode, Country: "GB", AddressType: "physical"}}
+	}
+	// The service carries its location inline (for its postcode) without the
+	// provenance, whose fetch time would make every run's service look new.
+	inner := *loc
+	inner.Provenance = nil
+	svc := &schema.Service{
+		ID: svcID, OrganizationID: orgID, Name: s.Name + " SEN provision", Status: "active",
+		Description: "Special educational needs provision at " + s.Name + ", as described in the school's SEN information report.",
+		URL:         rep.ReportURL, Email: rep.SENCOEmail,
+		MinimumAge: intFloat(s.MinAge), MaximumAge: intFloat(s.MaxAge),
+		NeedCodes: rep.NeedCodes, BroadAreas: res.BroadAreas, Categories: []string{schema.CatEducation}, LACode: la,
+		ServiceAtLocations: []schema.ServiceAtLocation{{ID: svcID + "/at/" + s.URN, ServiceID: svcID, LocationID: locID, Location: &inner}},
+		Provenance:         prov(),
+	}
+	if svc.URL == "" {
+		svc.URL = s.URL
+	}
+	if s.MinAge != nil && s.MaxAge != nil {
+		svc.AgeText = fmt.Sprintf("statutory ages %d–%d (GIAS)", *s.MinAge, *s.MaxAge)
+	}
+	if rep.SENCOName != "" || rep.SENCOEmail != "" || rep.SENCOPhone != "" {
+		ct := schema.Contact{ID: svcID + "/senco", ServiceID: svcID, Name: rep.SENCOName, Title: "SENCO", Email: rep.SENCOEmail}
+		if rep.SENCOPhone != "" {
+			ct.Phones = []schema.Phone{{ID: svcID + "/senco/phone", ContactID: svcID + "/senco", Number: rep.SENCOPhone}}
+		}
+		svc.Contacts = []schema.Contact{ct}
+	}
+	return []*schema.Record{
+		{Kind: schema.KindSENReport, SENReport: rep, Flags: res.Flags},
+		{Kind: schema.KindOrganization, Organization: org},
+		{Kind: schema.KindLocation, Location: loc},
+		{Kind: schema.KindService, Service: svc},
+	}
+}
+
+func intFloat(p *int) *float64 {
+	if p == nil {
+		return nil
+	}
+	f := float64(*p)
+	return &f
+}

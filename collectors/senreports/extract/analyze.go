@@ -1,0 +1,480 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/transform/needs"
+)
+
+// builtinNeeds is transform/needs' embedded vocabulary, loaded once; nil if it
+// fails to parse (a build defect its own tests catch).
+var builtinNeeds = sync.OnceValue(func() *needs.Vocab {
+	v, err := needs.Load("")
+	if err != nil {
+		return nil
+	}
+	return v
+})
+
+// needCodes maps the needs a report names to DfE codes and broad areas, both
+// in the DfE's order, and returns the first words that named a need.
+func needCodes(v *needs.Vocab, text string) (codes, areas []string, first string) {
+	found := v.FindText(text, "sen_report")
+	for _, f := range found {
+		if f.Code != "" {
+			first = f.Words
+			break
+		}
+	}
+	for _, c := range schema.NeedCodes {
+		for _, f := range found {
+			if f.Code == c {
+				codes = append(codes, c)
+				break
+			}
+		}
+	}
+	for _, a := range schema.BroadAreas {
+		for _, f := range found {
+			if f.Area == a || schema.NeedArea[f.Code] == a {
+				areas = append(areas, a)
+				break
+			}
+		}
+	}
+	return codes, areas, first
+}
+
+// Result is what one report says and lacks. It is deterministic for a given
+// Document and Now, so an unchanged report yields a byte-identical record.
+type Result struct {
+	ItemsPresent     []string          `json:"items_present"`
+	ItemsMissing     []string          `json:"items_missing"`
+	Evidence         []schema.Evidence `json:"evidence,omitempty"`
+	SENCOName        string            `json:"senco_name,omitempty"`
+	SENCOEmail       string            `json:"senco_email,omitempty"`
+	SENCOPhone       string            `json:"senco_phone,omitempty"`
+	NeedCodes        []string          `json:"need_codes,omitempty"`
+	BroadAreas       []string          `json:"broad_areas,omitempty"`
+	LegacyTerms      []string          `json:"legacy_terms,omitempty"`
+	LocalOfferURL    string            `json:"local_offer_url,omitempty"`
+	ReportDate       string            `json:"report_date,omitempty"`
+	ReportDateSource string            `json:"report_date_source,omitempty"`
+}
+
+// Item is one Schedule 1 item (SEND Regulations 2014) and the phrases that show
+// a report covers it. Phrases are lower case; matching is on lower-cased text.
+type Item struct {
+	Key     string
+	Phrases []string
+}
+
+// Items are the Schedule 1 items in the order the Regulations list them.
+var Items = []Item{
+	{"kinds_of_sen", []string{"kinds of special educational need", "kinds of sen", "types of special educational need", "types of sen",
+		"kinds of need", "types of need", "areas of need", "four broad areas", "range of needs", "cognition and learning", "communication and interaction"}},
+	{"identification_assessment", []string{"identif"}},
+	{"evaluating_effectiveness", []string{"effectiveness", "evaluat"}},
+	{"assessing_reviewing_progress", []string{"review progress", "reviewing progress", "progress is reviewed", "progress is monitored",
+		"assess, plan, do, review", "assess, plan, do and review", "assess-plan-do-review", "plan, do, review", "plan-do-review", "graduated approach",
+		"review meeting", "monitor progress", "monitoring progress", "track progress", "tracking progress", "progress review"}},
+	{"teaching_approach", []string{"approach to teaching", "approaches to teaching", "quality first teaching", "quality-first teaching",
+		"high quality teaching", "high-quality teaching", "adaptive teaching", "inclusive teaching", "teaching approaches", "wave 1"}},
+	{"adapting_curriculum", []string{"adapt", "differentiat", "learning environment", "modify the curriculum", "modified curriculum", "reasonable adjustment"}},
+	{"additional_support", []string{"additional support", "intervention", "extra support", "additional adult", "1:1 support", "one-to-one support",
+		"small group", "additional help"}},
+	{"inclusion_activities", []string{"extra-curricular", "extracurricular", "extra curricular", "school trips", "trips", "clubs", "residential",
+		"educational visits", "activities outside the classroom", "activities available"}},
+	{"emotional_social_development", []string{"emotional and social development", "social and emotional", "emotional", "wellbeing", "well-being",
+		"pastoral", "mental health", "bullying"}},
+	{"senco_contact", nil}, // present only when a SENCO is named or given contact details
+	{"staff_expertise_training", []string{"training", "expertise", "cpd", "professional development", "national award for sen", "qualified"}},
+	{"equipment_facilities", []string{"equipment", "facilities", "accessibility plan", "accessible", "wheelchair", "specialist resources"}},
+	{"consulting_parents", []string{"consult", "involve parents", "involving parents", "work with parents", "working with parents",
+		"partnership with parents", "parents' evening", "parents evening", "parent meeting", "views of parents", "parental involvement",
+		"parents and carers are involved", "meet with parents"}},
+	{"consulting_young_people", []string{"pupil voice", "student voice", "learner voice", "child's views", "child’s views", "views of the child",
+		"views of pupils", "pupils' views", "pupils’ views", "children's views", "children’s views", "involve pupils", "involving pupils",
+		"involve children", "involving children", "involving young people", "involve young people", "one-page profile", "one page profile",
+		"pupil passport", "voice of the child", "their views", "their own targets"}},
+	{"complaints", []string{"complain"}},
+	{"other_bodies", []string{"educational psycholog", "speech and language therap", "camhs", "school nurse", "social care", "social services",
+		"occupational therap", "physiotherap", "outside agencies", "external agencies", "other agencies", "health services",
+		"specialist teacher", "voluntary", "early help", "health professionals"}},
+	{"parent_support_services", []string{"sendiass", "sendias", "information, advice and support", "information advice and support", "iass",
+		"parent partnership", "contact a family", "parent carer forum", "parent support advisor", "family support worker"}},
+	{"transitions", []string{"transition", "preparing for adulthood", "moving on", "next stage of education", "secondary school", "changing schools",
+		"new school", "moving to"}},
+	{"local_offer", []string{"local offer"}},
+}
+
+// ItemKeys lists every Schedule 1 item key in order.
+func ItemKeys() []string {
+	out := make([]string, len(Items))
+	for i, it := range Items {
+		out[i] = it.Key
+	}
+	return out
+}
+
+// Options tune Analyze.
+type Options struct {
+	// Now bounds plausible report dates (a date more than a year ahead is a typo).
+	Now time.Time
+	// LastModified is the HTTP Last-Modified header, the weakest date source.
+	LastModified string
+	// Needs maps the words for kinds of need to DfE codes (nil: the built-in
+	// vocabulary of transform/needs).
+	Needs *needs.Vocab
+}
+
+// Analyze reads one report document into findings.
+func Analyze(doc Document, opt Options) Result {
+	text := doc.Text
+	lower := asciiLower(text)
+	r := Result{ItemsPresent: []string{}, ItemsMissing: []string{}}
+
+	f := findPhrases(lower)
+	senco := findSENCO(text, lower, f)
+	r.SENCOName, r.SENCOEmail, r.SENCOPhone = senco.name, senco.email, senco.phone
+
+	vocab := opt.Needs
+	if vocab == nil {
+		vocab = builtinNeeds()
+	}
+	var needWords string
+	if vocab != nil {
+		r.NeedCodes, r.BroadAreas, needWords = needCodes(vocab, text)
+	}
+
+	for _, it := range Items {
+		if it.Key == "senco_contact" {
+			if senco.mention >= 0 && (senco.name != "" || senco.email != "" || senco.phone != "") {
+				r.ItemsPresent = append(r.ItemsPresent, it.Key)
+				r.Evidence = append(r.Evidence, schema.Evidence{Item: it.Key, Excerpt: excerpt(text, senco.mention, senco.mention+1)})
+			} else {
+				r.ItemsMissing = append(r.ItemsMissing, it.Key)
+			}
+			continue
+		}
+		found := false
+		for _, ph := range it.Phrases {
+			if i := f.first(ph); i >= 0 {
+				r.ItemsPresent = append(r.ItemsPresent, it.Key)
+				r.Evidence = append(r.Evidence, schema.Evidence{Item: it.Key, Excerpt: excerpt(text, i, i+len(ph))})
+				found = true
+				break
+			}
+		}
+		if !found && it.Key == "kinds_of_sen" && needWords != "" {
+			// Naming the needs provided for covers the item without its heading.
+			if i := strings.Index(text, needWords); i >= 0 {
+				r.ItemsPresent = append(r.ItemsPresent, it.Key)
+				r.Evidence = append(r.Evidence, schema.Evidence{Item: it.Key, Excerpt: excerpt(text, i, i+len(needWords))})
+				found = true
+			}
+		}
+		if !found {
+			r.ItemsMissing = append(r.ItemsMissing, it.Key)
+		}
+	}
+
+	r.LegacyTerms = legacyTerms(lower, f)
+	r.LocalOfferURL = localOffer(doc.Links)
+
+	d := findDate(doc, text, lower, f, opt)
+	r.ReportDate, r.ReportDateSource = d.date, d.source
+	if d.evidence != "" {
+		r.Evidence = append(r.Evidence, schema.Evidence{Item: "report_date", Excerpt: d.evidence})
+	}
+	return r
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets match the original.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// indexWord finds phrase in s where it starts at a word boundary; a phrase is
+// a stem (it may be followed by more letters) since most of ours are.
+func indexWord(s, phrase string) int {
+	off := 0
+	for {
+		i := strings.Index(s[off:], phrase)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		if i == 0 || !isLetter(s[i-1]) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+// indexExact is indexWord with a word boundary at the end too.
+func indexExact(s, phrase string) int {
+	off := 0
+	for {
+		i := indexWord(s[off:], phrase)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		end := i + len(phrase)
+		if end >= len(s) || !isLetter(s[end]) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+// excerpt returns the line around s[start:end], cut to about 200 characters.
+func excerpt(s string, start, end int) string {
+	ls := strings.LastIndexByte(s[:start], '\n') + 1
+	le := strings.IndexByte(s[end:], '\n')
+	if le < 0 {
+		le = len(s)
+	} else {
+		le += end
+	}
+	const half = 100
+	pre, post := "", ""
+	if start-ls > half {
+		ls = start - half
+		for ls < start && s[ls] != ' ' {
+			ls++
+		}
+		pre = "…"
+	}
+	if le-end > half {
+		le = end + half
+		for le > end && s[le] != ' ' {
+			le--
+		}
+		post = "…"
+	}
+	return pre + strings.TrimSpace(strings.ToValidUTF8(s[ls:le], "")) + post
+}
+
+var legacy = []struct{ phrase, name string }{
+	{"school action plus", "School Action Plus"},
+	{"school action", "School Action"},
+	{"statement of special educational need", "Statement of SEN"},
+	{"statement of sen", "Statement of SEN"},
+	{"statemented", "Statement of SEN"},
+	{"parent partnership", "Parent Partnership"},
+	{"learning difficulty assessment", "Learning Difficulty Assessment"},
+	{"2001 code of practice", "SEN Code of Practice 2001"},
+	{"code of practice (2001)", "SEN Code of Practice 2001"},
+}
+
+func legacyTerms(lower string, f found) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range legacy {
+		ok := false
+		for _, i := range f.at(l.phrase) {
+			// "School Action" counts only where it does not start "School Action Plus".
+			if l.phrase != "school action" || !strings.HasPrefix(lower[i:], "school action plus") {
+				ok = true
+				break
+			}
+		}
+		if ok && !seen[l.name] {
+			seen[l.name] = true
+			out = append(out, l.name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func localOffer(links []Link) string {
+	for _, l := range links {
+		t := strings.ToLower(l.Text + " " + l.URL)
+		if strings.Contains(t, "local offer") || strings.Contains(t, "localoffer") || strings.Contains(t, "local-offer") || strings.Contains(t, "local_offer") {
+			if strings.HasPrefix(l.URL, "http://") || strings.HasPrefix(l.URL, "https://") {
+				return l.URL
+			}
+		}
+	}
+	return ""
+}
+
+type sencoFind struct {
+	mention            int
+	name, email, phone string
+}
+
+var (
+	// A name with a title: Mrs Jane Smith, Mr J. Patel, Miss O'Neill. Words
+	// are joined by spaces only, never across lines.
+	titledName = regexp.MustCompile(`\b(?:Mrs|Mr|Miss|Ms|Mx|Dr)\.?[ \t]+(?:[A-Z]\.?[ \t]+|[A-Z][a-z'’\-]+[ \t]+){0,2}[A-Z][a-zA-Z'’\-]+`)
+	// A name right after "SENCO is" / "SENCO:" / "SENCo –", with or without a title.
+	nameAfter = regexp.MustCompile(`^[ \t:–—\-]*(?:is[ \t]+|:[ \t]*)?((?:(?:Mrs|Mr|Miss|Ms|Mx|Dr)\.?[ \t]+)?(?:[A-Z]\.?[ \t]+|[A-Z][a-z'’\-]+[ \t]+){0,2}[A-Z][a-zA-Z'’\-]+)`)
+	emailRe   = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
+	phoneRe   = regexp.MustCompile(`(?:\+44\s?\(0\)\s?|\+44\s?|\(?0)\d{2,4}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}`)
+)
+
+// notName are capitalised words that follow a name but are not part of it.
+var notName = map[string]bool{"Email": true, "E-mail": true, "Tel": true, "Telephone": true, "Phone": true, "Contact": true,
+	"SENCO": true, "SENCo": true, "SENDCo": true, "Deputy": true, "Head": true, "Assistant": true, "Our": true, "The": true,
+	"She": true, "He": true, "They": true, "And": true, "Who": true, "Can": true, "Is": true, "Inclusion": true, "School": true}
+
+func trimName(n string) string {
+	f := strings.Fields(n)
+	for len(f) > 1 && notName[f[len(f)-1]] {
+		f = f[:len(f)-1]
+	}
+	if len(f) == 1 {
+		return ""
+	}
+	return strings.Join(f, " ")
+}
+
+func findSENCO(text, lower string, f found) sencoFind {
+	out := sencoFind{mention: -1}
+	mentions := sencoMentions(lower, f, 50)
+	if len(mentions) == 0 {
+		return out
+	}
+	out.mention = mentions[0][0]
+	const window = 250
+	for _, m := range mentions {
+		lo, hi := max(0, m[0]-window), min(len(text), m[1]+window)
+		if out.name == "" {
+			if sm := nameAfter.FindStringSubmatch(text[m[1]:hi]); sm != nil {
+				if n := trimName(sm[1]); n != "" && !notName[strings.Fields(n)[0]] {
+					out.name, out.mention = n, m[0]
+				}
+			}
+		}
+		if out.name == "" {
+			// The titled name nearest the mention, before or after it.
+			best, bestDist := "", window*2
+			for _, nm := range titledName.FindAllStringIndex(text[lo:hi], -1) {
+				s, e := nm[0]+lo, nm[1]+lo
+				d := s - m[1]
+				if e <= m[0] {
+					d = m[0] - e
+				}
+				if d < 0 {
+					d = -d
+				}
+				if d < bestDist {
+					if n := trimName(text[s:e]); n != "" {
+						best, bestDist = n, d
+					}
+				}
+			}
+			if best != "" {
+				out.name, out.mention = best, m[0]
+			}
+		}
+		if out.email == "" {
+			if es := emails(text[m[0]:hi], 1); len(es) > 0 {
+				out.email = es[0]
+			}
+		}
+		if out.phone == "" {
+			if p := phoneRe.FindString(text[m[0]:hi]); p != "" {
+				out.phone = strings.Join(strings.Fields(p), " ")
+			}
+		}
+	}
+	// An address naming SEN anywhere in the report beats one merely near a mention.
+	for _, e := range emails(text, 100) {
+		l := strings.ToLower(e)
+		local, _, _ := strings.Cut(l, "@")
+		if strings.Contains(local, "senco") || strings.Contains(local, "sendco") || strings.Contains(local, "inclusion") ||
+			local == "sen" || local == "send" || strings.HasPrefix(local, "sen.") || strings.HasPrefix(local, "send.") {
+			out.email = e
+			break
+		}
+	}
+	return out
+}
+
+// sencoWords are the (lower-case) ways reports name the SENCO; regular
+// expressions over a whole report were the slowest part of extraction.
+var sencoWords = []string{"senco", "sendco", "special educational needs co", "special educational needs and disabilit",
+	"inclusion lead", "inclusion manager", "inclusion co", "head of inclusion"}
+
+// sencoMentions returns [start, end) of each SENCO mention, in text order.
+func sencoMentions(lower string, f found, limit int) [][2]int {
+	var out [][2]int
+	for _, w := range sencoWords {
+		for _, i := range f.at(w) {
+			end := i + len(w)
+			// Finish the word: "co-ordinator", "leader", "disabilities co-ordinator".
+			for end < len(lower) && (isLetter(lower[end]) || lower[end] == '-') {
+				end++
+			}
+			if w == "special educational needs and disabilit" {
+				if !strings.HasPrefix(lower[end:], " co") {
+					continue
+				}
+				end += 3
+				for end < len(lower) && (isLetter(lower[end]) || lower[end] == '-') {
+					end++
+				}
+			}
+			out = append(out, [2]int{i, end})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a][0] < out[b][0] })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func isEmailLocal(c byte) bool {
+	return isLetter(c) || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
+
+func isEmailDomain(c byte) bool {
+	return isLetter(c) || c >= '0' && c <= '9' || c == '.' || c == '-'
+}
+
+// emails finds up to limit e-mail addresses by scanning around each '@'.
+func emails(text string, limit int) []string {
+	var out []string
+	off := 0
+	for len(out) < limit {
+		i := strings.IndexByte(text[off:], '@')
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + 1
+		s := at
+		for s > 0 && isEmailLocal(text[s-1]) {
+			s--
+		}
+		e := at + 1
+		for e < len(text) && isEmailDomain(text[e]) {
+			e++
+		}
+		local, domain := strings.TrimLeft(text[s:at], "."), strings.Trim(text[at+1:e], ".-")
+		if local == "" || !strings.Contains(domain, ".") {
+			continue
+		}
+		out = append(out, local+"@"+domain)
+	}
+	return out
+}

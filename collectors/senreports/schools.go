@@ -1,0 +1,189 @@
+package senreports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+)
+
+// School is one school whose website is searched.
+type School struct {
+	URN      string
+	Name     string
+	URL      string // website as given (GIAS often omits the scheme)
+	LACode   string // GSS or DfE three-digit code, as given
+	MinAge   *int
+	MaxAge   *int
+	Postcode string
+	Street   string
+	Town     string
+	Status   string
+	// Source is where the school's details came from (pipelines.yaml or the GIAS file).
+	Source string
+}
+
+// GIAS establishment-export columns we read.
+const (
+	colURN      = "URN"
+	colName     = "EstablishmentName"
+	colWebsite  = "SchoolWebsite"
+	colLowAge   = "StatutoryLowAge"
+	colHighAge  = "StatutoryHighAge"
+	colLA       = "LA (code)"
+	colPostcode = "Postcode"
+	colStatus   = "EstablishmentStatus (name)"
+	colStreet   = "Street"
+	colTown     = "Town"
+)
+
+// readGIAS reads schools from a GIAS export (CSV in latin-1 or UTF-8, or
+// XLSX) stored at path. name is what messages call it.
+func readGIAS(path, name string, warn func(line int, msg string)) ([]School, error) {
+	r, err := sheet.Open(path, sheet.Options{Name: name, Warn: warn})
+	if err != nil {
+		return nil, fmt.Errorf("open GIAS file %s: %w", name, err)
+	}
+	defer r.Close()
+	idx := map[string]int{}
+	for i, h := range r.Header() {
+		idx[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	col := func(c string) int {
+		if i, ok := idx[strings.ToLower(c)]; ok {
+			return i
+		}
+		return -1
+	}
+	for _, need := range []string{colURN, colName, colWebsite} {
+		if col(need) < 0 {
+			return nil, fmt.Errorf("GIAS file %s: no %q column (is it an establishment export?)", name, need)
+		}
+	}
+	cell := func(row []string, c string) string {
+		if i := col(c); i >= 0 && i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	var out []School
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return out, fmt.Errorf("read GIAS file %s: %w", name, err)
+		}
+		s := School{
+			URN: cell(row, colURN), Name: cell(row, colName), URL: cell(row, colWebsite),
+			LACode: cell(row, colLA), Postcode: cell(row, colPostcode), Status: cell(row, colStatus),
+			Street: cell(row, colStreet), Town: cell(row, colTown), Source: name,
+		}
+		s.MinAge, s.MaxAge = age(cell(row, colLowAge)), age(cell(row, colHighAge))
+		if s.URN == "" {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func age(s string) *int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 || n > 25 {
+		return nil
+	}
+	return &n
+}
+
+// keep applies the la_codes and statuses filters. A school given under sites:
+// without an LA code or status passes the filter it cannot be judged by.
+func keep(s School, laCodes, statuses []string) bool {
+	if s.LACode != "" && len(laCodes) > 0 && !containsFold(laCodes, s.LACode) {
+		return false
+	}
+	if s.Status != "" && len(statuses) > 0 && !containsFold(statuses, s.Status) {
+		return false
+	}
+	return true
+}
+
+func containsFold(xs []string, s string) bool {
+	for _, x := range xs {
+		if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+var gssLA = regexp.MustCompile(`^E0[6-9]\d{6}$|^E10\d{6}$|^[WSN]\d{8}$`)
+
+// siteURL makes a configured site address fetchable: a relative or absolute
+// path that exists on disk becomes a file:// URL (sites read offline).
+func siteURL(raw, baseDir string) string {
+	raw = strings.TrimSpace(raw)
+	if strings.Contains(raw, "://") {
+		return raw
+	}
+	p := raw
+	if !filepath.IsAbs(p) && baseDir != "" {
+		p = filepath.Join(baseDir, p)
+	}
+	if st, err := os.Stat(p); err == nil {
+		if abs, err := filepath.Abs(p); err == nil {
+			if st.IsDir() {
+				abs = filepath.Join(abs, "index.html")
+			}
+			return "file://" + filepath.ToSlash(abs)
+		}
+	}
+	return raw
+}
+
+// loadSchools gathers the schools of one run: sites: first, then schools_from:.
+func (c *Collector) loadSchools(ctx context.Context, g Getter, warn func(src, id, msg string)) ([]School, error) {
+	var out []School
+	seen := map[string]bool{}
+	for _, s := range c.opts.Sites {
+		sc := School{URN: s.URN, Name: s.Name, URL: siteURL(s.URL, c.opts.BaseDir), LACode: s.LACode, MinAge: s.MinAge, MaxAge: s.MaxAge,
+			Postcode: s.Postcode, Source: "pipelines.yaml"}
+		if !keep(sc, c.opts.LACodes, c.opts.Statuses) || seen[sc.URN] {
+			continue
+		}
+		seen[sc.URN] = true
+		out = append(out, sc)
+	}
+	if c.opts.SchoolsFrom == "" {
+		return out, nil
+	}
+	src := c.opts.SchoolsFrom
+	// The full GIAS export is ~60 MB and grows; it is streamed from the blob store.
+	doc, err := g.Get(ctx, src, fetch.MaxBytes(1<<30))
+	if err != nil {
+		return out, fmt.Errorf("fetch schools_from %s: %w", src, err)
+	}
+	rows, err := readGIAS(doc.BlobPath(), src, func(line int, msg string) {
+		warn(src, fmt.Sprintf("line %d", line), msg)
+	})
+	if err != nil {
+		return out, err
+	}
+	for _, s := range rows {
+		if !keep(s, c.opts.LACodes, c.opts.Statuses) || seen[s.URN] {
+			continue
+		}
+		seen[s.URN] = true
+		out = append(out, s)
+	}
+	return out, nil
+}

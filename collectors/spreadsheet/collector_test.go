@@ -1,0 +1,185 @@
+package spreadsheet
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
+)
+
+func examplePath(t testing.TB, elem ...string) string {
+	t.Helper()
+	p := filepath.Join(append([]string{"..", "..", "examples"}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("example file: %v (regenerate with go run ./collectors/spreadsheet/internal/samples/gen)", err)
+	}
+	return p
+}
+
+func TestGIASSample(t *testing.T) {
+	w := whtest.New(t)
+	res := runPipeline(t, w, "gias", examplePath(t, "gias", "edubasealldata_portsmouth.csv"), config.SpreadsheetOptions{Preset: "gias"})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if res.RecordsQuarantined != 0 || res.Warnings != 0 {
+		t.Errorf("quarantined %d, warnings %d; want none", res.RecordsQuarantined, res.Warnings)
+	}
+	checks := []struct {
+		name, q string
+		want    int
+	}{
+		{"schools", `SELECT toInt32(count()) FROM organizations_current WHERE pipeline = 'gias' AND organization_type = 'school' AND la_code = 'E06000044'`, 20},
+		{"located in Portsmouth", `SELECT toInt32(count()) FROM locations_current WHERE pipeline = 'gias' AND latitude BETWEEN 50.77 AND 50.86 AND longitude BETWEEN -1.12 AND -1.03 AND la_code_old = '851' AND ward_code LIKE 'E05%' AND lsoa_code LIKE 'E01%'`, 20},
+		{"special school capacity", `SELECT toInt32(count()) FROM capacity WHERE pipeline = 'gias' AND provision_type = 'special_school' AND places > 0 AND number_on_roll > 0`, 2},
+		{"resourced provision", `SELECT toInt32(count()) FROM capacity WHERE pipeline = 'gias' AND provision_type = 'resourced_provision'`, 2},
+		{"sen unit", `SELECT toInt32(count()) FROM capacity WHERE pipeline = 'gias' AND provision_type = 'sen_unit' AND places = 10 AND number_on_roll = 11`, 1},
+		{"sen provision services", `SELECT toInt32(count()) FROM services_current WHERE pipeline = 'gias' AND has(need_codes, 'ASD') + has(need_codes, 'HI') = 1 AND postcode LIKE 'PO%'`, 2},
+		{"closed school kept, no capacity", `SELECT toInt32(count()) FROM schools WHERE pipeline = 'gias' AND establishment_status = 'Closed' AND close_date = '2023-08-31'
+			AND id NOT IN (SELECT organization_id FROM capacity)`, 1},
+		{"latin-1 decoded", `SELECT toInt32(count()) FROM organizations_current WHERE name = 'St Jude’s Church of England Primary School'`, 1},
+		{"identifiers", `SELECT toInt32(count()) FROM organizations_current WHERE has(identifiers, 'GB-URN:116217') AND has(identifiers, 'GB-UKPRN:10070017')`, 1},
+		{"special school needs", `SELECT toInt32(count()) FROM capacity WHERE urn = '116217' AND need_codes = ['SLD', 'PMLD', 'ASD'] AND age_min = 2 AND age_max = 19`, 1},
+		{"schools view ages", `SELECT toInt32(count()) FROM schools WHERE statutory_low_age = 4 AND statutory_high_age = 11 AND phase_of_education = 'Primary'`, 7},
+	}
+	for _, c := range checks {
+		if got := scalar[int](t, w, c.q); got != c.want {
+			t.Errorf("%s: got %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// GIAS columns drift between releases: optional ones may go missing; the
+// key columns may not.
+func TestGIASColumns(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	w := whtest.New(t)
+	// A trimmed release: no easting/northing, no SEN columns; one row has no
+	// URN (quarantined), one a bad date (warned, loaded).
+	trimmed := write("edubasealldata20250101.csv", "URN,LA (code),EstablishmentName,EstablishmentStatus (name),OpenDate,Postcode\r\n"+
+		"116301,851,Wymering Primary School,Open,01-09-1988,po6 3aa\r\n"+
+		",851,Unnumbered School,Open,,PO6 3AB\r\n"+
+		"116303,851,Drayton Infant School,Open,31-02-1990,PO6 2AA\r\n")
+	res := runPipeline(t, w, "gias", trimmed, config.SpreadsheetOptions{Preset: "gias"})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if res.RecordsQuarantined != 1 {
+		t.Errorf("quarantined = %d, want the row without a URN", res.RecordsQuarantined)
+	}
+	if n := scalar[int](t, w, `SELECT toInt32(count()) FROM locations_current WHERE postcode = 'PO6 3AA' AND la_code = 'E06000044'`); n != 1 {
+		t.Errorf("normalised postcode / LA from DfE code: %d rows", n)
+	}
+	msgs := scalar[string](t, w, `SELECT arrayStringConcat(groupArray(message), ' | ') FROM run_warnings WHERE pipeline = 'gias'`)
+	for _, want := range []string{`row 3, column "URN"`, `row 4, column "OpenDate": not a date in dd-mm-yyyy: "31-02-1990"`} {
+		if !strings.Contains(msgs, want) {
+			t.Errorf("warnings %q lack %q", msgs, want)
+		}
+	}
+	noName := write("edubasealldata_broken.csv", "URN,LA (code),SchoolName\r\n116301,851,Wymering\r\n")
+	res = runPipeline(t, w, "gias2", noName, config.SpreadsheetOptions{Preset: "gias"})
+	if res.Err == nil || !strings.Contains(res.Err.Error(), `column "EstablishmentName" is not in the file; its columns are: "URN", "LA (code)", "SchoolName"`) ||
+		!strings.Contains(res.Err.Error(), "edubasealldata_broken.csv") {
+		t.Fatalf("err = %v", res.Err)
+	}
+}
+
+func providerOptions(t testing.TB) (config.Pipeline, string) {
+	t.Helper()
+	cfg, err := config.Load(examplePath(t, "providers", "pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Pipelines[0], cfg.Dir
+}
+
+func TestProvidersTemplate(t *testing.T) {
+	p, dir := providerOptions(t)
+	c, err := New(p, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := whtest.New(t)
+	res := runPipeline(t, w, p.Name, c.Source, c.Options)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if res.RecordsQuarantined != 0 || res.Warnings != 0 {
+		t.Errorf("quarantined %d, warnings %d", res.RecordsQuarantined, res.Warnings)
+	}
+	type svc struct {
+		ID, Name, Status, Org, Assured, Postcode string
+		Needs                                    []string
+		Min, Max, Avail, Maxi                    *float64
+	}
+	got, err := warehouse.QueryInto[svc](context.Background(), w, `SELECT id AS ID, name AS Name, CAST(status AS String) AS Status,
+		organization_id AS Org, toString(assured_date) AS Assured, postcode AS Postcode, arrayMap(x -> CAST(x AS String), need_codes) AS Needs,
+		min_age AS Min, max_age AS Max, capacity_available AS Avail, capacity_maximum AS Maxi
+		FROM services_current WHERE pipeline = 'portsmouth_providers' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 {
+		t.Fatalf("services = %d, want 5", len(got))
+	}
+	s := got[1]
+	if s.ID != "portsmouth_providers/PCC-0002" || s.Name != "Saturday Sensory Club" || s.Status != "active" ||
+		s.Org != "portsmouth_providers/org/portsmouth-autism-support-network" || s.Assured != "2025-09-30" || s.Postcode != "PO3 1ZD" ||
+		strings.Join(s.Needs, ",") != "ASD,SLCN" || *s.Min != 4 || *s.Max != 11 || *s.Avail != 3 || *s.Maxi != 24 {
+		t.Errorf("PCC-0002 = %+v", s)
+	}
+	if got[4].Status != "inactive" {
+		t.Errorf("PCC-0005 status = %q, want inactive (Active = No)", got[4].Status)
+	}
+	if n := scalar[int](t, w, `SELECT toInt32(count()) FROM organizations_current WHERE pipeline = 'portsmouth_providers'`); n != 5 {
+		t.Errorf("organisations = %d, want 5", n)
+	}
+
+	// A mapping naming a column the sheet lacks fails the pipeline, listing the real columns.
+	o := c.Options
+	o.Mapping = map[string]config.MappingRule{"name": {Column: "Service name"}, "email": {Column: "E-mail"}}
+	res = runPipeline(t, w, "providers_typo", c.Source, o)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), `mapping email: column "E-mail" is not in the file; its columns are: "Provider ID", "Service name"`) {
+		t.Fatalf("err = %v", res.Err)
+	}
+}
+
+func TestDemandSamples(t *testing.T) {
+	w := whtest.New(t)
+	for _, p := range []struct{ name, file, preset string }{
+		{"ehcp_needs", "sen_needs_all_plans.csv", "dfe_ehcp_needs"},
+		{"ehcp_caseload", "caseload.csv", "dfe_ehcp_caseload"},
+	} {
+		res := runPipeline(t, w, p.name, examplePath(t, "demand", p.file), config.SpreadsheetOptions{Preset: p.preset})
+		if res.Err != nil || res.RecordsQuarantined != 0 {
+			t.Fatalf("%s: err %v, quarantined %d", p.name, res.Err, res.RecordsQuarantined)
+		}
+	}
+	if n := scalar[int](t, w, `SELECT toInt32(uniqExact(period)) FROM demand_all_ages WHERE la_code = 'E06000044' AND measure = 'all_plans' AND need_code = '' AND count > 0`); n != 5 {
+		t.Errorf("Portsmouth periods = %d, want 5", n)
+	}
+	if n := scalar[int](t, w, `SELECT toInt32(count()) FROM demand WHERE la_code = 'E06000044' AND age_min = 0 AND age_max = 2 AND need_code = 'ASD'`); n != 5 {
+		t.Errorf("Portsmouth under-3 ASD rows = %d, want 5", n)
+	}
+	if n := scalar[int](t, w, `SELECT toInt32(countIf(count IS NULL)) FROM demand WHERE la_code = 'E06000044'`); n == 0 {
+		t.Error("the sample's suppressed cells should load as NULL")
+	}
+	// Placements add up to the caseload total in every period (no subtotal double counting).
+	if n := scalar[int](t, w, `SELECT toInt32(countIf(placed != total)) FROM (
+		SELECT period, la_code, sumIf(ifNull(count, 0), placement != '') AS placed, sumIf(count, placement = '') AS total
+		FROM demand_all_ages WHERE measure = 'caseload' AND geographic_level = 'National' GROUP BY period, la_code)`); n != 0 {
+		t.Errorf("%d periods where national placements do not add up", n)
+	}
+}

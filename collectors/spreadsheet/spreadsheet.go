@@ -1,0 +1,182 @@
+// Package spreadsheet is the `spreadsheet` collector: CSV or XLSX files (path
+// or URL, through the shared fetch layer) read row by row in constant memory
+// and mapped to records by a declared mapping or a built-in preset (gias,
+// dfe_ehcp_needs, dfe_ehcp_caseload).
+package spreadsheet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
+)
+
+// DefaultMaxBytes caps a spreadsheet's size (GIAS's full export is ~60 MB).
+const DefaultMaxBytes = 1 << 30
+
+// maxWarnings caps the warnings one run records (ragged rows, bad cells);
+// the rest are counted in a final warning.
+const maxWarnings = 1000
+
+// Collector reads one spreadsheet per run.
+type Collector struct {
+	Source  string // URL, file:// URL or path
+	Options config.SpreadsheetOptions
+	Area    string // default GSS area for rows with none
+}
+
+// New builds the collector for a pipeline; relative paths resolve against
+// baseDir (the directory of pipelines.yaml).
+func New(p config.Pipeline, baseDir string) (*Collector, error) {
+	src := p.Collector.Source()
+	if src == "" {
+		return nil, fmt.Errorf("pipeline %s: spreadsheet needs url: or path:", p.Name)
+	}
+	if !strings.Contains(src, "://") && !filepath.IsAbs(src) && baseDir != "" {
+		src = filepath.Join(baseDir, src)
+	}
+	return &Collector{Source: src, Options: p.Collector.SpreadsheetOptions, Area: p.Area}, nil
+}
+
+// Collect fetches the file, reads it and emits one or more records per row.
+func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
+	maxBytes := c.Options.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	doc, err := run.Fetch.Get(ctx, c.Source, fetch.MaxBytes(maxBytes))
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", c.Source, err)
+	}
+	prov := schema.Provenance{Pipeline: run.Pipeline, SourceURL: c.Source, FetchedAt: doc.FetchedAt, DocumentSHA256: doc.SHA256}
+	return c.read(ctx, run, doc.BlobPath(), prov)
+}
+
+// read maps the rows of a local file; split from Collect so benchmarks and
+// tests can drive it with a file already on disk.
+func (c *Collector) read(ctx context.Context, run *collect.Run, file string, prov schema.Provenance) error {
+	o := c.Options
+	if o.Preset == "gias" && o.Encoding == "" {
+		o.Encoding = "cp1252" // GIAS exports are Windows-1252 ("latin-1")
+	}
+	// Every warning is a warehouse row: cap them per run, count the rest.
+	warnings := 0
+	warn := func(recordID, msg string) {
+		warnings++
+		if run.Warn != nil && warnings <= maxWarnings {
+			run.Warn(c.Source, recordID, msg)
+		}
+	}
+	r, err := sheet.Open(file, sheet.Options{
+		Sheet: o.Sheet, HeaderRow: o.HeaderRow, Delimiter: o.Delimiter, Encoding: o.Encoding, Name: c.Source,
+		Warn: func(line int, msg string) { warn("", fmt.Sprintf("row %d: %s", line, msg)) },
+	})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel}
+	if e.sourceLabel == "" {
+		e.sourceLabel = defaultSourceLabel(o.Preset, c.Source)
+	}
+	var m rowMapper
+	var dfe *dfeMapper
+	switch o.Preset {
+	case "gias":
+		m, err = newGIASMapper(r.Header(), e)
+	case "dfe_ehcp_needs", "dfe_ehcp_caseload":
+		caseload := o.Preset == "dfe_ehcp_caseload"
+		if e.measure == "" {
+			e.measure = measureFor(c.Source, caseload)
+		}
+		dfe, err = newDFEMapper(r.Header(), e, caseload)
+		m = dfe
+	case "":
+		m, err = newMappingMapper(r.Header(), o, e)
+	default:
+		err = fmt.Errorf("unknown preset %q", o.Preset)
+	}
+	if err != nil {
+		return err
+	}
+	rows, emitted := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		rows++
+		recs, problems := m.Map(row, r.Line())
+		id := ""
+		if len(recs) > 0 {
+			id = recs[len(recs)-1].ID()
+		}
+		for _, p := range problems {
+			warn(id, fmt.Sprintf("row %d, column %q: %s", r.Line(), p.Column, p.Msg))
+		}
+		for _, rec := range recs {
+			setProvenance(rec, prov, run.Pipeline)
+			if err := run.Emit(ctx, rec); err != nil {
+				return err
+			}
+			emitted++
+		}
+	}
+	if warnings > maxWarnings && run.Warn != nil {
+		run.Warn(c.Source, "", fmt.Sprintf("%d more problems not listed (%d in all)", warnings-maxWarnings, warnings))
+	}
+	if dfe != nil && len(dfe.skipped) > 0 && run.Log != nil {
+		run.Log.Info("breakdowns outside the demand model skipped", "source", c.Source, "topics", dfe.skipped)
+	}
+	if run.Log != nil {
+		run.Log.Info("spreadsheet read", "source", c.Source, "rows", rows, "records", emitted, "problems", warnings)
+	}
+	run.FullSweep = true
+	return nil
+}
+
+func defaultSourceLabel(preset, source string) string {
+	base := path.Base(strings.ReplaceAll(source, "\\", "/"))
+	switch preset {
+	case "dfe_ehcp_needs", "dfe_ehcp_caseload":
+		return "DfE Education, health and care plans (" + base + ")"
+	case "gias":
+		return "DfE Get Information about Schools (" + base + ")"
+	}
+	return base
+}
+
+// setProvenance stamps each record with where it came from; SourceID is the
+// id without the pipeline namespace.
+func setProvenance(rec *schema.Record, prov schema.Provenance, pipeline string) {
+	p := prov
+	p.Pipeline = pipeline
+	p.SourceID = strings.TrimPrefix(rec.ID(), pipeline+"/")
+	switch rec.Kind {
+	case schema.KindService:
+		rec.Service.Provenance = &p
+	case schema.KindOrganization:
+		rec.Organization.Provenance = &p
+	case schema.KindLocation:
+		rec.Location.Provenance = &p
+	case schema.KindDemand:
+		rec.Demand.Provenance = &p
+	case schema.KindCapacity:
+		rec.Capacity.Provenance = &p
+	}
+}

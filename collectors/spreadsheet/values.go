@@ -1,0 +1,150 @@
+package spreadsheet
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/localoffer/localoffer/schema"
+)
+
+// parseDate turns a cell into YYYY-MM-DD. Excel serials are accepted in any
+// format (XLSX cells keep dates as serial numbers).
+func parseDate(s, format string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && (format == "" || format == "excel" || !strings.ContainsAny(s, "/-")) {
+		return excelDate(f)
+	}
+	try := dateLayouts[format]
+	if format == "" || format == "excel" {
+		try = anyDateLayouts
+	}
+	for _, l := range try {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	if format == "" {
+		return "", fmt.Errorf("not a date: %q", s)
+	}
+	return "", fmt.Errorf("not a date in %s: %q", format, s)
+}
+
+var dateLayouts = map[string][]string{
+	"dd/mm/yyyy": {"02/01/2006", "2/1/2006", "02/01/2006 15:04", "02/01/2006 15:04:05"},
+	"dd-mm-yyyy": {"02-01-2006", "2-1-2006"},
+	"mm/dd/yyyy": {"01/02/2006", "1/2/2006"},
+	"yyyy-mm-dd": {"2006-01-02", "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05"},
+}
+
+// anyDateLayouts is for unspecified formats: the UK forms first, then ISO.
+var anyDateLayouts = append(append(append([]string{}, dateLayouts["dd/mm/yyyy"]...), dateLayouts["dd-mm-yyyy"]...), dateLayouts["yyyy-mm-dd"]...)
+
+// excelDate converts a 1900-system serial (day 1 = 1900-01-01, with Excel's
+// phantom 1900-02-29) to a date.
+func excelDate(f float64) (string, error) {
+	if f < 1 || f > 2958465 || math.IsNaN(f) {
+		return "", fmt.Errorf("not an Excel date serial: %v", f)
+	}
+	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	if f < 61 {
+		base = base.AddDate(0, 0, 1)
+	}
+	return base.AddDate(0, 0, int(f)).Format("2006-01-02"), nil
+}
+
+// parseNumber reads a count or age: commas and spaces allowed; empty and the
+// DfE suppression symbols (x, z, c, low, u, :, ..) are "no value".
+func parseNumber(s string) (*float64, error) {
+	s = strings.TrimSpace(s)
+	if suppressed(s) {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(s, ",", ""), " ", ""), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("not a number: %q", s)
+	}
+	return &f, nil
+}
+
+func suppressed(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "x", "z", "c", "low", "u", ":", "..", "n/a", "na", "-":
+		return true
+	}
+	return false
+}
+
+func parseInt(s string) (*int, error) {
+	f, err := parseNumber(s)
+	if f == nil || err != nil {
+		return nil, err
+	}
+	if *f != math.Trunc(*f) || *f < 0 || *f > 130 {
+		return nil, fmt.Errorf("not a whole age: %q", s)
+	}
+	n := int(*f)
+	return &n, nil
+}
+
+// normPostcode upper-cases and puts one space before the inward code.
+func normPostcode(s string) string {
+	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(s) < 5 || len(s) > 7 {
+		return s
+	}
+	return s[:len(s)-3] + " " + s[len(s)-3:]
+}
+
+// needCode reads a need as a DfE code ("ASD", "SpLD - Specific…", the full
+// DfE wording, or the legacy BESD).
+func needCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false
+	}
+	head := s
+	if i := strings.Index(s, " - "); i > 0 {
+		head = s[:i]
+	}
+	up := strings.ToUpper(strings.TrimSpace(head))
+	if up == "BESD" {
+		return schema.NeedSEMH, true
+	}
+	for _, c := range schema.NeedCodes {
+		if up == c {
+			return c, true
+		}
+	}
+	for c, name := range schema.NeedNames {
+		if strings.EqualFold(s, name) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// slug makes an id-safe key from text.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func parseTime(date string) (time.Time, error) { return time.Parse("2006-01-02", date) }

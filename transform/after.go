@@ -1,0 +1,283 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/transform/areas"
+	"github.com/localoffer/localoffer/transform/match"
+	"github.com/localoffer/localoffer/transform/staleness"
+	"golang.org/x/net/publicsuffix"
+)
+
+// After is the work done once a run's records are loaded: cross-source
+// matching over the whole warehouse, then the flags that need other runs or
+// other sources (missing_from_source, status_conflict, broken_link) for the
+// run's pipeline. It satisfies runner.AfterRun.
+type After struct {
+	Staleness config.Staleness
+	// Threshold is transform.match_threshold.
+	Threshold float64
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// NewAfter builds the after-run step from the configuration.
+func NewAfter(cfg *config.Config, log *slog.Logger) *After {
+	th := cfg.Transform.MatchThreshold
+	if th <= 0 {
+		th = 0.85 // config's default, for callers that did not go through config.Parse
+	}
+	return &After{Staleness: cfg.Staleness, Threshold: th, Log: log, Now: time.Now}
+}
+
+// RuleFlags names the flags evaluated for the whole pipeline on every run, so
+// an open one that is not raised again is closed. missing_from_source and
+// broken_link are not listed: they close when their entity is seen again
+// without them, and stay open while it is not seen (an incremental run says
+// nothing about it).
+func (a *After) RuleFlags() []string { return []string{staleness.StatusConflict} }
+
+// AfterRun matches, then raises the warehouse-level flags for run's pipeline.
+func (a *After) AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
+	now := a.Now().UTC()
+	var errs []error
+	for _, kind := range []string{"organization", "service"} {
+		if err := a.matchKind(ctx, w, run, kind, now); err != nil {
+			errs = append(errs, fmt.Errorf("match %ss: %w", kind, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	var obs [][]any
+	for _, rule := range []func(context.Context, *warehouse.Warehouse, *warehouse.Run) ([]observation, error){
+		a.missingFromSource, a.statusConflicts, a.brokenLinks,
+	} {
+		o, err := rule(ctx, w, run)
+		if err != nil {
+			return err
+		}
+		for _, x := range o {
+			obs = append(obs, []any{run.RunID, run.Pipeline, x.EntityType, x.EntityID, x.Flag, x.Reason, x.Evidence, now})
+		}
+	}
+	if len(obs) == 0 {
+		return nil
+	}
+	if err := w.Insert(ctx, "flag_observations", []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}, obs); err != nil {
+		return fmt.Errorf("record warehouse-level flags for run %s: %w", run.RunID, err)
+	}
+	return nil
+}
+
+type observation struct {
+	EntityType string `json:"entity_type"`
+	EntityID   string `json:"entity_id"`
+	Flag       string `json:"flag"`
+	Reason     string `json:"reason"`
+	Evidence   string `json:"evidence"`
+}
+
+type matchRow struct {
+	ID          string   `json:"id"`
+	Pipeline    string   `json:"pipeline"`
+	Name        string   `json:"name"`
+	Web         string   `json:"web"`
+	Postcode    string   `json:"postcode"`
+	Identifiers []string `json:"identifiers"`
+}
+
+var matchQueries = map[string]string{
+	"organization": `SELECT o.id AS id, o.pipeline AS pipeline, o.name AS name, o.website AS web, o.identifiers AS identifiers,
+       ifNull(l.pc, '') AS postcode
+FROM (SELECT id, pipeline, name, website, identifiers FROM organizations ORDER BY _version DESC LIMIT 1 BY id) AS o
+LEFT JOIN (SELECT organization_id, any(postcode) AS pc FROM locations_current WHERE postcode != '' AND organization_id != '' GROUP BY organization_id) AS l
+  ON l.organization_id = o.id`,
+	"service": `SELECT id, pipeline, name, url AS web, postcode, CAST([] AS Array(String)) AS identifiers
+FROM (SELECT id, pipeline, name, url, postcode FROM services ORDER BY _version DESC LIMIT 1 BY id)`,
+}
+
+// matchKind matches every current record of one kind and writes the links,
+// canonical ids and a pass row.
+func (a *After) matchKind(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, kind string, now time.Time) error {
+	var ents []match.Entity
+	err := warehouse.QueryEach(ctx, w, matchQueries[kind], func(r matchRow) error {
+		e := match.Entity{ID: r.ID, Pipeline: r.Pipeline, Name: r.Name, Domain: Domain(r.Web)}
+		if pc, ok := areas.Normalize(r.Postcode); ok {
+			e.Postcode = pc
+		}
+		for _, id := range r.Identifiers {
+			if scheme, v, ok := strings.Cut(id, ":"); ok {
+				if k := match.Key(scheme, v); k != "" {
+					e.Keys = append(e.Keys, k)
+				}
+			}
+		}
+		ents = append(ents, e)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read %ss: %w", kind, err)
+	}
+	res := match.Match(ents, match.Options{Threshold: a.Threshold})
+	version := uint64(now.UnixNano())
+	passID := run.RunID
+	canon := make(map[string]string, len(res.Links)*2)
+	grouped := 0
+	rows := make([][]any, 0, len(ents))
+	for i, e := range ents {
+		canon[e.ID] = res.Canonical[i]
+		if res.Canonical[i] != e.ID {
+			grouped++
+		}
+		rows = append(rows, []any{kind, e.ID, res.Canonical[i], passID, version})
+	}
+	pipelineOf := make(map[string]string, len(res.Links)*2)
+	for _, l := range res.Links {
+		pipelineOf[l.A], pipelineOf[l.B] = "", ""
+	}
+	for _, e := range ents {
+		if _, ok := pipelineOf[e.ID]; ok {
+			pipelineOf[e.ID] = e.Pipeline
+		}
+	}
+	links := make([][]any, 0, len(res.Links))
+	for _, l := range res.Links {
+		links = append(links, []any{kind, l.A, l.B, pipelineOf[l.A], pipelineOf[l.B], l.Score, l.Reason, canon[l.A], passID, now, version})
+	}
+	if len(rows) > 0 {
+		if err := w.Insert(ctx, "entity_canonical", []string{"entity_type", "entity_id", "canonical_id", "pass_id", "_version"}, rows); err != nil {
+			return fmt.Errorf("write canonical ids: %w", err)
+		}
+	}
+	if len(links) > 0 {
+		if err := w.Insert(ctx, "entity_links", []string{"entity_type", "id_a", "id_b", "pipeline_a", "pipeline_b", "score", "reason",
+			"canonical_id", "pass_id", "matched_at", "_version"}, links); err != nil {
+			return fmt.Errorf("write links: %w", err)
+		}
+	}
+	if err := w.Insert(ctx, "entity_match_passes", []string{"entity_type", "pass_id", "pipeline", "matched_at", "threshold", "entities", "links", "groups", "_version"},
+		[][]any{{kind, passID, run.Pipeline, now, a.Threshold, uint64(len(ents)), uint64(len(res.Links)), uint64(grouped), version}}); err != nil {
+		return fmt.Errorf("record matching pass: %w", err)
+	}
+	if a.Log != nil {
+		a.Log.Info("matched", "entity_type", kind, "records", len(ents), "links", len(res.Links), "comparisons", res.Compared)
+	}
+	return nil
+}
+
+// Domain returns the registrable domain of a website URL ("www.example.org.uk"
+// → "example.org.uk"), or "".
+func Domain(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" || !strings.Contains(u.Hostname(), ".") {
+		return ""
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(u.Hostname()))
+	if err != nil {
+		return ""
+	}
+	return d
+}
+
+// missingFromSource: after a full sweep, entities this pipeline has seen
+// before but not in any of its last missing_after_runs full sweeps (this run
+// included). With fewer full sweeps than that on record, nothing is flagged.
+func (a *After) missingFromSource(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
+	n := a.Staleness.MissingAfterRuns
+	if !run.FullSweep || n <= 0 {
+		return nil, nil
+	}
+	p := warehouse.Quote(run.Pipeline)
+	type sweep struct {
+		RunID string `json:"run_id"`
+	}
+	prev, err := warehouse.QueryInto[sweep](ctx, w, fmt.Sprintf(`SELECT run_id FROM runs FINAL
+WHERE pipeline = %s AND full_sweep = 1 AND status = 'ok' AND run_id != %s
+ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
+	if err != nil {
+		return nil, fmt.Errorf("missing_from_source: read full sweeps of %s: %w", run.Pipeline, err)
+	}
+	if len(prev)+1 < n {
+		return nil, nil
+	}
+	ids := []string{warehouse.Quote(run.RunID)}
+	for _, r := range prev {
+		ids = append(ids, warehouse.Quote(r.RunID))
+	}
+	q := fmt.Sprintf(`SELECT entity_type, entity_id, 'missing_from_source' AS flag,
+  concat('not in the last ', toString(%d), ' full sweeps of ', %s, ' (staleness.missing_after_runs)') AS reason,
+  concat('last seen ', formatDateTime(max(seen_at), '%%Y-%%m-%%d'), ' in run ', argMax(run_id, seen_at)) AS evidence
+FROM entity_seen
+WHERE pipeline = %s AND entity_type IN ('service', 'organization', 'location', 'sen_report')
+GROUP BY entity_type, entity_id
+HAVING countIf(run_id IN (%s)) = 0`, n, p, p, strings.Join(ids, ","))
+	obs, err := warehouse.QueryInto[observation](ctx, w, q)
+	if err != nil {
+		return nil, fmt.Errorf("missing_from_source for %s: %w", run.Pipeline, err)
+	}
+	return obs, nil
+}
+
+// statusConflicts: a service of this pipeline that is active while a matched
+// record from another pipeline says inactive or defunct, or the reverse.
+func (a *After) statusConflicts(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
+	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
+  concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
+  concat(o.id, ' status ', o.status) AS evidence
+FROM (SELECT id, status, canonical_id FROM services_current WHERE pipeline = %s) AS s
+INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHERE pipeline != %s) AS o
+  ON o.canonical_id = s.canonical_id
+WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
+   OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
+ORDER BY entity_id, evidence
+LIMIT 1 BY entity_id`, warehouse.Quote(run.Pipeline), warehouse.Quote(run.Pipeline))
+	obs, err := warehouse.QueryInto[observation](ctx, w, q)
+	if err != nil {
+		return nil, fmt.Errorf("status_conflict for %s: %w", run.Pipeline, err)
+	}
+	return obs, nil
+}
+
+// brokenLinks: a service page, organisation website or SEN report URL of this
+// pipeline that answered 404 or 410 when this run fetched it (the documents
+// table). Collectors that meet a dead link raise broken_link on the record
+// themselves too; both end up in the same flag.
+func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
+	p, r := warehouse.Quote(run.Pipeline), warehouse.Quote(run.RunID)
+	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, 'broken_link' AS flag,
+  concat(e.field, ' answered HTTP ', toString(d.last_status)) AS reason,
+  concat(d.url, ' ', toString(d.last_status), ' at ', formatDateTime(d.last_at, '%%Y-%%m-%%d %%H:%%i')) AS evidence
+FROM (
+  SELECT 'service' AS entity_type, id, 'service url' AS field, url AS u FROM services_current WHERE pipeline = %s AND url != ''
+  UNION ALL
+  SELECT 'organization', id, 'website', website FROM organizations_current WHERE pipeline = %s AND website != ''
+  UNION ALL
+  SELECT 'sen_report', id, 'report url', report_url FROM sen_reports_current WHERE pipeline = %s AND report_url != ''
+) AS e
+INNER JOIN (
+  SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
+  FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
+) AS d ON d.url = e.u
+WHERE d.last_status IN (404, 410)`, p, p, p, p, r)
+	obs, err := warehouse.QueryInto[observation](ctx, w, q)
+	if err != nil {
+		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)
+	}
+	return obs, nil
+}

@@ -1,0 +1,114 @@
+// Package transform is the per-record transform chain every pipeline runs
+// (areas → ages → needs → categories → staleness flags) and the work done
+// over the warehouse after a run (cross-source matching and the flags that
+// need other runs or other sources). Each step is a pure function over a
+// record in its own package; this package wires them.
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/transform/ages"
+	"github.com/localoffer/localoffer/transform/areas"
+	"github.com/localoffer/localoffer/transform/categories"
+	"github.com/localoffer/localoffer/transform/needs"
+	"github.com/localoffer/localoffer/transform/staleness"
+)
+
+// Shared is what every pipeline's chain reads and nothing writes: loaded once
+// per process (the postcode lookup can be the whole ONSPD).
+type Shared struct {
+	Needs      *needs.Vocab
+	Categories *categories.Rules
+	Postcodes  *areas.Lookup // nil when transform.postcodes is not set
+}
+
+// LoadShared loads the needs vocabulary (transform.needs, or the built-in
+// one), the category rules and the postcode lookup (transform.postcodes).
+func LoadShared(cfg *config.Config) (*Shared, error) {
+	v, err := needs.Load(cfg.Resolve(cfg.Transform.Needs))
+	if err != nil {
+		return nil, fmt.Errorf("transform.needs: %w", err)
+	}
+	cats, err := categories.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	sh := &Shared{Needs: v, Categories: cats}
+	if p := cfg.Transform.Postcodes; p != "" {
+		if sh.Postcodes, err = areas.LoadFile(cfg.Resolve(p)); err != nil {
+			return nil, fmt.Errorf("transform.postcodes: %w", err)
+		}
+	}
+	return sh, nil
+}
+
+// Chain is one pipeline's transform; it satisfies runner.Transformer.
+type Chain struct {
+	shared    *Shared
+	areas     areas.Coder
+	staleness staleness.Rules
+}
+
+// NewChain builds the chain for one pipeline. Now is the clock for the
+// staleness rules; nil means time.Now.
+func NewChain(sh *Shared, p config.Pipeline, st config.Staleness, now func() time.Time) (*Chain, error) {
+	if sh == nil || sh.Needs == nil || sh.Categories == nil {
+		return nil, errors.New("transform: shared vocabularies not loaded (call LoadShared)")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Chain{
+		shared:    sh,
+		areas:     areas.Coder{Lookup: sh.Postcodes, Default: p.Area},
+		staleness: staleness.Rules{Config: st, Now: now},
+	}, nil
+}
+
+// Apply normalises one record in place. It never fails: what cannot be
+// derived is left unknown and annotated.
+func (c *Chain) Apply(rec *schema.Record) {
+	if !wellFormed(rec) {
+		return // the validator quarantines it
+	}
+	c.areas.Apply(rec)
+	switch rec.Kind {
+	case schema.KindService:
+		s := rec.Service
+		ages.Apply(s)
+		c.shared.Needs.Apply(s)
+		c.shared.Categories.Apply(s)
+	case schema.KindCapacity:
+		rec.Capacity.NeedCodes = c.shared.Needs.ApplyCodes(rec.Capacity.NeedCodes)
+	case schema.KindSENReport:
+		rec.SENReport.NeedCodes = c.shared.Needs.ApplyCodes(rec.SENReport.NeedCodes)
+	}
+	c.staleness.Apply(rec)
+}
+
+// wellFormed reports whether the record carries the entity its Kind names.
+func wellFormed(rec *schema.Record) bool {
+	if rec == nil {
+		return false
+	}
+	switch rec.Kind {
+	case schema.KindService:
+		return rec.Service != nil
+	case schema.KindOrganization:
+		return rec.Organization != nil
+	case schema.KindLocation:
+		return rec.Location != nil
+	case schema.KindDemand:
+		return rec.Demand != nil
+	case schema.KindCapacity:
+		return rec.Capacity != nil
+	case schema.KindSENReport:
+		return rec.SENReport != nil
+	}
+	return false
+}
