@@ -13,6 +13,7 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
@@ -52,6 +53,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 	}
 	results := app.runner.RunAll(ctx, jobs, *parallel)
 	app.progressDone()
+	// The gap snapshots are rebuilt once here, after all loads, so the gaps
+	// view is current for analysts querying it straight after a run.
+	if _, err := gaps.EnsureFresh(ctx, app.w); err != nil {
+		log.Error("refresh gap analysis snapshots", "err", err)
+	}
 	printSummary(ctx, env.Stdout, app.w, results)
 	for _, r := range results {
 		if r.Err != nil {

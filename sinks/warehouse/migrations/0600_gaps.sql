@@ -27,7 +27,7 @@ FROM (SELECT arrayJoin([
 ]) AS t);
 
 CREATE OR REPLACE VIEW {{ref "supply_services"}}{{onCluster}}
-COMMENT 'Real-world services after de-duplication: current active service records grouped by canonical_id and LA, with the union of their needs and categories, the widest age range (unknown bounds are open: from birth, to 25), declared places, and fresh = 1 when at least one record carries no staleness flag (review_overdue, assurance_overdue, missing_from_source)'
+COMMENT 'Real-world services after de-duplication: current active service records (services_current) grouped by canonical_id and LA, with the union of their needs and categories, the widest age range (unknown bounds are open: from birth, to 25), declared places, and fresh = 1 when at least one record carries no staleness flag (review_overdue, assurance_overdue, missing_from_source)'
 AS SELECT
     s_la AS la_code,
     s_canonical AS canonical_id,
@@ -42,7 +42,7 @@ AS SELECT
     arraySort(groupUniqArrayArray(s_flags)) AS stale_flags
 FROM (
     SELECT
-        s.la_code AS s_la,
+        CAST(s.la_code AS String) AS s_la,
         s.canonical_id AS s_canonical,
         s.name AS s_name,
         arrayMap(x -> CAST(x AS String), s.need_codes) AS s_needs,
@@ -67,17 +67,31 @@ COMMENT 'Supply by LA × need_code × age_band × category: services = fresh de-
 AS SELECT
     la_code,
     need_code,
-    band.1 AS age_band,
+    age_band,
     category,
-    countIf(fresh = 1) AS services,
-    countIf(fresh = 0) AS stale_services,
-    sumIf(ifNull(places, 0), fresh = 1) AS service_places,
-    countIf(fresh = 1 AND places IS NOT NULL) AS services_with_places
-FROM {{ref "supply_services"}}
+    sum(n_fresh) AS services,
+    sum(n_stale) AS stale_services,
+    sum(n_places) AS service_places,
+    sum(n_with_places) AS services_with_places
+FROM (
+    -- Services sharing LA, needs, categories and bands are counted together
+    -- before the rows are multiplied out: far fewer rows to explode.
+    SELECT la_code, need_codes, categories, bands,
+        countIf(fresh = 1) AS n_fresh,
+        countIf(fresh = 0) AS n_stale,
+        sumIf(ifNull(places, 0), fresh = 1) AS n_places,
+        countIf(fresh = 1 AND places IS NOT NULL) AS n_with_places
+    FROM (
+        SELECT la_code, need_codes, categories, fresh, places,
+            arrayMap(b -> b.1, arrayFilter(b -> min_age < b.3 + 1 AND max_age >= b.2,
+                (SELECT groupArray((age_band, band_min, band_max)) FROM {{ref "gap_age_bands"}}))) AS bands
+        FROM {{ref "supply_services"}}
+    )
+    GROUP BY la_code, need_codes, categories, bands
+)
 ARRAY JOIN if(empty(need_codes), [''], need_codes) AS need_code
 ARRAY JOIN arrayConcat(['all'], categories) AS category
-ARRAY JOIN arrayFilter(b -> min_age < b.3 + 1 AND max_age >= b.2,
-    (SELECT groupArray((age_band, band_min, band_max)) FROM {{ref "gap_age_bands"}})) AS band
+ARRAY JOIN bands AS age_band
 GROUP BY la_code, need_code, age_band, category;
 
 CREATE OR REPLACE VIEW {{ref "demand_la"}}{{onCluster}}
@@ -144,6 +158,54 @@ FROM (
     GROUP BY la_code, need_code, age_band
 );
 
+-- Snapshots of the two expensive aggregates. At national scale (500,000
+-- services, ten years of demand) computing supply and demand_summary takes
+-- seconds, so `localoffer gaps` refreshes these tables when the data under them
+-- has changed (a watermark of max(_version) and row counts, in gap_refreshes)
+-- and gap_analysis reads them: the report then answers in well under 2 s.
+
+CREATE TABLE IF NOT EXISTS {{table "gap_supply_snapshot"}}{{onCluster}} (
+    la_code String COMMENT 'GSS LA code',
+    need_code String COMMENT 'DfE need code; empty for services naming no specific need',
+    age_band String COMMENT 'age band (gap_age_bands)',
+    category String COMMENT 'Local Offer category, or all',
+    services UInt64 COMMENT 'fresh de-duplicated services',
+    stale_services UInt64 COMMENT 'services whose every record is flagged stale',
+    service_places Float64 COMMENT 'places declared by fresh services',
+    services_with_places UInt64 COMMENT 'fresh services declaring places'
+) ENGINE = {{engine "gap_supply_snapshot" "MergeTree"}}
+ORDER BY (la_code, need_code, age_band, category)
+COMMENT 'Snapshot of the supply view, refreshed by localoffer gaps when services or flags change';
+{{distributed "gap_supply_snapshot" "cityHash64(la_code)"}}
+
+CREATE TABLE IF NOT EXISTS {{table "gap_demand_snapshot"}}{{onCluster}} (
+    la_code String COMMENT 'GSS LA code',
+    la_name String COMMENT 'LA name as last published',
+    need_code String COMMENT 'DfE need code',
+    age_band String COMMENT 'age band (gap_age_bands)',
+    latest_period String COMMENT 'latest period with figures, as published',
+    latest_year UInt16 COMMENT 'first year of latest_period',
+    demand Nullable(Float64) COMMENT 'EHC plans in the latest period; NULL when suppressed',
+    suppressed_cells UInt64 COMMENT 'suppressed figures in the latest period',
+    periods UInt64 COMMENT 'periods with figures',
+    trend_per_year Nullable(Float64) COMMENT 'least-squares slope, plans per year (0 with one period)',
+    projected_1y Nullable(Float64) COMMENT 'fitted line at latest year + 1, floored at 0',
+    projected_2y Nullable(Float64) COMMENT 'fitted line at latest year + 2',
+    projected_3y Nullable(Float64) COMMENT 'fitted line at latest year + 3'
+) ENGINE = {{engine "gap_demand_snapshot" "MergeTree"}}
+ORDER BY (la_code, need_code, age_band)
+COMMENT 'Snapshot of demand_summary, refreshed by localoffer gaps when demand changes';
+{{distributed "gap_demand_snapshot" "cityHash64(la_code)"}}
+
+CREATE TABLE IF NOT EXISTS {{table "gap_refreshes"}}{{onCluster}} (
+    refreshed_at DateTime64(3, 'UTC') COMMENT 'when the snapshots were rebuilt',
+    watermark String COMMENT 'max(_version) and row counts of services, flags, demand and capacity at the time',
+    duration_ms UInt64 COMMENT 'how long the rebuild took'
+) ENGINE = {{engine "gap_refreshes" "MergeTree"}}
+ORDER BY refreshed_at
+COMMENT 'Log of gap snapshot rebuilds; the latest watermark says whether the snapshots are current';
+{{distributed "gap_refreshes" "cityHash64(watermark)"}}
+
 CREATE OR REPLACE VIEW {{ref "specialist_settings"}}{{onCluster}}
 COMMENT 'Special schools, resourced provision and SEN units: the latest figures per setting (deduplicated by URN and provision type across sources), with spare = places - number_on_roll and over_capacity = 1 when on roll exceeds places'
 AS SELECT
@@ -177,7 +239,7 @@ ARRAY JOIN arrayFilter(b -> ifNull(age_min, 0) < b.3 + 1 AND ifNull(age_max, 25)
 GROUP BY la_code, provision_type, need_code, age_band;
 
 CREATE OR REPLACE VIEW {{ref "out_of_area"}}{{onCluster}}
-COMMENT 'Out-of-area placement share per LA from the EHC plan caseload (latest period with placements): placements in independent or non-maintained settings, specialist post-16 institutions or settings named out of area / other LA, divided by all placements (subtotal and percentage columns excluded). The DfE caseload has no out-of-area column; independent and non-maintained placements are its nearest measure'
+COMMENT 'Out-of-area placement share per LA from the EHC plan caseload (measure caseload, latest period): placements in independent or non-maintained settings, specialist post-16 institutions or settings named out of area / other LA, divided by the caseload total (its placement-less row; the sum of placements when absent). The DfE caseload has no out-of-area column; independent and non-maintained placements are its nearest measure'
 AS SELECT
     la_code,
     argMax(period, year) AS period,
@@ -188,26 +250,28 @@ FROM (
     SELECT la_code, period, toUInt16OrZero(substring(period, 1, 4)) AS year,
         sumIf(ifNull(count, 0), placement LIKE '%independent%' OR placement LIKE '%non_maintained%'
             OR placement LIKE '%out_of_area%' OR placement LIKE '%other_la%' OR placement = 'specialist_post_16_institutions') AS oa,
-        sumIf(ifNull(count, 0), placement NOT LIKE '%total%' AND NOT endsWith(placement, '_pc')) AS total
+        if(countIf(placement = '' AND count IS NOT NULL) > 0, maxIf(ifNull(count, 0), placement = ''),
+            sumIf(ifNull(count, 0), placement != '' AND placement NOT LIKE '%total%' AND NOT endsWith(placement, '_pc'))) AS total
     FROM (
         SELECT CAST(period AS String) AS period, CAST(la_code AS String) AS la_code, CAST(placement AS String) AS placement, count
         FROM {{ref "demand"}}
-        WHERE geographic_level = 'Local authority' AND la_code != '' AND placement != '' AND need_code = ''
+        WHERE geographic_level = 'Local authority' AND la_code != '' AND measure = 'caseload' AND need_code = ''
           AND age_min IS NULL AND age_max IS NULL
         ORDER BY _version DESC
         LIMIT 1 BY period, la_code, placement
     )
     GROUP BY la_code, period
+    HAVING oa + total > 0
 )
 GROUP BY la_code;
 
 CREATE OR REPLACE VIEW {{ref "gap_analysis"}}{{onCluster}}
-COMMENT 'Gap analysis with thresholds as parameters: SELECT * FROM gap_analysis(thin_share=0.5, projection_years=3). One row per LA × need × age band × category (all, plus each category with supply): services, places, demand, rates per 100 children with EHC plans, ratio to the England median (median over LAs with demand), out-of-area share, status none | stale_only | over_capacity | thin | unknown | ok and its reason'
+COMMENT 'Gap analysis over the gap_*_snapshot tables (localoffer gaps refreshes them; run it, or gaps.Refresh, after loading) with thresholds as parameters: SELECT * FROM gap_analysis(thin_share=0.5, projection_years=3). One row per LA × need × age band × category (all, plus each category with supply): services, places, demand, rates per 100 children with EHC plans, ratio to the England median (median over LAs with demand), out-of-area share, status none | stale_only | over_capacity | thin | unknown | ok and its reason'
 AS WITH
     keys AS (
-        SELECT la_code, need_code, age_band, 'all' AS category FROM {{ref "demand_summary"}}
+        SELECT la_code, need_code, age_band, 'all' AS category FROM {{ref "gap_demand_snapshot"}}
         UNION DISTINCT
-        SELECT la_code, need_code, age_band, category FROM {{ref "supply"}} WHERE need_code != ''
+        SELECT la_code, need_code, age_band, category FROM {{ref "gap_supply_snapshot"}} WHERE need_code != ''
         UNION DISTINCT
         SELECT la_code, need_code, age_band, arrayJoin(['all', 'education']) AS category FROM {{ref "places"}} WHERE need_code != ''
     ),
@@ -221,11 +285,11 @@ AS WITH
     ),
     general AS (
         SELECT la_code, age_band, category, services AS general_services
-        FROM {{ref "supply"}} WHERE need_code = ''
+        FROM {{ref "gap_supply_snapshot"}} WHERE need_code = ''
     ),
     names AS (
-        SELECT CAST(la_code AS String) AS code, argMax(la_name, period) AS latest_name FROM {{ref "demand"}}
-        WHERE la_code != '' AND la_name != '' GROUP BY code
+        SELECT la_code AS code, any(la_name) AS latest_name FROM {{ref "gap_demand_snapshot"}}
+        WHERE la_name != '' GROUP BY code
     ),
     joined AS (
         SELECT
@@ -245,9 +309,9 @@ AS WITH
             if(d.demand > 0, s.services * 100 / d.demand, NULL) AS services_per_100,
             if(d.demand > 0 AND k.category IN ('all', 'education'), ifNull(p.places, 0) * 100 / d.demand, NULL) AS places_per_100
         FROM keys AS k
-        LEFT JOIN {{ref "supply"}} AS s
+        LEFT JOIN {{ref "gap_supply_snapshot"}} AS s
             ON s.la_code = k.la_code AND s.need_code = k.need_code AND s.age_band = k.age_band AND s.category = k.category
-        LEFT JOIN (SELECT *, 1 AS has_demand FROM {{ref "demand_summary"}}) AS d
+        LEFT JOIN (SELECT *, 1 AS has_demand FROM {{ref "gap_demand_snapshot"}}) AS d
             ON d.la_code = k.la_code AND d.need_code = k.need_code AND d.age_band = k.age_band
         LEFT JOIN pl AS p ON p.la_code = k.la_code AND p.need_code = k.need_code AND p.age_band = k.age_band
         LEFT JOIN general AS g ON g.la_code = k.la_code AND g.age_band = k.age_band AND g.category = k.category
