@@ -52,6 +52,11 @@ func Open(ctx context.Context, o Options) (*Conn, error) {
 		db = "default"
 	}
 	opts.Compression = &ch.Compression{Method: ch.CompressionLZ4}
+	if opts.Settings == nil {
+		opts.Settings = ch.Settings{}
+	}
+	// As for the embedded engine: the loader skips unchanged records itself.
+	opts.Settings["optimize_on_insert"] = 0
 	// Create the database from a connection to "default" first.
 	opts.Auth.Database = "default"
 	boot, err := ch.Open(opts)
