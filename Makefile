@@ -3,10 +3,13 @@ GO      ?= go
 BIN     := bin/localoffer
 CONFIG  ?= pipelines.yaml
 
-.PHONY: setup build run test bench clean
+.PHONY: setup setup-test build run test bench clean
 
 setup:
 	@./scripts/setup.sh
+
+setup-test:
+	@./scripts/setup.sh --test
 
 build: setup
 	$(GO) build -o $(BIN) ./cmd/localoffer
@@ -22,7 +25,7 @@ run: build
 	./$(BIN) gaps --config $(CONFIG) --format html --out var/gaps-report.html
 	@echo "HTML gap report: var/gaps-report.html"
 
-test: setup
+test: setup-test
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
 

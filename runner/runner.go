@@ -131,12 +131,16 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 	return Result{Run: run, Err: err}
 }
 
+// memState stages a run's state changes; collectors may use it from many goroutines.
 type memState struct {
+	mu        sync.Mutex
 	committed map[string]string
 	staged    map[string]string
 }
 
 func (s *memState) Get(k string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if v, ok := s.staged[k]; ok {
 		return v, true
 	}
@@ -144,7 +148,11 @@ func (s *memState) Get(k string) (string, bool) {
 	return v, ok
 }
 
-func (s *memState) Set(k, v string) { s.staged[k] = v }
+func (s *memState) Set(k, v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.staged[k] = v
+}
 
 func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *slog.Logger) (err error) {
 	defer func() {

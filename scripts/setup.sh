@@ -3,7 +3,9 @@
 #   - Go module dependencies (go mod download);
 #   - libchdb, the embedded ClickHouse engine (~560 MB unpacked), from the npm
 #     registry package @chdb/lib-linux-x64-gnu at a pinned version, into a cache
-#     outside the repository. Never committed.
+#     outside the repository. Never committed;
+#   - poppler-utils (pdftotext, pdfinfo) from Debian, to read schools' PDF reports;
+#   - with --test: Debian's chromium, which the gap report's browser test opens.
 # A second run is a fast no-op.
 set -euo pipefail
 
@@ -11,10 +13,32 @@ CHDB_VERSION="${CHDB_VERSION:-26.5.3}"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/localoffer"
 LIB_DIR="$CACHE_ROOT/chdb-$CHDB_VERSION"
 LIB="$LIB_DIR/libchdb.so"
+WITH_TEST_TOOLS=0
+[ "${1:-}" = "--test" ] && WITH_TEST_TOOLS=1
 
 say() { echo "setup: $*" >&2; }
 
 command -v go >/dev/null || { say "Go is required (https://go.dev/dl/); this machine image ships it at /usr/local/go"; exit 1; }
+
+# Debian packages, installed only when missing and only as root; otherwise say what to install.
+apt_updated=0
+need_deb() { # need_deb COMMAND PACKAGE WHY
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "$3 needs '$1': install the Debian package $2 (tests that need it skip and say so)"
+    return 0
+  fi
+  if [ $apt_updated = 0 ]; then
+    say "apt-get update"; DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
+    apt_updated=1
+  fi
+  say "installing $2 ($3)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null || say "could not install $2; $3 will be unavailable"
+}
+need_deb pdftotext poppler-utils "reading PDF SEN information reports"
+if [ $WITH_TEST_TOOLS = 1 ]; then
+  need_deb chromium chromium "the gap report's headless-browser test"
+fi
 
 # Go modules (the module proxy is reachable; this is quick when cached).
 go mod download
