@@ -96,7 +96,7 @@ func (r *Runner) RunAll(ctx context.Context, jobs []Job, parallel int) []Result 
 func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 	log := r.Log.With("pipeline", job.Pipeline)
 	run := warehouse.Run{
-		RunID:     newRunID(job.Pipeline),
+		RunID:     newRunID(),
 		Pipeline:  job.Pipeline,
 		Collector: job.Collector,
 		StartedAt: time.Now().UTC(),
@@ -225,7 +225,7 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	return r.W.SaveState(ctx, job.Pipeline, state.staged)
 }
 
-func newRunID(pipeline string) string {
+func newRunID() string {
 	var b [6]byte
 	rand.Read(b[:])
 	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])

@@ -255,33 +255,12 @@ func appendTSVValue(dst []byte, v any) ([]byte, error) {
 
 // appendTSVEscaped escapes a string field: backslash, tab, newline, CR and NUL.
 // Invalid UTF-8 is kept as bytes: String columns hold bytes.
-func appendTSVEscaped(dst []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		var esc byte
-		switch s[i] {
-		case '\\':
-			esc = '\\'
-		case '\t':
-			esc = 't'
-		case '\n':
-			esc = 'n'
-		case '\r':
-			esc = 'r'
-		case 0:
-			esc = '0'
-		default:
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		dst = append(dst, '\\', esc)
-		start = i + 1
-	}
-	return append(dst, s[start:]...)
-}
+func appendTSVEscaped(dst []byte, s string) []byte { return appendEscaped(dst, s, false) }
 
 // appendQuotedEscaped escapes a string inside single quotes (array elements).
-func appendQuotedEscaped(dst []byte, s string) []byte {
+func appendQuotedEscaped(dst []byte, s string) []byte { return appendEscaped(dst, s, true) }
+
+func appendEscaped(dst []byte, s string, quoted bool) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		var esc byte
@@ -289,6 +268,9 @@ func appendQuotedEscaped(dst []byte, s string) []byte {
 		case '\\':
 			esc = '\\'
 		case '\'':
+			if !quoted {
+				continue
+			}
 			esc = '\''
 		case '\t':
 			esc = 't'
