@@ -16,7 +16,8 @@ import (
 type Emit func(ctx context.Context, rec *schema.Record) error
 
 // State is a pipeline's incremental state (dlt style: stored next to the data).
-// Values set during a run are committed only if the run succeeds.
+// Values set during a run are committed only if the run succeeds. It is safe
+// for concurrent use: collectors may crawl many sites at once.
 type State interface {
 	Get(key string) (string, bool)
 	Set(key, value string)

@@ -111,7 +111,10 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		return err
 	}
 	run.Log.Info("searching school websites for SEN information reports", "schools", len(schools), "concurrency", c.opts.SiteConcurrency)
-	st := &lockedState{s: run.State}
+	st := run.State
+	if st == nil {
+		st = noState{}
+	}
 	var pdfWarn sync.Once
 	var mu sync.Mutex
 	var found, reused int
@@ -153,28 +156,11 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	return nil
 }
 
-// lockedState serialises the run's State: sites are crawled concurrently.
-type lockedState struct {
-	mu sync.Mutex
-	s  collect.State
-}
+// noState stands in when a caller runs the collector without incremental state.
+type noState struct{}
 
-func (l *lockedState) Get(k string) (string, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.s == nil {
-		return "", false
-	}
-	return l.s.Get(k)
-}
-
-func (l *lockedState) Set(k, v string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.s != nil {
-		l.s.Set(k, v)
-	}
-}
+func (noState) Get(string) (string, bool) { return "", false }
+func (noState) Set(string, string)        {}
 
 // cached is what State keeps per school: the last extraction and the hash of
 // the document(s) it was read from.
