@@ -21,13 +21,14 @@ import (
 // hostLimiter spaces requests to each host (Colly's per-domain limit rule):
 // one token bucket of burst 1 per host.
 type hostLimiter struct {
-	rps float64
-	mu  sync.Mutex
-	per map[string]*rate.Limiter
+	rps  float64
+	mu   sync.Mutex
+	per  map[string]*rate.Limiter
+	next map[string]time.Time // earliest moment the host's next request may leave
 }
 
 func newHostLimiter(rps float64) *hostLimiter {
-	return &hostLimiter{rps: rps, per: map[string]*rate.Limiter{}}
+	return &hostLimiter{rps: rps, per: map[string]*rate.Limiter{}, next: map[string]time.Time{}}
 }
 
 func (h *hostLimiter) limiter(host string) *rate.Limiter {
@@ -47,6 +48,27 @@ func (h *hostLimiter) limiter(host string) *rate.Limiter {
 
 func (h *hostLimiter) wait(ctx context.Context, host string) error {
 	return h.limiter(host).Wait(ctx)
+}
+
+// space keeps the moments requests actually leave one interval apart. The
+// token bucket paces turns, but a turn that then waited for a concurrency slot
+// can leave just before the host's next turn; this closes that gap. The wait
+// is at most one interval and happens only after a slot wait.
+func (h *hostLimiter) space(ctx context.Context, host string) error {
+	l := h.limiter(host)
+	if l.Limit() == rate.Inf || l.Limit() <= 0 {
+		return nil
+	}
+	interval := time.Duration(float64(time.Second) / float64(l.Limit()))
+	h.mu.Lock()
+	now := time.Now()
+	at := h.next[host]
+	if at.Before(now) {
+		at = now
+	}
+	h.next[host] = at.Add(interval)
+	h.mu.Unlock()
+	return sleepCtx(ctx, at.Sub(now))
 }
 
 // slowDown applies a robots.txt Crawl-delay when it is slower than our own rate.
@@ -69,10 +91,14 @@ func (c *Client) acquire(ctx context.Context, host string) error {
 	}
 	select {
 	case c.sem <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if err := c.hosts.space(ctx, host); err != nil {
+		c.release()
+		return err
+	}
+	return nil
 }
 
 func (c *Client) release() { <-c.sem }
@@ -257,6 +283,9 @@ func retryAfter(v string, now time.Time) time.Duration {
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
