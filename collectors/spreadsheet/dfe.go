@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/collectors/spreadsheet/lacodes"
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/schema"
 )
 

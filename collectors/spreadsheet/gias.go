@@ -4,9 +4,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/collectors/spreadsheet/lacodes"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/osgb"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 )
 
 // giasMapper reads the GIAS establishment export (edubasealldata*.csv).
@@ -95,8 +95,10 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	}
 	attr := func(key, value string) {
 		if value != "" {
+			// The term travels with the attribute, so an exported feed can
+			// say what "gias:phase_of_education" means.
 			org.Attributes = append(org.Attributes, schema.Attribute{ID: orgID + "/" + key, LinkID: orgID,
-				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value})
+				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value, TaxonomyTerm: giasTerm(key)})
 		}
 	}
 	date := func(col string) string {
@@ -260,4 +262,11 @@ func deref(f *float64) float64 {
 		return 0
 	}
 	return *f
+}
+
+// giasTerm describes one GIAS establishment field kept as an attribute.
+func giasTerm(key string) *schema.TaxonomyTerm {
+	name := strings.ReplaceAll(key, "_", " ")
+	return &schema.TaxonomyTerm{ID: "gias:" + key, Code: key, Name: strings.ToUpper(name[:1]) + name[1:],
+		Description: "Get Information about Schools (GIAS) establishment field: " + name, Taxonomy: "GIAS"}
 }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/collectors/spreadsheet/lacodes"
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/osgb"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"

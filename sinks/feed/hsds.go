@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 )
 
 // ProfileURL names the SEND profile an exported feed follows (index.json "profile").
@@ -220,6 +221,21 @@ func Location(l *schema.Location) *schema.Location {
 	}
 	out.Languages = languages(l.Languages, l.ID, func(x *schema.Language) { x.LocationID = lid })
 	for i, a := range l.Addresses {
+		// HSDS requires address_1, city and state_province. A source that gave
+		// only a postcode cannot make a valid HSDS address, so it is left out of
+		// the feed (the warehouse keeps it); a missing state_province is the
+		// local authority's name, which we know from the area codes, or where
+		// the area is unknown the town, as UK directories commonly write it.
+		if a.Address1 == "" || a.City == "" {
+			continue
+		}
+		if a.StateProvince == "" {
+			if la, ok := lacodes.ByGSS(l.LACode); ok {
+				a.StateProvince = la.Name
+			} else {
+				a.StateProvince = a.City
+			}
+		}
 		a.ID = childID(a.ID, l.ID, "address", i)
 		a.LocationID = lid
 		out.Addresses = append(out.Addresses, a)

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/collectors/spreadsheet/lacodes"
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/schema"
 )
 
