@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 )
 
 // dfeMapper reads the DfE "Education, health and care plans" open data: one

@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/osgb"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 )
 
 // cellError is one problem with one cell, reported by row and column.

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 )
 
 // Coder derives area codes for the records of one pipeline.
