@@ -76,7 +76,7 @@ func TestFixTime(t *testing.T) {
 		{"17:30", "17:30", true},
 		{"noon", "12:00", true},
 		{"5.30 p.m.", "17:30", true},
-		{"9", "9", false},     // a bare hour: morning or evening?
+		{"9", "9", false},       // a bare hour: morning or evening?
 		{"13pm", "13pm", false}, // no such time
 		{"25:00", "25:00", false},
 		{"after school", "after school", false},
@@ -145,7 +145,9 @@ func TestDropKeepsTheRecord(t *testing.T) {
 		{"location without an id", func(s *schema.Service) {
 			s.ServiceAtLocations = []schema.ServiceAtLocation{{ID: "p/sal1", LocationID: "p/l1", Location: &schema.Location{Name: "Hall"}}}
 		}, "/service_at_locations/0/location", RuleInvalidObject,
-			func(s *schema.Service) bool { return len(s.ServiceAtLocations) == 1 && s.ServiceAtLocations[0].Location == nil }},
+			func(s *schema.Service) bool {
+				return len(s.ServiceAtLocations) == 1 && s.ServiceAtLocations[0].Location == nil
+			}},
 		{"phone without a number among good ones", func(s *schema.Service) {
 			s.Contacts = []schema.Contact{{ID: "c1", Phones: []schema.Phone{{ID: "ph1", Number: "023"}, {ID: "ph2"}, {ID: "ph3", Number: "024"}}}}
 		}, "/contacts/0/phones/1", RulePhoneNoDigits,
