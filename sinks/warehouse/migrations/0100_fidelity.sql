@@ -14,6 +14,11 @@ ALTER TABLE {{table "runs"}}{{onCluster}}
     ADD COLUMN IF NOT EXISTS fields_dropped UInt64 AFTER fields_repaired,
     ADD COLUMN IF NOT EXISTS records_with_drops UInt64 AFTER fields_dropped;{{end}}
 
+-- SELECT * views fix their columns when created: recreate over the new ones.
+CREATE OR REPLACE VIEW {{ref "runs_latest"}}{{onCluster}}
+COMMENT 'The latest run of each pipeline'
+AS SELECT * FROM {{ref "runs"}} FINAL ORDER BY started_at DESC LIMIT 1 BY pipeline;
+
 ALTER TABLE {{table "run_warnings"}}{{onCluster}}
     ADD COLUMN IF NOT EXISTS kind LowCardinality(String) COMMENT 'what kind of problem (missing_resource, dangling_key, or the message with its values blanked); at most 50 rows of a kind per run, then one row with the count' AFTER at;
 {{if .Cluster}}ALTER TABLE run_warnings{{onCluster}} ADD COLUMN IF NOT EXISTS kind LowCardinality(String) AFTER at;{{end}}
