@@ -132,7 +132,7 @@ func TestRealWorldFeedsEndToEnd(t *testing.T) {
 			}
 			type counts struct {
 				Services, QuarantinedServices, Orgs, QuarantinedOrgs, NoIDWarnings, DupWarnings int
-				Status, Reason                                                               string
+				Status, Reason                                                                  string
 			}
 			c := query[counts](t, cfg, fmt.Sprintf(`SELECT
 				(SELECT count() FROM services_current WHERE pipeline = %[1]s) AS Services,

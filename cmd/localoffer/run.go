@@ -71,8 +71,8 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 
 // app is what run and schedule share: the warehouse, fetch client and runner.
 type app struct {
-	cfg    *config.Config
-	log    *slog.Logger
+	cfg       *config.Config
+	log       *slog.Logger
 	w         *warehouse.Warehouse
 	runner    *runner.Runner
 	shared    *sharedTransforms
