@@ -97,7 +97,7 @@ func TestPhoneNumber(t *testing.T) {
 		{"0800 111 4444", "0800 111 4444"},
 	}
 	for _, c := range cases {
-		if got, _ := phoneNumber(c.in); got != c.want {
+		if got := phoneNumber(c.in); got != c.want {
 			t.Errorf("phoneNumber(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}

@@ -50,38 +50,64 @@ type Options struct {
 	DefaultStatus string
 }
 
-// fixer collects the issues of one record.
+// fixer collects the issues of one record. path is the JSON pointer of the
+// object being walked, built in one reused buffer: a pointer string is made
+// only when there is an issue to record.
 type fixer struct {
 	opts   Options
 	issues []schema.FieldIssue
+	path   []byte
 }
 
-func (f *fixer) repaired(ptr, original, value, rule string) {
-	f.issues = append(f.issues, schema.FieldIssue{Pointer: ptr, Original: original, Action: schema.ActionRepaired, Value: value, Rule: rule})
+func (f *fixer) enter(seg string) int {
+	n := len(f.path)
+	f.path = append(append(f.path, '/'), seg...)
+	return n
 }
 
-func (f *fixer) dropped(ptr, original, rule, reason string) {
-	f.issues = append(f.issues, schema.FieldIssue{Pointer: ptr, Original: original, Action: schema.ActionDropped, Rule: rule, Reason: reason})
+func (f *fixer) enterIndex(i int) int {
+	n := len(f.path)
+	f.path = strconv.AppendInt(append(f.path, '/'), int64(i), 10)
+	return n
+}
+
+func (f *fixer) leave(n int) { f.path = f.path[:n] }
+
+// ptr is the pointer of a field of the current object ("" is the object).
+func (f *fixer) ptr(field string) string {
+	if field == "" {
+		return string(f.path)
+	}
+	return string(f.path) + "/" + field
+}
+
+func (f *fixer) repaired(field, original, value, rule string) {
+	f.issues = append(f.issues, schema.FieldIssue{Pointer: f.ptr(field), Original: original, Action: schema.ActionRepaired, Value: value, Rule: rule})
+}
+
+func (f *fixer) dropped(field, original, rule, reason string) {
+	f.issues = append(f.issues, schema.FieldIssue{Pointer: f.ptr(field), Original: original, Action: schema.ActionDropped, Rule: rule, Reason: reason})
 }
 
 // Repair applies the explicit rules to a record in place and returns what it
 // changed. A record without an entity is left alone (the validator quarantines it).
 func Repair(rec *schema.Record, o Options) []schema.FieldIssue {
-	f := fixer{opts: o}
+	var buf [96]byte
+	f := fixer{opts: o, path: buf[:0]}
 	switch {
 	case rec == nil:
 	case rec.Kind == schema.KindService && rec.Service != nil:
 		f.service(rec.Service)
 	case rec.Kind == schema.KindOrganization && rec.Organization != nil:
-		f.organization(rec.Organization, "")
+		f.organization(rec.Organization)
 	case rec.Kind == schema.KindLocation && rec.Location != nil:
-		f.location(rec.Location, "")
+		f.location(rec.Location)
 	case rec.Kind == schema.KindSENReport && rec.SENReport != nil:
 		r := rec.SENReport
-		f.url(&r.SiteURL, "/site_url")
-		f.url(&r.ReportURL, "/report_url")
-		f.url(&r.LocalOfferURL, "/local_offer_url")
-		f.email(&r.SENCOEmail, "/senco_email")
+		f.url(&r.SiteURL, "site_url")
+		f.url(&r.ReportURL, "report_url")
+		f.url(&r.LocalOfferURL, "local_offer_url")
+		f.email(&r.SENCOEmail, "senco_email")
 	}
 	return f.issues
 }
@@ -89,56 +115,77 @@ func Repair(rec *schema.Record, o Options) []schema.FieldIssue {
 var serviceStatuses = []string{"active", "inactive", "defunct", "temporarily closed"}
 
 func (f *fixer) service(s *schema.Service) {
-	f.text(&s.Name, "/name")
-	f.url(&s.URL, "/url")
-	f.email(&s.Email, "/email")
-	f.email(&s.AssurerEmail, "/assurer_email")
-	f.enum(&s.Status, "/status", serviceStatuses, strings.ToLower)
+	f.text(&s.Name, "name")
+	f.url(&s.URL, "url")
+	f.email(&s.Email, "email")
+	f.email(&s.AssurerEmail, "assurer_email")
+	f.enum(&s.Status, "status", serviceStatuses, strings.ToLower)
 	if s.Status == "" && f.opts.DefaultStatus != "" {
 		s.Status = f.opts.DefaultStatus
-		f.repaired("/status", "", s.Status, RuleDefaultStatus)
+		f.repaired("status", "", s.Status, RuleDefaultStatus)
 	}
-	s.Phones = f.phones(s.Phones, "/phones")
-	f.schedules(s.Schedules, "/schedules")
-	s.Contacts = f.contacts(s.Contacts, "/contacts")
-	for i := range s.ServiceAtLocations {
-		sal := &s.ServiceAtLocations[i]
-		p := "/service_at_locations/" + strconv.Itoa(i)
-		sal.Phones = f.phones(sal.Phones, p+"/phones")
-		sal.Contacts = f.contacts(sal.Contacts, p+"/contacts")
-		f.schedules(sal.Schedules, p+"/schedules")
-		if sal.Location != nil {
-			f.location(sal.Location, p+"/location")
+	s.Phones = f.phones(s.Phones, "phones")
+	f.schedules(s.Schedules, "schedules")
+	s.Contacts = f.contacts(s.Contacts, "contacts")
+	if len(s.ServiceAtLocations) > 0 {
+		n := f.enter("service_at_locations")
+		for i := range s.ServiceAtLocations {
+			sal := &s.ServiceAtLocations[i]
+			m := f.enterIndex(i)
+			sal.Phones = f.phones(sal.Phones, "phones")
+			sal.Contacts = f.contacts(sal.Contacts, "contacts")
+			f.schedules(sal.Schedules, "schedules")
+			if sal.Location != nil {
+				l := f.enter("location")
+				f.location(sal.Location)
+				f.leave(l)
+			}
+			f.leave(m)
 		}
+		f.leave(n)
 	}
 	if s.Organization != nil {
-		f.organization(s.Organization, "/organization")
+		n := f.enter("organization")
+		f.organization(s.Organization)
+		f.leave(n)
 	}
 }
 
-func (f *fixer) organization(o *schema.Organization, p string) {
-	f.text(&o.Name, p+"/name")
-	f.url(&o.Website, p+"/website")
-	f.url(&o.URI, p+"/uri")
-	f.email(&o.Email, p+"/email")
-	o.Phones = f.phones(o.Phones, p+"/phones")
-	o.Contacts = f.contacts(o.Contacts, p+"/contacts")
-	for i := range o.Locations {
-		f.location(&o.Locations[i], p+"/locations/"+strconv.Itoa(i))
+func (f *fixer) organization(o *schema.Organization) {
+	f.text(&o.Name, "name")
+	f.url(&o.Website, "website")
+	f.url(&o.URI, "uri")
+	f.email(&o.Email, "email")
+	o.Phones = f.phones(o.Phones, "phones")
+	o.Contacts = f.contacts(o.Contacts, "contacts")
+	if len(o.Locations) > 0 {
+		n := f.enter("locations")
+		for i := range o.Locations {
+			m := f.enterIndex(i)
+			f.location(&o.Locations[i])
+			f.leave(m)
+		}
+		f.leave(n)
 	}
 }
 
 var locationTypes = []string{"physical", "postal", "virtual"}
 
-func (f *fixer) location(l *schema.Location, p string) {
-	f.url(&l.URL, p+"/url")
-	f.enum(&l.LocationType, p+"/location_type", locationTypes, strings.ToLower)
-	for i := range l.Accessibility {
-		f.url(&l.Accessibility[i].URL, p+"/accessibility/"+strconv.Itoa(i)+"/url")
+func (f *fixer) location(l *schema.Location) {
+	f.url(&l.URL, "url")
+	f.enum(&l.LocationType, "location_type", locationTypes, strings.ToLower)
+	if len(l.Accessibility) > 0 {
+		n := f.enter("accessibility")
+		for i := range l.Accessibility {
+			m := f.enterIndex(i)
+			f.url(&l.Accessibility[i].URL, "url")
+			f.leave(m)
+		}
+		f.leave(n)
 	}
-	l.Phones = f.phones(l.Phones, p+"/phones")
-	l.Contacts = f.contacts(l.Contacts, p+"/contacts")
-	f.schedules(l.Schedules, p+"/schedules")
+	l.Phones = f.phones(l.Phones, "phones")
+	l.Contacts = f.contacts(l.Contacts, "contacts")
+	f.schedules(l.Schedules, "schedules")
 	if l.LocationType == "" {
 		// An address or a position makes a place; a URL alone makes a
 		// virtual one. With neither the type stays unknown.
@@ -149,44 +196,62 @@ func (f *fixer) location(l *schema.Location, p string) {
 			l.LocationType = "virtual"
 		}
 		if l.LocationType != "" {
-			f.repaired(p+"/location_type", "", l.LocationType, RuleLocationType)
+			f.repaired("location_type", "", l.LocationType, RuleLocationType)
 		}
 	}
-	for i := range l.Addresses {
-		a := &l.Addresses[i]
-		ap := p + "/addresses/" + strconv.Itoa(i)
-		f.enum(&a.AddressType, ap+"/address_type", locationTypes, strings.ToLower)
-		if a.AddressType == "" && (l.LocationType == "physical" || l.LocationType == "postal") {
-			a.AddressType = l.LocationType
-			f.repaired(ap+"/address_type", "", a.AddressType, RuleAddressType)
+	if len(l.Addresses) > 0 {
+		n := f.enter("addresses")
+		for i := range l.Addresses {
+			a := &l.Addresses[i]
+			m := f.enterIndex(i)
+			f.enum(&a.AddressType, "address_type", locationTypes, strings.ToLower)
+			if a.AddressType == "" && (l.LocationType == "physical" || l.LocationType == "postal") {
+				a.AddressType = l.LocationType
+				f.repaired("address_type", "", a.AddressType, RuleAddressType)
+			}
+			f.country(&a.Country, "country")
+			f.leave(m)
 		}
-		f.country(&a.Country, ap+"/country")
+		f.leave(n)
 	}
 }
 
-func (f *fixer) contacts(cs []schema.Contact, p string) []schema.Contact {
-	for i := range cs {
-		cp := p + "/" + strconv.Itoa(i)
-		f.email(&cs[i].Email, cp+"/email")
-		cs[i].Phones = f.phones(cs[i].Phones, cp+"/phones")
+func (f *fixer) contacts(cs []schema.Contact, field string) []schema.Contact {
+	if len(cs) == 0 {
+		return cs
 	}
+	n := f.enter(field)
+	for i := range cs {
+		m := f.enterIndex(i)
+		f.email(&cs[i].Email, "email")
+		cs[i].Phones = f.phones(cs[i].Phones, "phones")
+		f.leave(m)
+	}
+	f.leave(n)
 	return cs
 }
 
 // phones repairs each number and drops phones with no digit at all.
-func (f *fixer) phones(ps []schema.Phone, p string) []schema.Phone {
+func (f *fixer) phones(ps []schema.Phone, field string) []schema.Phone {
+	if len(ps) == 0 {
+		return ps
+	}
+	n := f.enter(field)
+	defer f.leave(n)
 	out := ps[:0]
 	for i, ph := range ps {
-		pp := p + "/" + strconv.Itoa(i)
-		if fixed, ok := phoneNumber(ph.Number); ok && fixed != ph.Number {
-			f.repaired(pp+"/number", ph.Number, fixed, RulePhone)
+		m := f.enterIndex(i)
+		if fixed := phoneNumber(ph.Number); fixed != ph.Number {
+			f.repaired("number", ph.Number, fixed, RulePhone)
 			ph.Number = fixed
 		}
 		if !hasDigit(ph.Number) {
 			// Pointers of later phones keep the source's positions.
-			f.dropped(pp, ph.Number, RulePhoneNoDigits, "the number has no digit")
+			f.dropped("", ph.Number, RulePhoneNoDigits, "the number has no digit")
+			f.leave(m)
 			continue
 		}
+		f.leave(m)
 		out = append(out, ph)
 	}
 	if len(out) == 0 {
@@ -198,38 +263,44 @@ func (f *fixer) phones(ps []schema.Phone, p string) []schema.Phone {
 var weekdayCodes = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
 var freqs = []string{"WEEKLY", "MONTHLY"}
 
-func (f *fixer) schedules(ss []schema.Schedule, p string) {
+func (f *fixer) schedules(ss []schema.Schedule, field string) {
+	if len(ss) == 0 {
+		return
+	}
+	n := f.enter(field)
 	for i := range ss {
 		s := &ss[i]
-		sp := p + "/" + strconv.Itoa(i)
-		f.time(&s.OpensAt, sp+"/opens_at")
-		f.time(&s.ClosesAt, sp+"/closes_at")
-		f.url(&s.ScheduleLink, sp+"/schedule_link")
-		f.enum(&s.Freq, sp+"/freq", freqs, strings.ToUpper)
-		f.enum(&s.Wkst, sp+"/wkst", weekdayCodes, strings.ToUpper)
+		m := f.enterIndex(i)
+		f.time(&s.OpensAt, "opens_at")
+		f.time(&s.ClosesAt, "closes_at")
+		f.url(&s.ScheduleLink, "schedule_link")
+		f.enum(&s.Freq, "freq", freqs, strings.ToUpper)
+		f.enum(&s.Wkst, "wkst", weekdayCodes, strings.ToUpper)
+		f.leave(m)
 	}
+	f.leave(n)
 }
 
 // text trims a required text field (a name); a name of only spaces becomes
 // empty, which the validator then refuses.
-func (f *fixer) text(v *string, ptr string) {
+func (f *fixer) text(v *string, field string) {
 	if t := clean(*v); t != *v {
-		f.repaired(ptr, *v, t, RuleTrim)
+		f.repaired(field, *v, t, RuleTrim)
 		*v = t
 	}
 }
 
-func (f *fixer) url(v *string, ptr string) {
+func (f *fixer) url(v *string, field string) {
 	if *v == "" {
 		return
 	}
 	if fixed, rule := fixURL(*v); fixed != *v {
-		f.repaired(ptr, *v, fixed, rule)
+		f.repaired(field, *v, fixed, rule)
 		*v = fixed
 	}
 }
 
-func (f *fixer) email(v *string, ptr string) {
+func (f *fixer) email(v *string, field string) {
 	if *v == "" {
 		return
 	}
@@ -238,40 +309,42 @@ func (f *fixer) email(v *string, ptr string) {
 		if fixed == "" {
 			rule = RuleTrim
 		}
-		f.repaired(ptr, *v, fixed, rule)
+		f.repaired(field, *v, fixed, rule)
 		*v = fixed
 	}
 }
 
-func (f *fixer) time(v *string, ptr string) {
+func (f *fixer) time(v *string, field string) {
 	if *v == "" {
 		return
 	}
 	if fixed, ok := fixTime(*v); ok && fixed != *v {
-		f.repaired(ptr, *v, fixed, RuleTime)
+		f.repaired(field, *v, fixed, RuleTime)
 		*v = fixed
 	}
 }
 
 // enum repairs the spelling of an enumerated value (case, spaces); a value
 // that is only spaces becomes absent; anything else is left to the validator.
-func (f *fixer) enum(v *string, ptr string, allowed []string, fold func(string) string) {
+func (f *fixer) enum(v *string, field string, allowed []string, fold func(string) string) {
 	if *v == "" {
 		return
 	}
+	for _, a := range allowed {
+		if *v == a {
+			return // the common case: nothing to do
+		}
+	}
 	t := strings.Join(strings.Fields(clean(*v)), " ")
 	if t == "" {
-		f.repaired(ptr, *v, "", RuleTrim)
+		f.repaired(field, *v, "", RuleTrim)
 		*v = ""
 		return
 	}
 	t = fold(t)
-	if t == *v {
-		return
-	}
 	for _, a := range allowed {
 		if t == a {
-			f.repaired(ptr, *v, t, RuleEnumCase)
+			f.repaired(field, *v, t, RuleEnumCase)
 			*v = t
 			return
 		}
@@ -284,12 +357,12 @@ var countryNames = map[string]string{
 	"us": "US", "u.s.": "US", "usa": "US", "u.s.a.": "US", "united states": "US", "united states of america": "US",
 }
 
-func (f *fixer) country(v *string, ptr string) {
+func (f *fixer) country(v *string, field string) {
 	if *v == "" || (len(*v) == 2 && isUpperASCII(*v)) {
 		return
 	}
 	if code, ok := countryNames[strings.ToLower(clean(*v))]; ok {
-		f.repaired(ptr, *v, code, RuleCountry)
+		f.repaired(field, *v, code, RuleCountry)
 		*v = code
 	}
 }
@@ -344,6 +417,9 @@ var hostLike = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-
 // at all before a host name (www.x, example.org/page → https://…).
 // Anything else is returned unchanged for the validator to judge.
 func fixURL(s string) (string, string) {
+	if rest, ok := cutScheme(s); ok && rest != "" && rest[0] != '/' && !needsClean(s) {
+		return s, RuleTrim // the common case: a full URL, for the validator to judge
+	}
 	t := clean(s)
 	if t == "" {
 		return "", RuleTrim
@@ -376,6 +452,14 @@ func fixURL(s string) (string, string) {
 	return t, RuleTrim
 }
 
+// cutScheme returns what follows a lower-case http:// or https://.
+func cutScheme(s string) (string, bool) {
+	if rest, ok := strings.CutPrefix(s, "https://"); ok {
+		return rest, true
+	}
+	return strings.CutPrefix(s, "http://")
+}
+
 // fixEmail removes what surrounds an address: spaces, zero-width
 // characters, a mailto: scheme, angle brackets.
 func fixEmail(s string) string {
@@ -396,11 +480,29 @@ var phonePrefix = regexp.MustCompile(`(?i)^(tel(ephone)?|phone|t)\s*[.:]\s*`)
 
 // phoneNumber tidies how a number is written: zero-width and repeated
 // spaces, a "Tel:" label, a tel: scheme.
-func phoneNumber(s string) (string, bool) {
+func phoneNumber(s string) string {
+	if plainNumber(s) {
+		return s
+	}
 	t := clean(s)
 	t = phonePrefix.ReplaceAllString(t, "")
-	t = strings.Join(strings.FieldsFunc(t, unicode.IsSpace), " ")
-	return t, true
+	return strings.Join(strings.FieldsFunc(t, unicode.IsSpace), " ")
+}
+
+// plainNumber is the fast path: digits, single spaces and +()-. only.
+func plainNumber(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '+', c == '(', c == ')', c == '-', c == '.':
+		case c == ' ' && s[i-1] != ' ':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func hasDigit(s string) bool {
@@ -421,6 +523,10 @@ var (
 // fixTime reads a clock time as people write it: 9:00am, 5 pm, 17.30, 0900,
 // noon. A bare hour without am/pm ("9") is ambiguous and left alone.
 func fixTime(s string) (string, bool) {
+	if len(s) == 5 && s[2] == ':' && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9' &&
+		(s[0] < '2' || s[1] <= '3') {
+		return s, true // HH:MM, the common case
+	}
 	t := strings.ToLower(clean(s))
 	if validTime.MatchString(t) {
 		if t[0] == '2' && t[1] > '3' {
