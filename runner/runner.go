@@ -50,6 +50,10 @@ type Job struct {
 	Collector string // collector type, for the ledger
 	Source    Collector
 	Transform Transformer // may be nil
+	// Origins are the URLs and paths pipelines.yaml gave the collector: the
+	// fetch layer's URL policy checks every other address against them. Empty
+	// means no policy (tests that build jobs by hand).
+	Origins []string
 }
 
 // Runner runs jobs against one warehouse.
@@ -168,6 +172,9 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	state := &memState{committed: committed, staged: map[string]string{}}
 	docs := r.W.Documents(job.Pipeline)
 	session := r.Fetch.Session(job.Pipeline, run.RunID, docs)
+	if len(job.Origins) > 0 {
+		session.WithOrigins(job.Origins...)
+	}
 	loader := r.W.NewLoader(job.Pipeline, run.RunID, r.ChunkRows)
 	var warnMu sync.Mutex
 	c := &collect.Run{
@@ -187,6 +194,7 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 			}
 		},
 	}
+	session.OnRefusal(func(u, msg string) { c.Warn(u, "", msg) })
 	p := r.startPipeline(ctx, job, loader)
 	c.Emit = p.emit
 	collectErr := job.Source.Collect(ctx, c)
