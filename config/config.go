@@ -31,6 +31,9 @@ type Config struct {
 	File string `yaml:"-"`
 	// Dir is the directory holding File.
 	Dir string `yaml:"-"`
+	// Secrets are the values ${ENV} references expanded to: logs, errors and
+	// the warehouse show them masked.
+	Secrets []string `yaml:"-"`
 }
 
 // Warehouse chooses and configures the warehouse driver.
@@ -183,7 +186,14 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	var errs Errors
 	// ${ENV} is expanded in scalar values only, after parsing, so a secret can
 	// never inject YAML structure.
-	expandEnv(&root, lookup, file, &errs)
+	var secrets []string
+	expandEnv(&root, func(name string) (string, bool) {
+		v, ok := lookup(name)
+		if ok && v != "" {
+			secrets = append(secrets, v)
+		}
+		return v, ok
+	}, file, &errs)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -207,6 +217,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	}
 	cfg.File = file
 	cfg.Dir = dirOf(file)
+	cfg.Secrets = secrets
 	recordPositions(&root, &cfg)
 	cfg.applyDefaults()
 	if errs := cfg.validate(); len(errs) > 0 {

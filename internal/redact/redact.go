@@ -23,7 +23,7 @@ var (
 	userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s"'<>@]+@`)
 	// ?api_key=…, &access_token=…, ;signature=… and names ending in one of
 	// the words (client_secret, x-api-key, refresh_token).
-	param = regexp.MustCompile(`(?i)([?&;])((?:[a-z0-9.]*[_-])?(?:key|token|secret|password|passwd|signature|sig|api_key|apikey|access_token))=([^&#\s"'<>]*)`)
+	param = regexp.MustCompile(`(?i)([?&;])((?:[a-z0-9._-]*[_-])?(?:key|token|secret|password|passwd|signature|sig|api_key|apikey|access_token))=([^&;#\s"'<>]*)`)
 )
 
 // Text masks URL userinfo and credential query parameters anywhere in s.
