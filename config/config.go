@@ -102,6 +102,9 @@ type Pipeline struct {
 	Name      string          `yaml:"name"`
 	Schedule  string          `yaml:"schedule"`
 	Area      string          `yaml:"area"` // default GSS area code for records with none
+	// MaxDuration bounds one run (default 2h): past it the pipeline is
+	// cancelled, what it collected is loaded, and the run fails with that reason.
+	MaxDuration time.Duration `yaml:"max_duration"`
 	Disabled  bool            `yaml:"disabled"`
 	Collector CollectorConfig `yaml:"collector"`
 
@@ -400,6 +403,9 @@ func (c *Config) applyDefaults() {
 		if c.Pipelines[i].Schedule == "" {
 			c.Pipelines[i].Schedule = "@daily"
 		}
+		if c.Pipelines[i].MaxDuration == 0 {
+			c.Pipelines[i].MaxDuration = DefaultMaxDuration
+		}
 		c.Pipelines[i].Collector.applyDefaults()
 	}
 }
@@ -409,6 +415,9 @@ func (c *CollectorConfig) applyDefaults() {
 	c.SENReportOptions.applyDefaults(c.Type)
 	c.SpreadsheetOptions.applyDefaults(c.Type)
 }
+
+// DefaultMaxDuration bounds a run whose pipeline sets no max_duration.
+const DefaultMaxDuration = 2 * time.Hour
 
 // CronParser parses the schedule specs pipelines.yaml accepts: five fields
 // plus @daily-style descriptors.
@@ -451,6 +460,9 @@ func (c *Config) validate() Errors {
 		}
 		if _, err := CronParser.Parse(p.Schedule); err != nil {
 			add(p.Line, field+".schedule", "invalid cron spec %q: %v", p.Schedule, err)
+		}
+		if p.MaxDuration < 0 {
+			add(p.Line, field+".max_duration", "must be positive (like 2h or 30m)")
 		}
 		if p.Area != "" && !gssCode.MatchString(p.Area) {
 			add(p.Line, field+".area", "%q is not a GSS area code (like E06000044)", p.Area)

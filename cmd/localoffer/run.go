@@ -130,7 +130,7 @@ func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
-		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t, Origins: origins(a.cfg, p)})
+		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t, Origins: origins(a.cfg, p), MaxDuration: p.MaxDuration})
 	}
 	return jobs, nil
 }
