@@ -113,6 +113,12 @@ func openWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	if n > 0 {
 		log.Info("warehouse migrated", "migrations_applied", n, "driver", cfg.Warehouse.Driver)
 	}
+	// The embedded engine locks its path: no other process can be running.
+	if n, err := w.RecoverInterrupted(ctx, cfg.Warehouse.Driver == "embedded"); err != nil {
+		log.Error("mark interrupted runs", "err", err)
+	} else if n > 0 {
+		log.Warn("runs left running by a process that ended are marked interrupted", "runs", n)
+	}
 	return w, nil
 }
 

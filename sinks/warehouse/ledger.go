@@ -33,14 +33,14 @@ type Run struct {
 
 var runColumns = []string{"run_id", "pipeline", "collector", "started_at", "finished_at", "status", "full_sweep",
 	"documents_fetched", "documents_unchanged", "documents_failed", "records_loaded", "records_unchanged",
-	"records_quarantined", "flags_raised", "warnings", "error", "_version"}
+	"records_quarantined", "flags_raised", "warnings", "error", "owner", "_version"}
 
 // RecordRun writes the run's current state to the ledger (the latest row wins).
 func (w *Warehouse) RecordRun(ctx context.Context, r *Run) error {
 	return w.Insert(ctx, "runs", runColumns, [][]any{{r.RunID, r.Pipeline, r.Collector, r.StartedAt, r.FinishedAt, r.Status,
 		boolInt(r.FullSweep), uint64(r.DocumentsFetched), uint64(r.DocumentsUnchanged), uint64(r.DocumentsFailed),
 		uint64(r.RecordsLoaded), uint64(r.RecordsUnchanged), uint64(r.RecordsQuarantined), uint64(r.FlagsRaised),
-		uint64(r.Warnings), w.redact(r.Error), uint64(time.Now().UnixNano())}})
+		uint64(r.Warnings), w.redact(r.Error), processOwner(), uint64(time.Now().UnixNano())}})
 }
 
 // RecordWarning keeps one non-fatal problem of a run.
