@@ -163,7 +163,9 @@ func TestDanglingReferencesWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"organization_id 99 is not in organizations", "names location 404", "phones listed in datapackage.json is missing"}
+	want := []string{"dangling_reference: services: 1 row whose organization_id names no row of organizations (e.g. 99)",
+		"dangling_reference: service_at_locations: 1 row whose location_id names no row of locations (e.g. 404)",
+		"missing_resource: resource phones (missing.csv) listed in datapackage.json is absent"}
 	for _, w := range want {
 		found := false
 		for _, got := range res.warns {
