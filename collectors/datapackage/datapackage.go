@@ -33,6 +33,8 @@ type Collector struct {
 	Opts   config.APIOptions
 	// Zip bounds a zipped package.
 	Zip layout.ZipLimits
+	// Accounts says, after Collect, what became of each table's rows.
+	Accounts []Account
 	// TempDir holds the spill file while the package is joined; "" puts it
 	// in the blob store's directory (under the warehouse's var/), else os.TempDir.
 	TempDir string
@@ -155,11 +157,17 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 				return err
 			}
 			if errors.Is(err, errAbsent) {
-				warn(WarnMissingResource, "resource %s (%s) listed in datapackage.json is absent", p.resource, p.declared)
+				plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
 				continue
 			}
 			return err
 		}
+	}
+	if n := len(plan.moved); n > 0 {
+		warn(WarnMovedResource, "%s not where datapackage.json says; each was read from the only file of its name in the package: %s", count(n, "resource is", "resources are"), capList(plan.moved))
+	}
+	if n := len(plan.missing); n > 0 {
+		warn(WarnMissingResource, "%s listed in datapackage.json %s absent: %s", count(n, "resource", "resources"), map[bool]string{true: "is", false: "are"}[n == 1], capList(plan.missing))
 	}
 	if err := sp.done(); err != nil {
 		return err
@@ -172,9 +180,11 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if err != nil {
 		return err
 	}
-	for _, msg := range j.report() {
+	msgs, accts := j.report()
+	for _, msg := range msgs {
 		run.Warn(c.Source, "", msg)
 	}
+	c.Accounts = accts
 	// A package is a whole snapshot: what it lacks is gone.
 	run.FullSweep = true
 	run.Log.Info("data package read", "services", stats.services, "organizations", stats.orgs, "locations", stats.locs, "tables", len(plan.parts))
@@ -343,6 +353,8 @@ type part struct {
 
 type plan struct {
 	parts    []part
+	missing  []string // "name (path)" of declared resources absent
+	moved    []string // "declared → found"
 	hasTerms bool
 	services []string // how services were declared, for the error
 }
@@ -427,19 +439,19 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 				found, moved, cands := layout.Locate(files, dir, clean)
 				switch {
 				case found == "" && len(cands) > 1:
-					warn(WarnMissingResource, "resource %s: %s is absent and %d files share its name (%s); none read", r.Name, decl, len(cands), strings.Join(cands, ", "))
+					p.missing = append(p.missing, fmt.Sprintf("%s (%s; %d files elsewhere share its name: %s)", r.Name, decl, len(cands), strings.Join(cands, ", ")))
 					if table == "service" {
 						p.services = append(p.services, fmt.Sprintf("declared as %s, absent, and %d files share its name", decl, len(cands)))
 					}
 					continue
 				case found == "":
-					warn(WarnMissingResource, "resource %s (%s) listed in datapackage.json is absent", r.Name, decl)
+					p.missing = append(p.missing, fmt.Sprintf("%s (%s)", r.Name, decl))
 					if table == "service" {
 						p.services = append(p.services, "declared as "+decl+" but absent")
 					}
 					continue
 				case moved:
-					warn(WarnMovedResource, "resource %s: %s is not where datapackage.json says; read %s, the only file of that name", r.Name, decl, found)
+					p.moved = append(p.moved, decl+" → "+found)
 				}
 				pt.file = found
 			}
@@ -455,6 +467,22 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 		}
 	}
 	return p, nil
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// capList joins up to 12 items and says how many more there were.
+func capList(items []string) string {
+	const max = 12
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 func firstPath(r layout.Resource) string {

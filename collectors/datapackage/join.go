@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,6 +77,7 @@ type tableIdx struct {
 type joiner struct {
 	sp      *spill
 	t       map[string]*tableIdx
+	usedSvc map[string]bool
 	usedOrg map[string]bool
 	usedLoc map[string]bool
 	refs    map[string]*refStat // "table.column" → dangling references
@@ -89,7 +91,7 @@ type refStat struct {
 }
 
 func newJoiner(sp *spill) *joiner {
-	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}}
+	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}}
 }
 
 // load streams one table file into the spill and indexes its keys.
@@ -303,7 +305,7 @@ func (j *joiner) dangling(table, column, parent, value string) {
 		j.refs[key] = r
 	}
 	r.n++
-	if len(r.examples) < maxExamples {
+	if len(r.examples) < maxExamples && !slices.Contains(r.examples, value) {
 		r.examples = append(r.examples, value)
 	}
 }
@@ -483,9 +485,10 @@ func (j *joiner) emit(ctx context.Context, m *hsdsmap.Mapper, run *collect.Run) 
 	var st emitted
 	for _, seg := range j.t["service"].segs {
 		err := j.sp.scan(seg, func(_ int64, row map[string]string) error {
-			if row["id"] == "" {
-				return nil // counted as missing_id
+			if row["id"] == "" || j.usedSvc[row["id"]] {
+				return nil // counted as missing_id or duplicate_id
 			}
+			j.usedSvc[row["id"]] = true
 			s := j.service(row)
 			b, err := json.Marshal(s)
 			if err != nil {

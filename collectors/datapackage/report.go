@@ -42,9 +42,20 @@ func addExample(list []string, s string) []string {
 	return list
 }
 
-// report summarises, one warning per table and kind, what could not be loaded.
-func (j *joiner) report() []string {
+// Account is what became of one table's rows: every row is loaded (emitted
+// as a record, or joined into one) or dropped with a warning saying why.
+type Account struct {
+	Table   string
+	Rows    int
+	Loaded  int
+	Dropped int
+}
+
+// report summarises, one warning per table and kind, what could not be
+// loaded, and accounts for every row of every table read.
+func (j *joiner) report() ([]string, []Account) {
 	var out []string
+	var accts []Account
 	names := make([]string, 0, len(j.t))
 	for n := range j.t {
 		names = append(names, n)
@@ -56,6 +67,13 @@ func (j *joiner) report() []string {
 			out = append(out, fmt.Sprintf("%s: %s: %d of %d rows have no id and were not loaded (%s)", WarnMissingID, plural(name), t.noID, t.rows, strings.Join(t.noIDx, ", ")))
 		}
 		if name == "service" || name == "organization" || name == "location" {
+			loaded := len(j.usedOrg)
+			switch name {
+			case "service":
+				loaded = len(j.usedSvc)
+			case "location":
+				loaded = len(j.usedLoc)
+			}
 			dups, extra := 0, []string(nil)
 			for id, offs := range t.ids {
 				if len(offs) > 1 {
@@ -70,9 +88,14 @@ func (j *joiner) report() []string {
 				}
 				out = append(out, fmt.Sprintf("%s: %s: %d rows repeat an id already used; only the first row of each id is loaded (e.g. id %s)", WarnDuplicateID, plural(name), dups, strings.Join(extra, ", ")))
 			}
+			accts = append(accts, Account{Table: name, Rows: t.rows, Loaded: loaded, Dropped: t.noID + dups})
 		}
 		fks := owners[name]
-		if len(fks) == 0 || len(t.used) == t.rows {
+		if len(fks) == 0 {
+			continue
+		}
+		if len(t.used) == t.rows {
+			accts = append(accts, Account{Table: name, Rows: t.rows, Loaded: t.rows})
 			continue
 		}
 		var d drops
@@ -107,6 +130,7 @@ func (j *joiner) report() []string {
 			}
 		}
 		lost := d.noKey + d.dangling + d.orphaned
+		accts = append(accts, Account{Table: name, Rows: t.rows, Loaded: len(t.used), Dropped: lost})
 		if lost == 0 {
 			continue
 		}
@@ -131,5 +155,5 @@ func (j *joiner) report() []string {
 		r := j.refs[k]
 		out = append(out, fmt.Sprintf("%s: %s: %s whose %s names no row of %s (e.g. %s); loaded without it", WarnDanglingReference, plural(r.table), rows(r.n), r.column, plural(r.parent), strings.Join(r.examples, ", ")))
 	}
-	return out
+	return out, accts
 }
