@@ -172,7 +172,7 @@ func compareService(t *testing.T, src map[string][]map[string]string, rec *schem
 	s := rec.Service
 	row := find(src["service"], "id", id)[0]
 	for field, got := range map[string]string{"name": s.Name, "description": s.Description, "url": s.URL, "email": s.Email, "status": s.Status} {
-		if got != row[field] {
+		if !strings.EqualFold(got, row[field]) { // status is lower-cased
 			t.Errorf("service %s %s = %q, source %q", id, field, got, row[field])
 		}
 	}
@@ -249,5 +249,79 @@ func compareService(t *testing.T, src map[string][]map[string]string, rec *schem
 	}
 	if len(s.Schedules) != schedules {
 		t.Errorf("service %s has %d schedules, source %d", id, len(s.Schedules), schedules)
+	}
+}
+
+// Open Referral's own HSDS 1.1 sample with every resource type.
+func TestRealOpenReferralSample11(t *testing.T) {
+	dir := "testdata/openreferral-sample-1.1"
+	src := sourceTables(t, dir)
+	c := New(dir, configUK())
+	res, err := collectWith(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts := checkAccounts(t, c, res, src)
+	for _, table := range []string{"service", "organization", "location", "service_at_location", "phone", "postal_address", "physical_address", "regular_schedule", "holiday_schedule", "eligibility", "accessibility", "language", "contact", "service_area"} {
+		if a := accts[table]; a.Rows == 0 || a.Dropped != 0 {
+			t.Errorf("%s: %+v", table, a)
+		}
+	}
+	for _, table := range []string{"program", "funding", "required_document", "payment_accepted"} {
+		hasWarning(t, res.warns, "unmapped_table: resource "+table+" ")
+	}
+	services := res.byKind(schema.KindService)
+	for _, i := range []int{0, 1, 5, 9, 12} {
+		id := src["service"][i]["id"]
+		compareService(t, src, services["pcc-dp/"+id], id)
+	}
+	// The 1.x-only tables land in their 3.0 places.
+	first := services["pcc-dp/"+src["service"][0]["id"]].Service
+	loc := first.ServiceAtLocations[0].Location
+	var types []string
+	for _, a := range loc.Addresses {
+		types = append(types, a.AddressType)
+	}
+	sort.Strings(types)
+	if strings.Join(types, ",") != "physical,postal" {
+		t.Errorf("physical and postal addresses: %+v", loc.Addresses)
+	}
+	var holiday bool
+	for _, s := range first.ServiceAtLocations[0].Schedules {
+		holiday = holiday || (s.ValidFrom == "2019-12-24" && s.ValidTo == "2019-12-26" && s.Description == "Closed (holiday)")
+	}
+	if !holiday {
+		t.Errorf("holiday schedule not joined: %+v", first.ServiceAtLocations[0].Schedules)
+	}
+	if first.EligibilityDescription != "adult" {
+		t.Errorf("eligibility %q", first.EligibilityDescription)
+	}
+}
+
+// Health Leads records from ServiceNet: no datapackage.json, status
+// "Available", and one service_at_location naming a service that is absent.
+func TestRealServiceNetHealthLeads(t *testing.T) {
+	dir := "testdata/servicenet-healthleads"
+	src := sourceTables(t, dir)
+	c := New(dir, configUK())
+	res, err := collectWith(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts := checkAccounts(t, c, res, src)
+	hasWarning(t, res.warns, "no_descriptor: no datapackage.json; read the 12 HSDS tables found by file name")
+	hasWarning(t, res.warns, "unjoined_rows: service_at_locations: 1 of 7 rows could not be joined and were dropped: 1 names a service_id that is not in the package (e.g. service_id a0jA000000BHNmwIAH)")
+	if a := accts["service"]; a.Loaded != 6 {
+		t.Errorf("services %+v", a)
+	}
+	services := res.byKind(schema.KindService)
+	for _, i := range []int{0, 1, 2, 4, 5} {
+		id := src["service"][i]["id"]
+		compareService(t, src, services["pcc-dp/"+id], id)
+	}
+	// Phones and languages keyed by location only stay on the location.
+	loc := res.byKind(schema.KindLocation)["pcc-dp/001A000001S4WXWIA3"]
+	if loc == nil || len(loc.Location.Phones) != 1 || loc.Location.Phones[0].Number != "(409) 415-6401" || len(loc.Location.Languages) != 1 {
+		t.Errorf("location phones/languages: %+v", loc)
 	}
 }

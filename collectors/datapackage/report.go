@@ -29,6 +29,13 @@ func rows(n int) string {
 	return fmt.Sprintf("%d rows", n)
 }
 
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // drops is what one child table lost.
 type drops struct {
 	noKey, dangling, orphaned int
@@ -136,13 +143,13 @@ func (j *joiner) report() ([]string, []Account) {
 		}
 		var parts []string
 		if d.dangling > 0 {
-			parts = append(parts, fmt.Sprintf("%d name a %s that is not in the package (e.g. %s)", d.dangling, strings.Join(fks, "/"), strings.Join(d.danglingX, ", ")))
+			parts = append(parts, fmt.Sprintf("%d %s a %s that is not in the package (e.g. %s)", d.dangling, verb(d.dangling, "names", "name"), strings.Join(fks, "/"), strings.Join(d.danglingX, ", ")))
 		}
 		if d.noKey > 0 {
-			parts = append(parts, fmt.Sprintf("%d have no %s at all (e.g. %s)", d.noKey, strings.Join(fks, "/"), strings.Join(d.noKeyX, ", ")))
+			parts = append(parts, fmt.Sprintf("%d %s no %s at all (e.g. %s)", d.noKey, verb(d.noKey, "has", "have"), strings.Join(fks, "/"), strings.Join(d.noKeyX, ", ")))
 		}
 		if d.orphaned > 0 {
-			parts = append(parts, fmt.Sprintf("%d belong to rows that were themselves not joined (e.g. %s)", d.orphaned, strings.Join(d.orphX, ", ")))
+			parts = append(parts, fmt.Sprintf("%d %s to rows that were themselves not joined (e.g. %s)", d.orphaned, verb(d.orphaned, "belongs", "belong"), strings.Join(d.orphX, ", ")))
 		}
 		out = append(out, fmt.Sprintf("%s: %s: %d of %d rows could not be joined and were dropped: %s", WarnUnjoinedRows, plural(name), lost, t.rows, strings.Join(parts, "; ")))
 	}
