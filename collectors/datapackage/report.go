@@ -2,6 +2,7 @@ package datapackage
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -43,7 +44,7 @@ type drops struct {
 }
 
 func addExample(list []string, s string) []string {
-	if len(list) < maxExamples {
+	if len(list) < maxExamples && !slices.Contains(list, s) {
 		list = append(list, s)
 	}
 	return list
@@ -105,6 +106,17 @@ func (j *joiner) report() ([]string, []Account) {
 			accts = append(accts, Account{Table: name, Rows: t.rows, Loaded: t.rows})
 			continue
 		}
+		// Name only the keys the table has.
+		var present []string
+		for _, fk := range fks {
+			for _, seg := range t.segs {
+				if slices.Contains(seg.cols, fk) {
+					present = append(present, fk)
+					break
+				}
+			}
+		}
+		keyNames := strings.Join(present, "/")
 		var d drops
 		for _, seg := range t.segs {
 			n := 0
@@ -143,10 +155,10 @@ func (j *joiner) report() ([]string, []Account) {
 		}
 		var parts []string
 		if d.dangling > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s a %s that is not in the package (e.g. %s)", d.dangling, verb(d.dangling, "names", "name"), strings.Join(fks, "/"), strings.Join(d.danglingX, ", ")))
+			parts = append(parts, fmt.Sprintf("%d %s a %s that is not in the package (e.g. %s)", d.dangling, verb(d.dangling, "names", "name"), keyNames, strings.Join(d.danglingX, ", ")))
 		}
 		if d.noKey > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s no %s at all (e.g. %s)", d.noKey, verb(d.noKey, "has", "have"), strings.Join(fks, "/"), strings.Join(d.noKeyX, ", ")))
+			parts = append(parts, fmt.Sprintf("%d %s no %s at all (e.g. %s)", d.noKey, verb(d.noKey, "has", "have"), keyNames, strings.Join(d.noKeyX, ", ")))
 		}
 		if d.orphaned > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s to rows that were themselves not joined (e.g. %s)", d.orphaned, verb(d.orphaned, "belongs", "belong"), strings.Join(d.orphX, ", ")))
