@@ -35,15 +35,20 @@ type Options struct {
 	MaxColumns       int   // cells in a row (default 4096)
 	MaxUnzippedBytes int64 // XLSX: all parts inflated (default 2 GiB)
 	MaxZipRatio      int64 // XLSX: inflated/compressed per part (default 1000)
+	// XLSX shared strings table: items and bytes (defaults 1,000,000 and 128 MiB).
+	MaxSharedStrings      int
+	MaxSharedStringsBytes int64
 }
 
 // Defaults for Options' limits.
 const (
-	DefaultMaxFieldBytes    = 1 << 20
-	DefaultMaxRecordBytes   = 8 << 20
-	DefaultMaxColumns       = 4096
-	DefaultMaxUnzippedBytes = 2 << 30
-	DefaultMaxZipRatio      = 1000
+	DefaultMaxFieldBytes         = 1 << 20
+	DefaultMaxRecordBytes        = 8 << 20
+	DefaultMaxColumns            = 4096
+	DefaultMaxUnzippedBytes      = 2 << 30
+	DefaultMaxZipRatio           = 1000
+	DefaultMaxSharedStrings      = 1_000_000
+	DefaultMaxSharedStringsBytes = 128 << 20
 )
 
 func (o *Options) defaults() {
@@ -64,6 +69,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxZipRatio <= 0 {
 		o.MaxZipRatio = DefaultMaxZipRatio
+	}
+	if o.MaxSharedStrings <= 0 {
+		o.MaxSharedStrings = DefaultMaxSharedStrings
+	}
+	if o.MaxSharedStringsBytes <= 0 {
+		o.MaxSharedStringsBytes = DefaultMaxSharedStringsBytes
 	}
 }
 
