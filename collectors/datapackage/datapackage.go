@@ -25,14 +25,15 @@ import (
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/internal/archive"
 )
 
 // Collector reads one data package.
 type Collector struct {
 	Source string // directory, zip (path or URL), or URL of datapackage.json
 	Opts   config.APIOptions
-	// Zip bounds a zipped package.
-	Zip layout.ZipLimits
+	// Zip bounds a zipped package (zero fields: archive.Defaults).
+	Zip archive.Limits
 	// Accounts says, after Collect, what became of each table's rows.
 	Accounts []Account
 	// TempDir holds the spill file while the package is joined; "" puts it
