@@ -103,3 +103,26 @@ func TestHostilePackageBounded(t *testing.T) {
 	}
 	hasWarning(t, res.warns, "duplicate_id: services: ")
 }
+
+// A spill file left by a killed process is removed by the next run; a
+// recent one (another pipeline's, in progress) is not.
+func TestStaleSpillRemoved(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".datapackage-spill-111")
+	fresh := filepath.Join(dir, ".datapackage-spill-222")
+	os.WriteFile(stale, []byte("x"), 0o600)
+	os.WriteFile(fresh, []byte("x"), 0o600)
+	old := time.Now().Add(-13 * time.Hour)
+	os.Chtimes(stale, old, old)
+	sp, err := newSpill(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.Close()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("stale spill kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a live spill was removed")
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
 )
@@ -34,8 +36,26 @@ type segment struct {
 	rows       int
 }
 
+// spillPattern names spill files; staleSpill is the age past which one is
+// residue of a killed process (a live spill is written, then read, within a
+// run, and runs end within max_duration).
+const (
+	spillPattern = ".datapackage-spill-*"
+	staleSpill   = 12 * time.Hour
+)
+
 func newSpill(dir string) (*spill, error) {
-	f, err := os.CreateTemp(dir, ".datapackage-spill-*")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	if old, _ := filepath.Glob(filepath.Join(dir, spillPattern)); len(old) > 0 {
+		for _, p := range old {
+			if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) > staleSpill {
+				os.Remove(p)
+			}
+		}
+	}
+	f, err := os.CreateTemp(dir, spillPattern)
 	if err != nil {
 		return nil, fmt.Errorf("data package: spill file: %w", err)
 	}
