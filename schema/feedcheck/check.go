@@ -203,6 +203,9 @@ func (k *Checker) Check(ctx context.Context, target string) (*Report, error) {
 		case st.IsDir():
 			r.Format = "HSDS tabular data package"
 			err = k.checkDatapackage(ctx, path, r)
+		case strings.HasSuffix(lower, ".zip"):
+			r.Format = "HSDS tabular data package (zip)"
+			err = k.checkZipPackage(ctx, path, r)
 		case strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl"):
 			r.Format = "NDJSON"
 			err = k.checkNDJSON(ctx, path, r)
