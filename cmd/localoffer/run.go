@@ -42,7 +42,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer run: %v\n", err)
 		return exitUsage
 	}
-	log := newLogger(env)
+	log := newLogger(env, cfg.Secrets...)
 	app, code := newApp(ctx, env, cfg, log)
 	if app == nil {
 		return code
@@ -134,7 +134,7 @@ func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
 			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
 		share := p.FailShare()
-		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t,
+		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t, Origins: origins(a.cfg, p), MaxDuration: p.MaxDuration,
 			Repair: repair.New(a.validator, repair.Options{DefaultStatus: p.DefaultStatus}), FailShare: &share})
 	}
 	return jobs, nil
@@ -170,6 +170,7 @@ func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, re
 		if reason == "" {
 			reason = r.Error
 		}
+		reason = w.Redactor.String(reason)
 		reason = strings.ReplaceAll(reason, "\n", " ")
 		if len(reason) > 160 {
 			reason = reason[:160] + "…"

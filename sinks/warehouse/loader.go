@@ -262,6 +262,9 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%s record without an id", rec.Kind)
 	}
+	if prov := rec.Prov(); prov != nil {
+		prov.SourceURL = l.w.redact(prov.SourceURL)
+	}
 	payload, hash, err := contentOf(rec)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
@@ -311,10 +314,10 @@ func (l *Loader) PrepareQuarantine(rec *schema.Record, problems []schema.Problem
 	errs, _ := json.Marshal(problems)
 	src := ""
 	if p := rec.Prov(); p != nil {
-		src = p.SourceURL
+		src = l.w.redact(p.SourceURL)
 	}
 	return &Prepared{kind: rec.Kind, id: rec.ID(), sourceURL: src,
-		quarantine: &quarantined{fingerprint: QuarantineFingerprint(rec.ID(), string(errs), string(payload)), errors: string(errs), payload: string(payload)}}
+		quarantine: &quarantined{fingerprint: QuarantineFingerprint(rec.ID(), l.w.redact(string(errs)), string(payload)), errors: l.w.redact(string(errs)), payload: string(payload)}}
 }
 
 // QuarantineFingerprint identifies one record's set of errors: the same record
