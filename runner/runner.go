@@ -279,7 +279,8 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	if job.FailShare != nil {
 		failShare = *job.FailShare
 	}
-	run.Status, run.StatusReason = Classify(Outcome{Declared: c.Declared(), Stats: loader.Stats, Warnings: warns.byKind()}, failShare)
+	counts, first := warns.byKind()
+	run.Status, run.StatusReason = Classify(Outcome{Declared: c.Declared(), Stats: loader.Stats, Warnings: counts, FirstWarning: first}, failShare)
 	if run.Status == StatusFailed {
 		// A failed run is no sweep: nothing it missed is taken as gone.
 		return errors.New(run.StatusReason)

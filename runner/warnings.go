@@ -27,13 +27,14 @@ type warnings struct {
 
 	mu     sync.Mutex
 	counts map[string]int
+	first  map[string]string // first message of each kind
 	all    int
 	buf    []warehouse.Warning
 	err    error
 }
 
 func newWarnings(w *warehouse.Warehouse, pipeline, runID string, log *slog.Logger) *warnings {
-	return &warnings{w: w, pipeline: pipeline, runID: runID, log: log, counts: map[string]int{}}
+	return &warnings{w: w, pipeline: pipeline, runID: runID, log: log, counts: map[string]int{}, first: map[string]string{}}
 }
 
 func (ws *warnings) add(ctx context.Context, kind, sourceURL, recordID, msg string) {
@@ -41,6 +42,9 @@ func (ws *warnings) add(ctx context.Context, kind, sourceURL, recordID, msg stri
 	defer ws.mu.Unlock()
 	ws.all++
 	ws.counts[kind]++
+	if ws.counts[kind] == 1 {
+		ws.first[kind] = msg
+	}
 	if ws.counts[kind] > MaxWarningsPerKind {
 		return
 	}
@@ -82,12 +86,14 @@ func (ws *warnings) total() int {
 	return ws.all
 }
 
-func (ws *warnings) byKind() map[string]int {
+// byKind returns the count and first message of each kind.
+func (ws *warnings) byKind() (map[string]int, map[string]string) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	out := make(map[string]int, len(ws.counts))
+	counts, first := make(map[string]int, len(ws.counts)), make(map[string]string, len(ws.first))
 	for k, n := range ws.counts {
-		out[k] = n
+		counts[k] = n
+		first[k] = ws.first[k]
 	}
-	return out
+	return counts, first
 }

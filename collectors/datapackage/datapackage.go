@@ -177,6 +177,9 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		return &MissingTableError{Source: c.Source, Reason: plan.serviceReason()}
 	}
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
+	// The services table's rows are what the package declares: rows and no
+	// records fails the run (see runner.Classify).
+	run.Declare(j.t["service"].rows)
 	stats, err := j.emit(ctx, m, run)
 	if err != nil {
 		return err
