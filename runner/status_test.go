@@ -27,6 +27,9 @@ func TestClassify(t *testing.T) {
 		{"few quarantined", Outcome{Stats: warehouse.LoadStats{Loaded: 96, Quarantined: 4}}, 0.5, StatusOK, ""},
 		{"fields lost", Outcome{Stats: warehouse.LoadStats{Loaded: 50, Unchanged: 50, RecordsWithDrops: 8}}, 0.5, StatusDegraded, "8 of 100 loaded records lost a field"},
 		{"missing resources", Outcome{Stats: warehouse.LoadStats{Loaded: 10}, Warnings: map[string]int{collect.KindMissingResource: 11}}, 0.5, StatusDegraded, "11 declared resources missing"},
+		{"one aggregated warning is quoted", Outcome{Stats: warehouse.LoadStats{Loaded: 4089}, Warnings: map[string]int{collect.KindMissingResource: 1},
+			FirstWarning: map[string]string{collect.KindMissingResource: "missing_resource: 11 resources listed in datapackage.json are absent: contacts (contacts.csv), …"}}, 0.5,
+			StatusDegraded, "missing_resource: 11 resources listed in datapackage.json are absent"},
 		{"dangling keys and quarantine", Outcome{Stats: warehouse.LoadStats{Loaded: 9, Quarantined: 1}, Warnings: map[string]int{collect.KindDanglingKey: 2963, "other": 5}}, 0.5,
 			StatusDegraded, "2963 dangling foreign keys; 1 of 10 records quarantined (10%)"},
 	}
@@ -49,6 +52,9 @@ func TestKindOf(t *testing.T) {
 		if a, b := collect.KindOf(p[0]), collect.KindOf(p[1]); a != b {
 			t.Errorf("KindOf differs: %q → %q, %q → %q", p[0], a, p[1], b)
 		}
+	}
+	if k := collect.KindOf("unjoined_rows: services_at_location: 2963 of 4000 rows name a location that is not in locations"); k != collect.KindUnjoinedRows {
+		t.Errorf("prefixed kind read as %q", k)
 	}
 	if collect.KindOf("page 3 only repeats items") == collect.KindOf("total_items says 5 but the pages held 4 items") {
 		t.Error("different problems share a kind")
