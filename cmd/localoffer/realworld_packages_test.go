@@ -182,3 +182,29 @@ func comparePackageServices(t *testing.T, cfg, pipeline string, rows []map[strin
 		}
 	}
 }
+
+// A package without its services table fails the run (exit 1) saying why,
+// however many other tables it holds; it is no sweep, so nothing goes missing.
+func TestPackageWithoutServicesFails(t *testing.T) {
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "pkg")
+	os.MkdirAll(pkg, 0o755)
+	os.WriteFile(filepath.Join(pkg, "datapackage.json"), []byte(`{"name":"x","resources":[{"name":"services","path":"services.csv"},{"name":"organizations","path":"organizations.csv"}]}`), 0o644)
+	os.WriteFile(filepath.Join(pkg, "organizations.csv"), []byte("id,name\no1,Org one\n"), 0o644)
+	db := fmt.Sprintf("nosvc%d_%d", os.Getpid(), dbSeq.Add(1))
+	cfg := filepath.Join(dir, "pipelines.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("warehouse: {driver: embedded, path: %s, database: %s, blob_dir: %s}\npipelines:\n  - name: nosvc\n    collector: {type: hsds_datapackage, path: %q}\n",
+		whtest.Path(t), db, t.TempDir(), pkg)), 0o644)
+	code, out, errs := runCLI(t, "run", "--config", cfg)
+	if code != exitFailed || !strings.Contains(out, "failed") || !strings.Contains(out, "no services table") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	type run struct {
+		Status, Reason string
+		FullSweep      int
+	}
+	r := query[run](t, cfg, "SELECT status AS Status, status_reason AS Reason, toInt32(full_sweep) AS FullSweep FROM runs_latest WHERE pipeline = 'nosvc'")[0]
+	if r.Status != "failed" || !strings.Contains(r.Reason, "no services table") || r.FullSweep != 0 {
+		t.Errorf("runs: %+v", r)
+	}
+}
