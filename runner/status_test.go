@@ -1,6 +1,9 @@
 package runner
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -47,6 +50,8 @@ func TestKindOf(t *testing.T) {
 	same := [][2]string{
 		{`service 12: assured_date "01/13/2024" is not a date`, `service abc-77: assured_date "yesterday" is not a date`},
 		{`row 5, column "URN": empty`, `row 9000, column "Name": empty`},
+		{"https://a.example.org/x refused by the URL policy (host rule): not a configured host", "http://b.example.net/y?z=1 refused by the URL policy (host rule): not a configured host"},
+		{"service_at_location a0jA000000BHNmwIAH names location L1, which is not in locations", "service_at_location 77 names location 0xff, which is not in locations"},
 	}
 	for _, p := range same {
 		if a, b := collect.KindOf(p[0]), collect.KindOf(p[1]); a != b {
@@ -58,5 +63,21 @@ func TestKindOf(t *testing.T) {
 	}
 	if collect.KindOf("page 3 only repeats items") == collect.KindOf("total_items says 5 but the pages held 4 items") {
 		t.Error("different problems share a kind")
+	}
+}
+
+// However many distinct kinds a source produces, the runner tracks a bounded
+// number; the rest share one kind.
+func TestWarningKindsBounded(t *testing.T) {
+	ws := newWarnings(nil, "p", "r", slog.New(slog.DiscardHandler))
+	for i := 0; i < 3*maxKinds; i++ {
+		ws.add(context.Background(), fmt.Sprintf("kind_%d", i), "", "", "x")
+		if len(ws.buf) >= warnBatch-1 {
+			ws.buf = ws.buf[:0] // no warehouse here: drop what would be written
+		}
+	}
+	counts, _ := ws.byKind()
+	if len(counts) != maxKinds+1 || counts[OtherKind] != 2*maxKinds || ws.total() != 3*maxKinds {
+		t.Errorf("%d kinds tracked, %d in %s, %d in all", len(counts), counts[OtherKind], OtherKind, ws.total())
 	}
 }

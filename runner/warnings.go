@@ -17,6 +17,13 @@ const MaxWarningsPerKind = 50
 // warnBatch is how many warnings are written in one insert.
 const warnBatch = 500
 
+// maxKinds bounds the kinds one run tracks, so memory stays flat whatever a
+// source says; later kinds share one.
+const maxKinds = 1000
+
+// OtherKind collects warnings past maxKinds distinct kinds.
+const OtherKind = "other"
+
 // warnings is the one place warnings are counted, capped per kind and written
 // in batches, for every collector. Safe for concurrent use.
 type warnings struct {
@@ -41,6 +48,9 @@ func (ws *warnings) add(ctx context.Context, kind, sourceURL, recordID, msg stri
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	ws.all++
+	if _, known := ws.counts[kind]; !known && len(ws.counts) >= maxKinds {
+		kind = OtherKind
+	}
 	ws.counts[kind]++
 	if ws.counts[kind] == 1 {
 		ws.first[kind] = msg
