@@ -56,7 +56,8 @@ const (
 	kNum
 	kDash
 	kPlus
-	kPct  // "%": the number beside it is a share, not an age
+	kPct // "%": the number beside it is a share, not an age
+	kSlash
 	kStop // end of a sentence, list item or paragraph
 )
 
@@ -112,7 +113,21 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 			if !lower {
 				w = strings.ToLower(w)
 			}
-			dst = append(dst, tok{k: kWord, w: w, start: i, end: j})
+			if n, ok := numberWords[w]; ok {
+				// "fifty-five", "twenty one"
+				if n >= 20 && j+1 < len(s) && (s[j] == '-' || s[j] == ' ') {
+					k := j + 1
+					for k < len(s) && s[k] >= 'a' && s[k] <= 'z' {
+						k++
+					}
+					if u, ok := unitWords[s[j+1:k]]; ok && k > j+1 {
+						n, j = n+u, k
+					}
+				}
+				dst = append(dst, tok{k: kNum, n: n, start: i, end: j})
+			} else {
+				dst = append(dst, tok{k: kWord, w: w, start: i, end: j})
+			}
 			i = j
 		case c == '-':
 			dst = append(dst, tok{k: kDash, start: i, end: i + 1})
@@ -122,6 +137,9 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 			i++
 		case c == '%':
 			dst = append(dst, tok{k: kPct, start: i, end: i + 1})
+			i++
+		case c == '/':
+			dst = append(dst, tok{k: kSlash, start: i, end: i + 1})
 			i++
 		case c == '.' || c == '!' || c == '?' || c == ';' || c == '\n':
 			stop(i, 1)
@@ -175,6 +193,18 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 	return dst
 }
 
+// numberWords are read as numbers ("aged between nine and 18", "three to
+// five years old"); "one" is not, as in "one to one support".
+var numberWords = map[string]float64{"zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+	"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+	"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+
+var unitWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+// ordinal: the number at i is "2nd", "4th": a date or a grade, not an age.
+func (s *scanner) ordinal(i int) bool { return s.word(i+1, "st", "nd", "rd", "th") }
+
 func f(v float64) *float64 { return &v }
 
 // schoolYears: pupils in Year N are N+4 at the start of the school year and
@@ -193,6 +223,7 @@ var who = map[string]bool{
 	"adolescents": true, "youth": true, "youths": true, "juniors": true, "adults": true, "adult": true,
 	"seniors": true, "women": true, "men": true, "individuals": true, "anyone": true, "anybody": true,
 	"everyone": true, "participants": true, "you're": true, "re": true, "be": true, "are": true, "olds": true,
+	"man": true, "woman": true,
 }
 
 // skip: words that may stand between a who word and the number.
@@ -207,8 +238,14 @@ var afterRestriction = map[string]bool{"accompanied": true, "supervised": true, 
 // sideMarkers: a statement in a sentence that opens with these describes a
 // side activity or an extra group, not the service's own users.
 // ("special" only before "programme": SEND services say "special educational
-// needs").
-var sideMarkers = map[string]bool{"additionally": true, "separate": true, "side": true, "mentors": true, "volunteers": true}
+// needs"). A negation says who the service is not for ("we are unable to
+// allow children under 16", "not suitable for under 5s").
+var sideMarkers = map[string]bool{"additionally": true, "separate": true, "side": true,
+	"not": true, "unable": true, "cannot": true, "can't": true, "unfortunately": true, "except": true}
+
+// helpers: a sentence whose subject is these ("Volunteer mentors must be 18
+// or older") is about the people who help, not those served.
+var helpers = map[string]bool{"mentors": true, "volunteers": true, "volunteer": true, "staff": true, "tutors": true}
 
 // notAges: a statement followed by these counts people or time ("16-20
 // people", "between 30 and 90 minutes") or names part of a venue ("our under
@@ -222,6 +259,11 @@ type scanner struct {
 	t      []tok
 	strict bool // free text: an age needs words saying whose age it is
 	out    []Range
+	// noUpper: the text says there is no upper age limit.
+	noUpper bool
+	// open: the text says the service is for all ages ("all ages", "any
+	// age", "all welcome"), so no range it also gives bounds the service.
+	open bool
 	// lastTok is the last token of the latest age statement, so "ages 11-16
 	// and 16-25" reads the second range in the first one's context.
 	lastTok int
@@ -243,6 +285,19 @@ func (s *scanner) num(i int) (float64, bool) {
 
 func (s *scanner) is(i int, k kind) bool { return i >= 0 && i < len(s.t) && s.t[i].k == k }
 
+// alt reads "16/19" at i as its larger number: the text gives either bound.
+// n is how many tokens it used (1 or 3).
+func (s *scanner) alt(i int) (v float64, n int, ok bool) {
+	v, ok = s.num(i)
+	if !ok {
+		return 0, 0, false
+	}
+	if b, ok2 := s.num(i + 2); ok2 && s.is(i+1, kSlash) && b > v {
+		return b, 3, true
+	}
+	return v, 1, true
+}
+
 // unit reads an age unit at i: years (1) or months (1/12), and how many tokens it used.
 func (s *scanner) unit(i int) (scale float64, n int) {
 	switch {
@@ -256,6 +311,8 @@ func (s *scanner) unit(i int) (scale float64, n int) {
 		return 1, n
 	case s.word(i, "months", "month", "mths", "mth", "m"):
 		return 1.0 / 12, 1
+	case s.word(i, "weeks", "week", "wks"):
+		return 1.0 / 52, 1
 	case s.word(i, "s") && !s.word(i-2, "year", "years", "y", "ks", "stage"): // "under 5s", "16s"
 		return 1, 1
 	}
@@ -287,13 +344,19 @@ func (s *scanner) ownUsers(from, to int) bool {
 	} else if !s.is(to, kPlus) && notAges[s.wordAt(k)] {
 		return false
 	}
-	for j := from - 1; j >= 0 && s.t[j].k != kStop; j-- {
+	j := from - 1
+	for ; j >= 0 && s.t[j].k != kStop; j-- {
 		if s.t[j].k == kPct || s.word(j, "percent") || sideMarkers[s.wordAt(j)] ||
 			s.word(j, "special") && s.word(j+1, "program", "programs", "programme", "programmes") {
 			return false
 		}
 	}
-	for j := to + 1; j < len(s.t) && j <= to+8 && s.t[j].k != kStop; j++ {
+	for k := j + 1; k <= j+2 && k < from; k++ {
+		if helpers[s.wordAt(k)] {
+			return false
+		}
+	}
+	for j := to + 1; j < len(s.t) && j <= to+8 && s.t[j].k != kStop && s.t[j].k != kNum; j++ {
 		if afterRestriction[s.wordAt(j)] {
 			return false
 		}
@@ -345,6 +408,13 @@ func (s *scanner) stated(from, end int) bool {
 func (s *scanner) scan() {
 	t := s.t
 	for i := 0; i < len(t); i++ {
+		if s.word(i, "no") && s.word(i+1, "upper") && (s.word(i+2, "limit") || s.word(i+2, "age") && s.word(i+3, "limit")) {
+			s.noUpper = true
+		}
+		if s.strict && (s.word(i, "all", "any") && s.word(i+1, "ages", "age") && !s.word(i+2, "from", "between") && !s.is(i+2, kNum) ||
+			s.word(i, "all", "everyone", "everybody") && s.word(i+1, "welcome")) {
+			s.open = true
+		}
 		// School years: "Year 7 to Year 11", "Years 7-11", "Y7-Y11", "Year 6",
 		// "Year R", "Reception to Year 6".
 		if s.word(i, "year", "years", "y", "yr") && !s.is(i-1, kNum) || s.word(i, "reception") && (s.is(i+1, kDash) || s.word(i+1, "to")) {
@@ -450,18 +520,46 @@ func (s *scanner) scan() {
 			i = end
 			continue
 		}
-		// "from birth to 5", "birth - 3 years old", "between birth and age 5".
-		if s.word(i, "birth") && (s.word(i+1, "to", "and", "through") || s.is(i+1, kDash)) {
+		// "from birth to 5", "birth - 3 years old", "between birth and age 5",
+		// "new born through age 5", "infants - 9 years old".
+		if s.word(i, "new") && s.word(i+1, "born") {
+			i++
+		}
+		if s.word(i, "birth", "newborn", "newborns", "born", "infants", "infant", "infancy") && (s.word(i+1, "to", "and", "through") || s.is(i+1, kDash)) {
 			j := i + 2
 			if s.word(j, "age") {
 				j++
 			}
-			if b, ok := s.num(j); ok {
+			if b, ok := s.num(j); ok && !s.ordinal(j) {
 				sc, n := s.unit(j + 1)
 				if sc == 0 {
 					sc = 1
 				}
 				s.add(f(0), f(round2(b*sc)), "birth to N", i, j+n)
+				i = j + n
+				continue
+			}
+		}
+		// "aged 16-19 (or up to 25 with an EHC plan)", "8 to 18 (or age 25 for
+		// people with a disability)": a wider upper bound for some, not a
+		// second range from birth.
+		if s.word(i, "or") && len(s.out) > 0 && s.lastTok >= i-2 && s.out[len(s.out)-1].Max != nil {
+			j := i + 1
+			if s.word(j, "up") && s.word(j+1, "to") {
+				j += 2
+			} else if s.word(j, "upto", "age", "aged") {
+				j++
+			} else {
+				j = -1
+			}
+			if b, ok := s.num(j); ok && j > 0 && b > *s.out[len(s.out)-1].Max && b <= 130 {
+				n := 0
+				if sc, un := s.unit(j + 1); sc == 1 {
+					n = un
+				}
+				last := &s.out[len(s.out)-1]
+				last.Max, last.End, last.Rule = f(b), s.t[j+n].end, last.Rule+", or up to N for some"
+				s.lastTok = j + n
 				i = j + n
 				continue
 			}
@@ -475,7 +573,8 @@ func (s *scanner) scan() {
 			for s.word(j, "the", "age", "of", "aged") {
 				j++
 			}
-			if b, ok := s.num(j); ok {
+			if b, nb, ok := s.alt(j); ok {
+				j += nb - 1
 				sc, n := s.unit(j + 1)
 				plural := sc != 0 && s.word(j+1, "s")
 				if s.strict && !plural && !s.word(j-1, "age", "aged") && !s.stated(i, j+n) {
@@ -501,8 +600,11 @@ func (s *scanner) scan() {
 				continue
 			}
 		}
-		// "over 16s", "aged over 18", "over the age of 18"
-		if s.word(i, "over", "above") {
+		// "over 16s", "aged over 18", "over the age of 18", "at least 40 years old"
+		if s.word(i, "over", "above") || s.word(i, "at") && s.word(i+1, "least") {
+			if s.word(i, "at") {
+				i++
+			}
 			j := i + 1
 			for s.word(j, "the", "age", "of") {
 				j++
@@ -525,13 +627,23 @@ func (s *scanner) scan() {
 		if !ok {
 			continue
 		}
-		// "between 5 and 11"
-		between := s.word(i-1, "between") && s.word(i+1, "and") && s.is(i+2, kNum)
-		// Ranges: "5-11", "5 – 11 years", "5 to 11", "6 months to 5 years".
+		// Ranges: "5-11", "5 – 11 years", "5 to 11", "6 months to 5 years",
+		// "between 5 and 11", "between 1 year old and 4 years old", "18
+		// through 59", "0-16/19 years".
 		scA, nA := s.unit(i + 1)
 		j := i + 1 + nA
-		if between || s.is(j, kDash) || s.word(j, "to") {
-			if b, ok := s.num(j + 1); ok {
+		between := (s.word(i-1, "between") || s.word(i-1, "of") && s.word(i-2, "ages") && s.word(i-4, "between")) &&
+			s.word(j, "and") && s.is(j+1, kNum)
+		if (between || s.is(j, kDash) || s.word(j, "to", "through")) && s.word(j+1, "adult", "adults", "adulthood") {
+			if !s.strict || s.stated(i, j+1) {
+				s.add(f(round2(a*max(scA, 1))), nil, "N through adult", i, j+1)
+			}
+			i = j + 1
+			continue
+		}
+		if between || s.is(j, kDash) || s.word(j, "to", "through") {
+			if b, nb, ok := s.alt(j + 1); ok && !s.ordinal(j+nb) && !s.ordinal(i) {
+				j += nb - 1
 				scB, nB := s.unit(j + 2)
 				lo, hi := a, b
 				switch {
@@ -543,13 +655,14 @@ func (s *scanner) scan() {
 					lo, hi = a*scA, b*scA
 				}
 				end := j + 1 + nB
-				// A duration never starts at zero: "0-25 years" is an age range.
-				if s.strict && !s.stated(i, end) && !(a == 0 && (scA != 0 || scB != 0)) {
+				// A duration never starts at zero: "0-25 years" is an age range
+				// (in years: "(0-4 months)" may name a class, not who it is for).
+				if s.strict && !s.stated(i, end) && !(a == 0 && (scA == 1 || scB == 1)) {
 					i = end
 					continue
 				}
-				// "9-18 years old and older": from 9.
-				if s.word(end+1, "and", "or") && s.word(end+2, "older", "over", "up") {
+				// "9-18 years old and older", "8 - 88 and above": from 9.
+				if s.word(end+1, "and", "or") && s.word(end+2, "older", "over", "up", "above", "upwards") && !s.word(end+3, "to") {
 					s.add(f(round2(lo)), nil, "N-M and older", i, end+2)
 					i = end + 2
 					continue
@@ -575,8 +688,12 @@ func (s *scanner) scan() {
 			}
 			continue
 		}
-		// "18 and over", "18 or older", "16 years and over", "18 onwards"
-		if s.word(j, "and", "or") && s.word(j+1, "over", "above", "older", "upwards", "up") || s.word(j, "onwards", "upwards", "plus") {
+		// "18 and over", "18 or older", "16 years and over", "18 onwards",
+		// "11 years of age and up"
+		if nA > 0 && s.word(j, "of") && s.word(j+1, "age") && s.word(j+2, "and", "or") && s.word(j+3, "over", "above", "older", "upwards", "up") {
+			j += 2
+		}
+		if s.word(j, "and", "or") && s.word(j+1, "over", "above", "older", "upwards", "up") && !s.word(j+2, "to") || s.word(j, "onwards", "upwards", "plus") {
 			end := j
 			if s.word(j, "and", "or") {
 				end = j + 1
@@ -623,9 +740,6 @@ func Parse(s string, ageField bool) Result { return parse(s, !ageField, 0) }
 // mostly someone else's).
 const LeadSentences = 8
 
-// ParseLead reads ages from the first LeadSentences sentences of free text.
-func ParseLead(s string) Result { return parse(s, true, LeadSentences) }
-
 func parse(s string, strict bool, maxSentences int) Result {
 	if s == "" {
 		return Result{}
@@ -637,6 +751,9 @@ func parse(s string, strict bool, maxSentences int) Result {
 	sc.scan()
 	rs := sc.out
 	if len(rs) == 0 {
+		return Result{}
+	}
+	if sc.open {
 		return Result{}
 	}
 	// A number beats a class word: "pre-school children aged 2-3" is 2-3.
@@ -660,6 +777,10 @@ func parse(s string, strict bool, maxSentences int) Result {
 		if !allEqual(rs) {
 			res.Rule = "joined: " + describe(rs)
 		}
+	}
+	if sc.noUpper && res.Max != nil {
+		res.Max = nil
+		res.Rule += "; no upper age limit"
 	}
 	res.Found = true
 	return res
