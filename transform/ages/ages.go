@@ -760,11 +760,7 @@ func parse(s string, strict bool, maxSentences int) Result {
 	if slices.ContainsFunc(rs, func(r Range) bool { return !r.vague }) {
 		rs = slices.DeleteFunc(rs, func(r Range) bool { return r.vague })
 	}
-	first, last := rs[0], rs[len(rs)-1]
-	for _, r := range rs {
-		first.Start, last.End = min(first.Start, r.Start), max(last.End, r.End)
-	}
-	res := Result{Range: rs[0], Text: strings.TrimSpace(s[first.Start:last.End])}
+	res := Result{Range: rs[0], Text: wording(s, rs)}
 	if len(rs) > 1 {
 		joined, ok := join(rs)
 		if !ok {
@@ -784,6 +780,32 @@ func parse(s string, strict bool, maxSentences int) Result {
 	}
 	res.Found = true
 	return res
+}
+
+// wording is the source's words for each statement, in order; statements
+// far apart are joined with " … " rather than quoting the text between.
+func wording(s string, rs []Range) string {
+	if len(rs) == 1 {
+		return strings.TrimSpace(s[rs[0].Start:rs[0].End])
+	}
+	var b strings.Builder
+	start, end := rs[0].Start, rs[0].End
+	flush := func() {
+		if b.Len() > 0 {
+			b.WriteString(" … ")
+		}
+		b.WriteString(strings.TrimSpace(s[start:end]))
+	}
+	for _, r := range rs[1:] {
+		if r.Start < end+40 && r.Start >= start {
+			end = max(end, r.End)
+			continue
+		}
+		flush()
+		start, end = r.Start, r.End
+	}
+	flush()
+	return b.String()
 }
 
 func allEqual(rs []Range) bool {
