@@ -127,8 +127,8 @@ func Service(s *schema.Service, orgs map[string]*schema.Organization, locs map[s
 		Name: s.Name, AlternateName: s.AlternateName, Description: s.Description, URL: webURL(s.URL), Email: s.Email,
 		Status: s.Status, InterpretationServices: s.InterpretationServices, ApplicationProcess: s.ApplicationProcess,
 		FeesDescription: s.FeesDescription, WaitTime: s.WaitTime, Fees: s.Fees, Accreditations: s.Accreditations,
-		EligibilityDescription: s.EligibilityDescription,
-		AssuredDate:            s.AssuredDate, AssurerEmail: s.AssurerEmail, Licenses: s.Licenses, Alert: s.Alert,
+		EligibilityDescription: s.EligibilityDescription, AssuredDate: s.AssuredDate, AssurerEmail: s.AssurerEmail,
+		Licenses: s.Licenses, Alert: s.Alert,
 		LastModified: s.LastModified,
 	}
 	if out.ProgramID != "" {
