@@ -63,6 +63,7 @@ const (
 
 type tok struct {
 	k          kind
+	trig       bool // a word that can start an age statement (see triggers)
 	w          string
 	n          float64
 	start, end int
@@ -110,10 +111,26 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 				j++
 			}
 			w := strings.TrimRight(s[i:j], "'")
+			e, known := lexicon[w]
 			if !lower {
-				w = strings.ToLower(w)
+				// Only words the rules use need lower-casing; look them up
+				// without allocating and keep the lexicon's copy.
+				var buf [24]byte
+				if len(w) <= len(buf) {
+					for k := 0; k < len(w); k++ {
+						c := w[k]
+						if c >= 'A' && c <= 'Z' {
+							c += 'a' - 'A'
+						}
+						buf[k] = c
+					}
+					e, known = lexicon[string(buf[:len(w)])]
+				}
 			}
-			if n, ok := numberWords[w]; ok {
+			if known {
+				w = e.word
+			}
+			if n, ok := numberWords[w]; ok && known {
 				// "fifty-five", "twenty one"
 				if n >= 20 && j+1 < len(s) && (s[j] == '-' || s[j] == ' ') {
 					k := j + 1
@@ -126,7 +143,7 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 				}
 				dst = append(dst, tok{k: kNum, n: n, start: i, end: j})
 			} else {
-				dst = append(dst, tok{k: kWord, w: w, start: i, end: j})
+				dst = append(dst, tok{k: kWord, w: w, trig: e.trigger, start: i, end: j})
 			}
 			i = j
 		case c == '-':
@@ -201,6 +218,48 @@ var numberWords = map[string]float64{"zero": 0, "two": 2, "three": 3, "four": 4,
 	"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
 
 var unitWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+// triggers are the words a statement can start with (numbers aside); scan
+// skips every other token at once.
+var triggers = []string{"no", "all", "any", "everyone", "everybody", "year", "years", "y", "yr", "reception",
+	"grade", "grades", "k", "ks", "key", "pre", "preschool", "preschoolers", "new", "birth", "newborn", "newborns",
+	"born", "infants", "infant", "infancy", "or", "under", "below", "up", "upto", "over", "above", "at"}
+
+// ruleWords are the other words the rules compare against.
+var ruleWords = []string{"upper", "limit", "age", "r", "to", "through", "and", "th", "st", "nd", "rd", "stage", "stages",
+	"area", "desk", "staff", "team", "room", "hall", "school", "schoolers", "the", "of", "aged", "s", "birthday", "least",
+	"old", "olds", "from", "ages", "children", "people", "adult", "adults", "adulthood", "older", "upwards", "onwards",
+	"plus", "younger", "program", "programs", "programme", "programmes", "special", "percent", "welcome",
+	"years", "year", "yrs", "yr", "y", "months", "month", "mths", "mth", "m", "weeks", "week", "wks"}
+
+type lexEntry struct {
+	word    string // the lower-case form, shared by every token
+	trigger bool
+}
+
+// lexicon holds every word any rule looks at.
+var lexicon = func() map[string]lexEntry {
+	m := map[string]lexEntry{}
+	add := func(w string, trig bool) {
+		e := m[w]
+		m[w] = lexEntry{word: w, trigger: e.trigger || trig}
+	}
+	for _, w := range triggers {
+		add(w, true)
+	}
+	for _, w := range ruleWords {
+		add(w, false)
+	}
+	for _, set := range []map[string]bool{who, skip, afterRestriction, sideMarkers, helpers, notAges} {
+		for w := range set {
+			add(w, false)
+		}
+	}
+	for w := range numberWords {
+		add(w, false)
+	}
+	return m
+}()
 
 // ordinal: the number at i is "2nd", "4th": a date or a grade, not an age.
 func (s *scanner) ordinal(i int) bool { return s.word(i+1, "st", "nd", "rd", "th") }
@@ -408,6 +467,9 @@ func (s *scanner) stated(from, end int) bool {
 func (s *scanner) scan() {
 	t := s.t
 	for i := 0; i < len(t); i++ {
+		if t[i].k != kNum && !t[i].trig {
+			continue // most words start nothing
+		}
 		if s.word(i, "no") && s.word(i+1, "upper") && (s.word(i+2, "limit") || s.word(i+2, "age") && s.word(i+3, "limit")) {
 			s.noUpper = true
 		}
