@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,6 +49,9 @@ type candidate struct {
 	Format string // by extension until fetched: html | pdf | docx
 	Text   string // the best link text pointing at it
 	dead   bool   // it would not open (404, robots.txt, not a document)
+	// related: a SEND policy or accessibility plan, listed as a runner-up
+	// but never taken for the report.
+	related bool
 }
 
 // page is a fetched HTML page of the site.
@@ -208,7 +213,7 @@ func discover(ctx context.Context, g Getter, site string, lim crawlLimits) *craw
 	var err error
 	moved := false
 	for i := 0; i < len(tried); i++ {
-		home, err = g.Get(ctx, tried[i], fetch.MaxBytes(lim.MaxPageBytes))
+		home, err = g.Get(ctx, homeTarget(tried[i]), fetch.MaxBytes(lim.MaxPageBytes))
 		if err == nil || ctx.Err() != nil {
 			break
 		}
@@ -265,7 +270,7 @@ func (cr *crawler) crawl(ctx context.Context) {
 		delete(cr.pending, it.url)
 		if doc == nil {
 			var err error
-			doc, err = cr.g.Get(ctx, it.url, fetch.MaxBytes(cr.lim.MaxPageBytes))
+			doc, err = d.scope.get(ctx, cr.g, it.url, cr.lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				if c := cr.cands[it.url]; c != nil {
@@ -278,7 +283,7 @@ func (cr *crawler) crawl(ctx context.Context) {
 			}
 		}
 		d.Pages++
-		p, err := parsePage(doc, cr.lim.MaxPageBytes)
+		p, err := parsePage(doc, d.scope, cr.lim.MaxPageBytes)
 		if err != nil {
 			d.note(err)
 			continue
@@ -314,6 +319,11 @@ func (cr *crawler) crawl(ctx context.Context) {
 			if sc >= minScore {
 				c := addCandidate(cr.cands, key, l.Text, format)
 				c.Score = max(c.Score, sc)
+				c.related = false
+			} else if format != "html" && relatedDoc(l.Text, key) {
+				if c := addCandidate(cr.cands, key, l.Text, format); c.Score < minScore {
+					c.related = true
+				}
 			}
 			if format == "html" && it.depth+1 <= cr.lim.MaxDepth {
 				if h := hubScore(l.Text, key); h > 0 || sc > 0 {
@@ -327,21 +337,82 @@ func (cr *crawler) crawl(ctx context.Context) {
 	}
 }
 
-// ranked lists the live candidates, best first.
+// ranked lists the live candidates, best first. Among those that name the
+// report outright (strong), the most recent school year comes first: a site
+// listing its 2020-21 and 2021-22 reports means the 2021-22 one.
 func (cr *crawler) ranked() []*candidate {
 	var out []*candidate
 	for _, c := range cr.cands {
-		if c.Score >= minScore && !c.dead {
+		if c.Score >= minScore && !c.dead && !c.related {
 			out = append(out, c)
 		}
 	}
+	year := map[*candidate]int{}
+	for _, c := range out {
+		year[c] = candidateYear(c)
+	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+		a, b := out[i], out[j]
+		if sa, sb := a.Score >= strongScore, b.Score >= strongScore; sa != sb {
+			return sa
 		}
-		return out[i].URL < out[j].URL
+		if a.Score >= strongScore && year[a] != year[b] {
+			return year[a] > year[b]
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		if year[a] != year[b] {
+			return year[a] > year[b]
+		}
+		return a.URL < b.URL
 	})
 	return out
+}
+
+// related lists the SEND policies and accessibility plans seen, by address.
+func (cr *crawler) related() []*candidate {
+	var out []*candidate
+	for _, c := range cr.cands {
+		if c.related && !c.dead {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}
+
+var anyYear = regexp.MustCompile(`(?:^|[^0-9])(20[0-4]\d)(?:[^0-9]|$)`)
+
+// candidateYear is the latest year a candidate's link text or address names
+// (a school year counts by its first year), 0 if none.
+func candidateYear(c *candidate) int {
+	best := 0
+	for _, s := range []string{c.Text, c.URL} {
+		s = strings.ToLower(s)
+		if m := yearMarker.FindString(s); m != "" {
+			if y, err := strconv.Atoi(m[:4]); err == nil {
+				best = max(best, y)
+			}
+		}
+		for _, m := range anyYear.FindAllStringSubmatch(s, -1) {
+			y, _ := strconv.Atoi(m[1])
+			// The second year of "2021-22" is the end of a school year, not its start.
+			if !strings.Contains(s, strconv.Itoa(y-1)) {
+				best = max(best, y)
+			}
+		}
+	}
+	return best
+}
+
+// relatedDoc says a link is a SEND policy or an accessibility plan.
+func relatedDoc(text, raw string) bool {
+	t := normText(text + " " + nonAlnum.ReplaceAllString(strings.ToLower(raw), " "))
+	if strings.Contains(t, "accessibility plan") {
+		return true
+	}
+	return strings.Contains(t, "polic") && (hasWord(t, "send") || hasWord(t, "sen") || strings.Contains(t, "special educational") || hasWord(t, "inclusion"))
 }
 
 func normStr(raw string) string {
@@ -381,7 +452,7 @@ func (d *discovery) note(err error) {
 }
 
 // parsePage parses an HTML document; nil, nil when it is not HTML.
-func parsePage(doc *fetch.Document, limit int64) (*extract.Page, error) {
+func parsePage(doc *fetch.Document, sc *scope, limit int64) (*extract.Page, error) {
 	rc, err := doc.Open()
 	if err != nil {
 		return nil, err
@@ -397,11 +468,12 @@ func parsePage(doc *fetch.Document, limit int64) (*extract.Page, error) {
 		return nil, err
 	}
 	defer rc2.Close()
-	base, _ := url.Parse(doc.FinalURL)
-	p, err := extract.ParseHTML(rc2, base, limit)
+	p, err := extract.ParseHTML(rc2, sc.pageBase(doc.FinalURL), limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", doc.FinalURL, err)
 	}
+	sc.localLinks(p.Links)
+	sc.localLinks(p.MainLinks)
 	return p, nil
 }
 

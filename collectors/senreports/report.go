@@ -71,6 +71,12 @@ func choose(ctx context.Context, cr *crawler, pdf extract.PDF) (*report, []strin
 					r.runnersUp = append(r.runnersUp, o.URL)
 				}
 			}
+			// The SEND policy and accessibility plan sit beside the report.
+			for _, o := range cr.related() {
+				if len(r.runnersUp) < 5 {
+					r.runnersUp = append(r.runnersUp, o.URL)
+				}
+			}
 			r.broken = cr.d.broken
 			return r, notes
 		}
@@ -92,7 +98,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 	if c.Format == "html" {
 		limit = lim.MaxPageBytes
 	}
-	doc, err := g.Get(ctx, c.URL, fetch.MaxBytes(limit))
+	doc, err := d.scope.get(ctx, g, c.URL, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +109,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 	r := &report{cand: c, format: formatOf(doc.ContentType, doc.FinalURL, head), docs: []*fetch.Document{doc}}
 	switch r.format {
 	case "html":
-		pg, err := parsePage(doc, lim.MaxPageBytes)
+		pg, err := parsePage(doc, d.scope, lim.MaxPageBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -170,12 +176,12 @@ func htmlReport(ctx context.Context, g Getter, d *discovery, c *candidate, p *pa
 		seen[key] = true
 		sp := d.pages[key]
 		if sp == nil {
-			doc, err := g.Get(ctx, key, fetch.MaxBytes(lim.MaxPageBytes))
+			doc, err := d.scope.get(ctx, g, key, lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				continue
 			}
-			pg, err := parsePage(doc, lim.MaxPageBytes)
+			pg, err := parsePage(doc, d.scope, lim.MaxPageBytes)
 			if err != nil || pg == nil {
 				continue
 			}
