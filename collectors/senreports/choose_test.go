@@ -64,7 +64,7 @@ func TestCandidateYear(t *testing.T) {
 		{"SEND Information Report September 2024", "https://s.example/send", 2024},
 		{"SEN Information Report", "https://s.example/send", 0},
 	} {
-		if got := candidateYear(&candidate{Text: tc.text, URL: tc.url}); got != tc.want {
+		if got := candidateYear(tc.text, tc.url); got != tc.want {
 			t.Errorf("%q %q: year %d, want %d", tc.text, tc.url, got, tc.want)
 		}
 	}

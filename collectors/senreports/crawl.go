@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"path"
 	"regexp"
@@ -62,13 +63,16 @@ type page struct {
 
 // discovery is what a crawl of one site found.
 type discovery struct {
-	Home    string       // home page after redirects
-	Pages   int          // HTML pages fetched
-	Problem string       // why the crawl ended badly, if it did
-	Notes   []string     // non-fatal trouble (a page too large, a redirect refused)
-	broken  []*candidate // candidates that answered 404/410
-	pages   map[string]*page
-	scope   *scope
+	Home    string   // home page after redirects
+	Pages   int      // HTML pages fetched
+	Problem string   // why the crawl ended badly, if it did
+	Notes   []string // non-fatal trouble (a page too large, a redirect refused)
+	// Down is why the site (or its report) did not answer this time: a
+	// network error, a timeout, HTTP 5xx or 429. Empty when it answered.
+	Down   string
+	broken []*candidate // candidates that answered 404/410
+	pages  map[string]*page
+	scope  *scope
 }
 
 // scope says which URLs belong to the school's site: the same registrable
@@ -228,6 +232,14 @@ func discover(ctx context.Context, g Getter, site string, lim crawlLimits) *craw
 	}
 	if err != nil {
 		cr.d.Problem = "home page: " + describe(err)
+		cr.d.failed(err)
+		// robots.txt refusing the home page is how a site answering 5xx to
+		// /robots.txt looks from here (the robots convention: disallow all);
+		// either way nothing could be read this time.
+		var re *fetch.RobotsError
+		if cr.d.Down == "" && errors.As(err, &re) {
+			cr.d.Down = describe(err)
+		}
 		return cr
 	}
 	cr.d.Home = home.FinalURL
@@ -301,9 +313,9 @@ func (cr *crawler) crawl(ctx context.Context) {
 		if len(p.Headings) > 0 {
 			own = max(own, textScore(p.Headings[0]))
 		}
-		if own+urlScore(it.url) >= minScore {
+		if own+urlScore(d.scope.scoreURL(it.url)) >= minScore {
 			c := addCandidate(cr.cands, it.url, p.Title, "html")
-			c.Score = max(c.Score, own+urlScore(it.url))
+			c.Score = max(c.Score, own+urlScore(d.scope.scoreURL(it.url)))
 		}
 		for _, l := range p.Links {
 			lu, err := url.Parse(l.URL)
@@ -315,18 +327,18 @@ func (cr *crawler) crawl(ctx context.Context) {
 			if format == "other" {
 				continue
 			}
-			sc := textScore(l.Text) + urlScore(key)
+			sc := textScore(l.Text) + urlScore(d.scope.scoreURL(key))
 			if sc >= minScore {
 				c := addCandidate(cr.cands, key, l.Text, format)
 				c.Score = max(c.Score, sc)
 				c.related = false
-			} else if format != "html" && relatedDoc(l.Text, key) {
+			} else if format != "html" && relatedDoc(l.Text, d.scope.scoreURL(key)) {
 				if c := addCandidate(cr.cands, key, l.Text, format); c.Score < minScore {
 					c.related = true
 				}
 			}
 			if format == "html" && it.depth+1 <= cr.lim.MaxDepth {
-				if h := hubScore(l.Text, key); h > 0 || sc > 0 {
+				if h := hubScore(l.Text, d.scope.scoreURL(key)); h > 0 || sc > 0 {
 					cr.push(key, it.depth+1, sc+h)
 				}
 			}
@@ -334,6 +346,7 @@ func (cr *crawler) crawl(ctx context.Context) {
 	}
 	if ctx.Err() != nil && d.Problem == "" {
 		d.Problem = "site crawl stopped: " + describe(ctx.Err())
+		d.failed(ctx.Err())
 	}
 }
 
@@ -349,7 +362,7 @@ func (cr *crawler) ranked() []*candidate {
 	}
 	year := map[*candidate]int{}
 	for _, c := range out {
-		year[c] = candidateYear(c)
+		year[c] = candidateYear(c.Text, cr.d.scope.scoreURL(c.URL))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -386,9 +399,9 @@ var anyYear = regexp.MustCompile(`(?:^|[^0-9])(20[0-4]\d)(?:[^0-9]|$)`)
 
 // candidateYear is the latest year a candidate's link text or address names
 // (a school year counts by its first year), 0 if none.
-func candidateYear(c *candidate) int {
+func candidateYear(text, u string) int {
 	best := 0
-	for _, s := range []string{c.Text, c.URL} {
+	for _, s := range []string{text, u} {
 		s = strings.ToLower(s)
 		if m := yearMarker.FindString(s); m != "" {
 			if y, err := strconv.Atoi(m[:4]); err == nil {
@@ -449,6 +462,37 @@ func (d *discovery) note(err error) {
 	if len(d.Notes) < 20 {
 		d.Notes = append(d.Notes, describe(err))
 	}
+	d.failed(err)
+}
+
+// failed records the first error that means the site did not answer.
+func (d *discovery) failed(err error) {
+	if d.Down == "" && unreachable(err) {
+		d.Down = describe(err)
+	}
+}
+
+// unreachable says whether err means the site did not answer (a network
+// error, a timeout, HTTP 5xx or 429) rather than answering "no" (404, a
+// robots.txt refusal, a redirect refused, a document too large).
+func unreachable(err error) bool {
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 500 || se.Status == http.StatusTooManyRequests
+	}
+	var re *fetch.RobotsError
+	var rd *fetch.RedirectError
+	var tl *fetch.ErrTooLarge
+	if errors.As(err, &re) || errors.As(err, &rd) || errors.As(err, &tl) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &dns) || errors.As(err, &op)
 }
 
 // parsePage parses an HTML document; nil, nil when it is not HTML.

@@ -41,6 +41,19 @@ func (s *scope) pageBase(final string) *url.URL {
 	return &url.URL{Scheme: "http", Host: folderHost, Path: rel}
 }
 
+// scoreURL is the address a URL is scored by: for a folder site, its path
+// within the folder (the folder's own location on disk says nothing about the
+// report, and a temporary directory's digits can look like a school year).
+func (s *scope) scoreURL(raw string) string {
+	if s == nil || !s.file || !strings.HasPrefix(raw, "file://") {
+		return raw
+	}
+	if b := s.pageBase(raw); b != nil {
+		return b.String()
+	}
+	return raw
+}
+
 // localLinks maps links parsed against pageBase back into the folder.
 // Links to real hosts are left for the scope check to refuse.
 func (s *scope) localLinks(ls []extract.Link) {

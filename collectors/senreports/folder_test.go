@@ -148,3 +148,16 @@ func TestFolderSiteRefusesSymlinksOut(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderScoring: a folder site's URLs are scored by their path inside the
+// folder; the folder's own place on disk (here with digits that look like a
+// school year) says nothing about the report.
+func TestFolderScoring(t *testing.T) {
+	s := newScope("file:///tmp/run2021-22/site/index.html")
+	if got := s.scoreURL("file:///tmp/run2021-22/site/send/policy/"); got != "http://"+folderHost+"/send/policy" {
+		t.Errorf("scored as %q", got)
+	}
+	if urlScore(s.scoreURL("file:///tmp/run2021-22/site/send/policy/")) != urlScore("https://school.example/send/policy/") {
+		t.Error("a folder page scores differently from the same page over HTTP")
+	}
+}

@@ -64,6 +64,12 @@ func choose(ctx context.Context, cr *crawler, pdf extract.PDF) (*report, []strin
 					cr.d.broken = append(cr.d.broken, c)
 				}
 				notes = append(notes, describe(err))
+				if unreachable(err) {
+					// The report did not answer this time: keeping the last
+					// reading beats settling for a weaker candidate.
+					cr.d.failed(err)
+					return &report{broken: cr.d.broken}, notes
+				}
 				continue
 			}
 			for _, o := range cr.ranked() {
