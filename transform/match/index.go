@@ -66,6 +66,7 @@ type Index struct {
 	strs      map[string]int32
 	strList   []string
 	vocab     map[string]int32
+	words     []string // by word id
 	df        []int32
 	idf       []float64
 	blocks    map[uint64][]entry
@@ -210,6 +211,7 @@ func (x *Index) prepare(r *rec) {
 			id = int32(len(x.df))
 			x.vocab[w] = id
 			x.df = append(x.df, 0)
+			x.words = append(x.words, w)
 		}
 		if !slices.Contains(r.words, id) {
 			r.words = append(r.words, id)
@@ -222,11 +224,16 @@ func (x *Index) prepare(r *rec) {
 	r.area = x.intern(e.Area)
 	r.pcs = r.pcs[:0]
 	for _, pc := range e.Postcodes {
+		var p place
 		if sp := strings.IndexByte(pc, ' '); sp > 0 && sp+2 <= len(pc) {
-			p := place{pc: x.intern(pc), sec: x.intern(pc[:sp+2]), dist: x.intern(pc[:sp])}
-			if !slices.Contains(r.pcs, p) {
-				r.pcs = append(r.pcs, p)
-			}
+			p = place{pc: x.intern(pc), sec: x.intern(pc[:sp+2]), dist: x.intern(pc[:sp])}
+		} else if outwardCode(pc) {
+			p = place{dist: x.intern(pc)} // a geocoder or directory that gives the district only
+		} else {
+			continue
+		}
+		if !slices.Contains(r.pcs, p) {
+			r.pcs = append(r.pcs, p)
 		}
 	}
 	r.doms = r.doms[:0]
@@ -246,6 +253,25 @@ func (x *Index) prepare(r *rec) {
 			}
 		}
 	}
+}
+
+// outwardCode: "S11", "PO4", "EC1A" — a postcode district on its own.
+func outwardCode(s string) bool {
+	if len(s) < 2 || len(s) > 4 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	digit := false
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'A' && c <= 'Z':
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // platformDomains host many unrelated organisations: never evidence.
@@ -400,12 +426,16 @@ func (x *Index) keysOf(r *rec, dst []uint64, scratch []int32, probe bool) ([]uin
 	case Service:
 		for _, w := range scratch {
 			for _, p := range r.pcs {
-				dst = append(dst, x.blockKey('P', p.pc, w))
+				if p.pc != 0 {
+					dst = append(dst, x.blockKey('P', p.pc, w))
+				}
 			}
 		}
 	case Location:
 		for _, p := range r.pcs {
-			dst = append(dst, x.blockKey('L', p.pc, 0))
+			if p.pc != 0 {
+				dst = append(dst, x.blockKey('L', p.pc, 0))
+			}
 		}
 	}
 	return dst, scratch
@@ -614,6 +644,15 @@ func (x *Index) compareOrgs(a, b *rec, keyOK map[int32]bool) (float64, string, b
 	if conflicting(a.keys, b.keys) {
 		return 0, "", false
 	}
+	identified := false
+	for _, ka := range a.keys {
+		if slices.Contains(b.keys, ka) && x.identifying(ka.value, keyOK) {
+			identified = true
+		}
+	}
+	if !identified && x.phaseConflict(a, b) {
+		return 0, "", false
+	}
 	for _, ka := range a.keys {
 		if slices.Contains(b.keys, ka) && x.identifying(ka.value, keyOK) {
 			return 1, x.str(ka.value), true
@@ -742,7 +781,56 @@ func (x *Index) nameScore(a, b *rec) float64 {
 	return 0.5*x.wordScore(a, b) + 0.5*diceSorted(a.grams, b.grams)
 }
 
+// phase words that, one on each side alone, mean two establishments: an
+// infant and a junior school on one site, a primary and a secondary.
+var phaseConflicts = [][2]string{{"infant", "junior"}, {"primary", "secondary"}}
+
+// phaseConflict: one name says infant (not junior), the other junior (not
+// infant), or the same for primary and secondary.
+func (x *Index) phaseConflict(a, b *rec) bool {
+	has := func(r *rec, w string) bool {
+		id, ok := x.vocab[w]
+		return ok && slices.Contains(r.words, id)
+	}
+	for _, p := range phaseConflicts {
+		a0, a1, b0, b1 := has(a, p[0]), has(a, p[1]), has(b, p[0]), has(b, p[1])
+		if (a0 && !a1 && b1 && !b0) || (a1 && !a0 && b0 && !b1) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordScore: the IDF-weighted Dice overlap of the two names' words, or 0.9
+// when every naming word (not a type word) of one name is in the other
+// ("Whitehill Primary School" in "Brinsworth Whitehill Primary School"):
+// directories add places and qualifiers to names.
 func (x *Index) wordScore(a, b *rec) float64 {
+	d := x.diceWords(a, b)
+	if d < 0.9 && (x.contained(a, b) || x.contained(b, a)) {
+		return 0.9
+	}
+	return d
+}
+
+// contained: a has at least one naming word and all of them are in b.
+func (x *Index) contained(a, b *rec) bool {
+	naming := 0
+	for _, w := range a.words {
+		if typeWords[x.strWord(w)] {
+			continue
+		}
+		if !slices.Contains(b.words, w) {
+			return false
+		}
+		naming++
+	}
+	return naming > 0
+}
+
+func (x *Index) strWord(id int32) string { return x.words[id] }
+
+func (x *Index) diceWords(a, b *rec) float64 {
 	wa, wb, common := 0.0, 0.0, 0.0
 	for _, w := range a.words {
 		wa += x.idf[w]
@@ -785,10 +873,13 @@ func (x *Index) placeScore(a, b *rec) (float64, string) {
 		for _, pa := range a.pcs {
 			for _, pb := range b.pcs {
 				switch {
-				case pa.pc == pb.pc:
+				case pa.pc != 0 && pa.pc == pb.pc:
 					set(1, "same postcode "+x.str(pa.pc))
-				case pa.sec == pb.sec:
+				case pa.sec != 0 && pa.sec == pb.sec:
 					set(0.7, "same postcode sector")
+				case pa.dist == pb.dist && (pa.pc == 0 || pb.pc == 0):
+					// one side knows only the district: as close as it can tell
+					set(0.6, "same postcode district "+x.str(pa.dist))
 				case pa.dist == pb.dist:
 					set(0.4, "same postcode district")
 				}
@@ -831,8 +922,8 @@ func (x *Index) placeScore(a, b *rec) (float64, string) {
 func (x *Index) samePlace(a, b *rec) (string, bool) {
 	for _, pa := range a.pcs {
 		for _, pb := range b.pcs {
-			if pa.pc == pb.pc {
-				return "same postcode", true
+			if pa.pc != 0 && pa.pc == pb.pc {
+				return "same postcode " + x.str(pa.pc), true
 			}
 		}
 	}

@@ -117,9 +117,8 @@ var stopwords = map[string]bool{"the": true, "and": true, "of": true, "a": true,
 
 // synonyms fold spellings that name the same thing.
 var synonyms = map[string]string{"saint": "st", "centre": "center", "cofe": "ce", "catholic": "rc", "prim": "primary",
-	"sch": "school", "acad": "academy", "jnr": "junior", "inf": "infant", "infants": "infant", "juniors": "junior",
-	"children": "childrens", "childs": "childrens", "services": "service", "voluntary": "va", "controlled": "vc",
-	"aided": "va"}
+	"sch": "school", "acad": "academy", "jnr": "junior", "inf": "infant", "child": "children", "voluntary": "va",
+	"controlled": "vc", "aided": "va"}
 
 // typeWords say what kind of place something is, not which one: "Redwood Park
 // School" became "Redwood Park Academy". They count for less than the words
@@ -161,8 +160,17 @@ func NameWords(name string) []string {
 			out, i = append(out, "rc"), i+1
 			continue
 		}
-		if stopwords[w] {
+		if w == "r" && i+1 < len(toks) && toks[i+1].Word == "c" { // "R C", "R.C."
+			out, i = append(out, "rc"), i+1
 			continue
+		}
+		// "St Wilfrid's" / "St Wilfrids", "Infants" / "Infant": a trailing s
+		// (possessive or plural) is dropped on both sides alike.
+		if w == "s" || stopwords[w] {
+			continue
+		}
+		if len(w) > 3 && w[len(w)-1] == 's' && w[len(w)-2] != 's' {
+			w = w[:len(w)-1]
 		}
 		if s, ok := synonyms[w]; ok {
 			w = s
