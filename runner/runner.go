@@ -44,6 +44,12 @@ type AfterRun interface {
 	RuleFlags() []string
 }
 
+// RunObserver is told about every run once its ledger row is final, whatever
+// its status (the health recorder measures the source then).
+type RunObserver interface {
+	RunFinished(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error
+}
+
 // Job is one pipeline ready to run.
 type Job struct {
 	Pipeline  string
@@ -58,6 +64,7 @@ type Runner struct {
 	Fetch     *fetch.Client
 	Validator Validator // may be nil
 	After     []AfterRun
+	Observers []RunObserver
 	ChunkRows int
 	Log       *slog.Logger
 	// Progress, when set, is called with a pipeline's running record count.
@@ -128,6 +135,12 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 		err = fmt.Errorf("record end of run: %w", rerr)
 		run.Status, run.Error = "failed", err.Error()
 	}
+	for _, o := range r.Observers {
+		// An observer measures the run; its failure is logged, never the run's.
+		if oerr := o.RunFinished(recCtx, r.W, &run); oerr != nil {
+			log.Error("after-run measurement", "run_id", run.RunID, "err", oerr)
+		}
+	}
 	return Result{Run: run, Err: err}
 }
 
@@ -187,9 +200,24 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 			}
 		},
 	}
+	var checkMu sync.Mutex
+	var checks [][]any
+	c.Check = func(ch collect.Check) {
+		checkMu.Lock()
+		defer checkMu.Unlock()
+		checks = append(checks, []any{run.RunID, job.Pipeline, time.Now().UTC(), ch.Name, uint8(ch.Level), boolByte(ch.Passed), ch.Detail, ch.URL})
+	}
 	p := r.startPipeline(ctx, job, loader)
 	c.Emit = p.emit
 	collectErr := job.Source.Collect(ctx, c)
+	if len(checks) > 0 {
+		// Conformance is known even when the walk failed part way: keep it.
+		checkMu.Lock()
+		if err := r.W.Insert(context.WithoutCancel(ctx), "conformance", conformanceColumns, checks); err != nil {
+			log.Error("record conformance checks", "err", err)
+		}
+		checkMu.Unlock()
+	}
 	loadErr := p.finish()
 	st := session.Stats()
 	run.DocumentsFetched, run.DocumentsUnchanged, run.DocumentsFailed = st.Fetched, st.Unchanged, st.Failed
@@ -223,6 +251,15 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	}
 	// Incremental state moves forward only once the data it describes is loaded.
 	return r.W.SaveState(ctx, job.Pipeline, state.staged)
+}
+
+var conformanceColumns = []string{"run_id", "pipeline", "checked_at", "check", "level", "passed", "detail", "url"}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func newRunID() string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -105,6 +106,8 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
+		Observers: []runner.RunObserver{&health.Recorder{
+			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}
