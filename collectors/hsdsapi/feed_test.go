@@ -34,9 +34,9 @@ type feed struct {
 	notModified  int            // 304s served
 	modAfterSeen []string       // modified_after values received
 	taxonomy     []map[string]any
-	noRoot       bool              // GET / answers 404
-	broken       map[string]int    // path → status served instead (e.g. /api/organizations → 500)
-	renameDetail bool              // /services/{id} names the service differently from the list
+	noRoot       bool           // GET / answers 404
+	broken       map[string]int // path → status served instead (e.g. /api/organizations → 500)
+	renameDetail bool           // /services/{id} names the service differently from the list
 }
 
 func newFeed(n int) *feed {
