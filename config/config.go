@@ -95,18 +95,21 @@ type Transform struct {
 	Needs string `yaml:"needs"`
 	// MatchThreshold is the similarity at or above which two records are linked.
 	MatchThreshold float64 `yaml:"match_threshold"`
+	// Matches is a matches.yaml of human decisions (same: / different: pairs
+	// of record ids) that override cross-source matching.
+	Matches string `yaml:"matches"`
 }
 
 // Pipeline is one named source on one schedule.
 type Pipeline struct {
-	Name      string          `yaml:"name"`
-	Schedule  string          `yaml:"schedule"`
-	Area      string          `yaml:"area"` // default GSS area code for records with none
+	Name     string `yaml:"name"`
+	Schedule string `yaml:"schedule"`
+	Area     string `yaml:"area"` // default GSS area code for records with none
 	// MaxDuration bounds one run (default 2h): past it the pipeline is
 	// cancelled, what it collected is loaded, and the run fails with that reason.
-	MaxDuration time.Duration `yaml:"max_duration"`
-	Disabled  bool            `yaml:"disabled"`
-	Collector CollectorConfig `yaml:"collector"`
+	MaxDuration time.Duration   `yaml:"max_duration"`
+	Disabled    bool            `yaml:"disabled"`
+	Collector   CollectorConfig `yaml:"collector"`
 
 	// Run status and repairs (README "Run statuses" and "Repairs").
 	// QuarantineFailShare: a run whose quarantined share of records is above

@@ -14,6 +14,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -101,6 +102,12 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
+	settle, err := buildSettle(cfg, log)
+	if err != nil {
+		w.Close(ctx)
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return nil, exitUsage
+	}
 	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
 	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, validator: validator}
 	a.runner = &runner.Runner{
@@ -108,6 +115,9 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
+		Settle:    settle,
+		Observers: []runner.RunObserver{&health.Recorder{
+			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}
@@ -134,7 +144,8 @@ func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
 			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
 		share := p.FailShare()
-		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t, Origins: origins(a.cfg, p), MaxDuration: p.MaxDuration,
+		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t,
+			Origins: origins(a.cfg, p), MaxDuration: p.MaxDuration,
 			Repair: repair.New(a.validator, repair.Options{DefaultStatus: p.DefaultStatus}), FailShare: &share})
 	}
 	return jobs, nil
@@ -170,8 +181,7 @@ func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, re
 		if reason == "" {
 			reason = r.Error
 		}
-		reason = w.Redactor.String(reason)
-		reason = strings.ReplaceAll(reason, "\n", " ")
+		reason = strings.ReplaceAll(w.Redactor.String(reason), "\n", " ")
 		if len(reason) > 160 {
 			reason = reason[:160] + "…"
 		}

@@ -44,19 +44,6 @@ ORDER BY (pipeline, entity_type, record_id, pointer, rule)
 COMMENT 'Every repair and drop of a single field: the record loaded, this says what was changed and why. One row per record, field and rule; reruns refresh last_seen_at';
 {{distributed "field_issues" "cityHash64(record_id)"}}
 
-CREATE TABLE IF NOT EXISTS {{table "field_issue_counts"}}{{onCluster}} (
-    pipeline LowCardinality(String) COMMENT 'pipeline',
-    run_id String COMMENT 'run',
-    entity_type LowCardinality(String) COMMENT 'record kind',
-    action LowCardinality(String) COMMENT 'repaired | dropped',
-    rule LowCardinality(String) COMMENT 'rule that acted (see field_issues.rule)',
-    fields UInt64 COMMENT 'how many fields this rule repaired or dropped in this run (unchanged records included)',
-    counted_at DateTime64(3, 'UTC') COMMENT 'when the run counted them'
-) ENGINE = {{engine "field_issue_counts" "MergeTree"}}
-ORDER BY (pipeline, run_id, entity_type, action, rule)
-COMMENT 'Per run, how many fields each rule repaired or dropped: the history field_issues (one row per issue, latest sighting) does not keep';
-{{distributed "field_issue_counts" "cityHash64(run_id)"}}
-
 -- quarantine becomes one row per record and set of errors: a rerun that meets
 -- the same invalid record refreshes last_seen_run instead of adding a row.
 {{if .Cluster}}DROP TABLE IF EXISTS quarantine{{onCluster}} SYNC;{{end}}
