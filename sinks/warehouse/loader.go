@@ -34,8 +34,6 @@ type Loader struct {
 	// firstSeen maps a quarantine row or field issue (by key hash) to when it
 	// was first met, so a rerun refreshes the row instead of adding one.
 	firstSeen map[string]map[uint64]sighting
-	// issuesWritten is what Flush already wrote of Stats.Issues.
-	issuesWritten map[IssueKey]int
 
 	// One chunk is written in the background while the next is built, so
 	// encoding in Go overlaps the engine's insert.
@@ -63,14 +61,6 @@ type LoadStats struct {
 	Repaired         int
 	Dropped          int
 	RecordsWithDrops int
-	// Issues counts field issues by entity type, action and rule, for
-	// field_issue_counts (one row each per run).
-	Issues map[IssueKey]int
-}
-
-// IssueKey groups a run's field issues.
-type IssueKey struct {
-	EntityType, Action, Rule string
 }
 
 type sighting struct {
@@ -93,12 +83,10 @@ func (w *Warehouse) NewLoader(pipeline, runID string, chunk int) *Loader {
 	l := &Loader{
 		w: w, pipeline: pipeline, runID: runID, chunk: chunk,
 		version: uint64(now.UnixNano()), now: now,
-		buffers:       map[string]*tableBuffer{},
-		current:       map[schema.Kind]map[uint64]uint64{},
-		firstSeen:     map[string]map[uint64]sighting{},
-		issuesWritten: map[IssueKey]int{},
+		buffers:   map[string]*tableBuffer{},
+		current:   map[schema.Kind]map[uint64]uint64{},
+		firstSeen: map[string]map[uint64]sighting{},
 	}
-	l.Stats.Issues = map[IssueKey]int{}
 	return l
 }
 
@@ -176,15 +164,6 @@ func (l *Loader) flushTable(ctx context.Context, b *tableBuffer) error {
 // Flush writes everything buffered. Entity rows go before the seen and flag
 // rows that refer to them.
 func (l *Loader) Flush(ctx context.Context) error {
-	// This run's issue counts so far; a later Flush writes only what came after.
-	for k, n := range l.Stats.Issues {
-		if d := n - l.issuesWritten[k]; d > 0 {
-			if err := l.add(ctx, "field_issue_counts", issueCountColumns, []any{l.pipeline, l.runID, k.EntityType, k.Action, k.Rule, uint64(d), l.now}); err != nil {
-				return err
-			}
-			l.issuesWritten[k] = n
-		}
-	}
 	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "quarantine", "field_issues", "entity_seen", "flag_observations"}
 	for _, t := range order {
 		if b := l.buffers[t]; b != nil {
@@ -400,7 +379,6 @@ func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
 func (l *Loader) addIssues(ctx context.Context, p *Prepared) error {
 	dropped := false
 	for _, is := range p.issues {
-		l.Stats.Issues[IssueKey{string(p.kind), is.Action, is.Rule}]++
 		if is.Action == schema.ActionDropped {
 			l.Stats.Dropped++
 			dropped = true
@@ -562,7 +540,6 @@ var seenColumns = []string{"pipeline", "run_id", "entity_type", "entity_id", "se
 var flagObsColumns = []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}
 var quarantineColumns = []string{"pipeline", "entity_type", "record_id", "fingerprint", "source_url", "errors", "payload",
 	"first_seen_run", "last_seen_run", "quarantined_at", "last_seen_at", "_version"}
-var issueCountColumns = []string{"pipeline", "run_id", "entity_type", "action", "rule", "fields", "counted_at"}
 var fieldIssueColumns = []string{"pipeline", "entity_type", "record_id", "pointer", "original_value", "action", "repaired_value",
 	"rule", "reason", "source_url", "first_seen_run", "run_id", "first_seen_at", "last_seen_at", "_version"}
 
