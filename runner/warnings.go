@@ -61,7 +61,8 @@ func (ws *warnings) add(ctx context.Context, kind, sourceURL, recordID, msg stri
 	ws.log.Warn(msg, "kind", kind, "source", sourceURL, "record", recordID)
 	ws.buf = append(ws.buf, warehouse.Warning{At: time.Now().UTC(), Kind: kind, SourceURL: sourceURL, RecordID: recordID, Message: msg})
 	if len(ws.buf) >= warnBatch {
-		ws.flushLocked(ctx)
+		// Written even when the run is being cancelled (max_duration).
+		ws.flushLocked(context.WithoutCancel(ctx))
 	}
 }
 
