@@ -180,11 +180,13 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 	finished := time.Now().UTC()
 	run.FinishedAt = &finished
 	if err != nil {
+		// Classify's reason stands when it failed the run; any other
+		// failure (collector, load, after-run work) is its own reason.
+		if run.Status != StatusFailed || run.StatusReason == "" {
+			run.StatusReason = firstLine(err.Error())
+		}
 		run.Status = StatusFailed
 		run.Error = err.Error()
-		if run.StatusReason == "" {
-			run.StatusReason = firstLine(run.Error)
-		}
 		log.Error("run failed", "run_id", run.RunID, "reason", run.StatusReason, "err", err)
 	} else {
 		args := []any{"run_id", run.RunID, "status", run.Status, "loaded", run.RecordsLoaded, "unchanged", run.RecordsUnchanged,
