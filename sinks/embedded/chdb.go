@@ -116,6 +116,7 @@ type engine struct {
 	path    string
 	refs    int
 	current string // database of the last USE
+	lock    *dirLock
 }
 
 var (
@@ -148,6 +149,10 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		if err := os.MkdirAll(abs, 0o755); err != nil {
 			return nil, fmt.Errorf("create warehouse directory %s: %w", abs, err)
 		}
+		lock, err := lockDir(abs)
+		if err != nil {
+			return nil, err
+		}
 		// optimize_on_insert=0: the loader already skips unchanged records and the
 		// *_current views pick the latest version, so collapsing duplicates while
 		// inserting is redundant — and it halves the cost of an insert.
@@ -161,13 +166,15 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		}
 		connp := l.connect(int32(len(cargs)), &cargs[0])
 		if connp == nil {
+			lock.release()
 			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb refused the connection (is another process using it?)", abs)
 		}
 		conn := *connp
 		if conn == 0 {
+			lock.release()
 			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb returned no connection", abs)
 		}
-		theOne = &engine{l: l, connp: connp, conn: conn, path: abs}
+		theOne = &engine{l: l, connp: connp, conn: conn, path: abs, lock: lock}
 	} else if theOne.path != abs {
 		return nil, fmt.Errorf("open embedded warehouse at %s: this process already has the one at %s open (libchdb allows one data path per process)", abs, theOne.path)
 	}
@@ -429,6 +436,10 @@ func (c *Conn) Close(ctx context.Context) error {
 	if c.e.connp != nil {
 		c.e.l.closeConn(c.e.connp)
 		c.e.connp, c.e.conn = nil, 0
+	}
+	if c.e.lock != nil {
+		c.e.lock.release()
+		c.e.lock = nil
 	}
 	if theOne == c.e {
 		theOne = nil
