@@ -207,8 +207,8 @@ func TestFilters(t *testing.T) {
 	}{
 		{"", []string{nA, nB, nD, nE}}, // C is stale
 		{"include_stale=true", []string{nA, nB, nC, nD, nE}},
-		{"search=autism", []string{nA, nD}},             // name, and description in capitals
-		{"search=HAMPSHIRE", []string{nD, nE}},          // organisation name
+		{"search=autism", []string{nA, nD}},    // name, and description in capitals
+		{"search=HAMPSHIRE", []string{nD, nE}}, // organisation name
 		{"search=hampshire&include_stale=1", []string{nC, nD, nE}},
 		{"need_code=asd", []string{nA, nE}},
 		{"la_code=E06000044", []string{nA, nB, nD}},
@@ -223,10 +223,10 @@ func TestFilters(t *testing.T) {
 		{"taxonomy_id=" + tax, []string{nA}},
 		{"minimum_age=5", []string{nA, nE}},
 		{"maximum_age=18", []string{nA, nB}},
-		{"postcode=po12al&proximity=1000", []string{nA}},                 // the Civic Offices are ~40 m away
-		{"postcode=PO1%202AL&proximity=40000", []string{nA, nB}},         // Southampton is ~23 km away
-		{"postcode=PO1%202AL", []string{nA, nB, nD}},                     // alone: services of its LA
-		{"need_code=ASD&la_code=E10000014", []string{nE}},                // cumulative
+		{"postcode=po12al&proximity=1000", []string{nA}},                   // the Civic Offices are ~40 m away
+		{"postcode=PO1%202AL&proximity=40000", []string{nA, nB}},           // Southampton is ~23 km away
+		{"postcode=PO1%202AL", []string{nA, nB, nD}},                       // alone: services of its LA
+		{"need_code=ASD&la_code=E10000014", []string{nE}},                  // cumulative
 		{"need_code=ASD&la_code=E10000014&category=health", []string(nil)}, // nothing
 	}
 	for _, c := range cases {
