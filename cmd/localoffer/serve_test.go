@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,6 +163,21 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 			t.Errorf("%q differs after the round trip:\nserved    %+v\ncollected %+v", name, want, got)
 		}
 	}
+	// gaps --server gives what gaps gives from the warehouse.
+	code, local, errs := runCLI(t, "gaps", "--config", cfg, "--format", "csv", "--la", "E06000044")
+	if code != exitOK {
+		t.Fatalf("gaps: %d %s", code, errs)
+	}
+	code, remote, errs := runCLI(t, "gaps", "--server", base, "--format", "csv", "--la", "E06000044")
+	if code != exitOK || remote != local || !strings.Contains(remote, "la_code,") {
+		t.Errorf("gaps --server: exit %d %s\n%s\nwant\n%s", code, errs, remote, local)
+	}
+	if code, html, errs := runCLI(t, "gaps", "--server", base, "--format", "html"); code != exitOK || !strings.Contains(html, "<html") {
+		t.Errorf("gaps --server html: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "gaps", "--server", base, "--la", "nowhere"); code != exitFailed || !strings.Contains(errs, "la") {
+		t.Errorf("gaps --server with a bad LA: exit %d %s", code, errs)
+	}
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exit %d after stop", code)
 	}
@@ -232,4 +248,53 @@ pipelines:
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// query --server speaks ClickHouse's HTTP interface to serve's /clickhouse/
+// endpoint: the SQL in a POST body, JSONCompactEachRowWithNames back, the
+// analyst password as basic auth.
+func TestQueryServerSpeaksClickHouseHTTP(t *testing.T) {
+	var gotSQL, gotFormat, gotPass string
+	ch := http.NewServeMux()
+	ch.HandleFunc("POST /clickhouse/", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		gotSQL, gotFormat = string(b), r.URL.Query().Get("default_format")
+		_, gotPass, _ = r.BasicAuth()
+		if gotPass != "s3cret" {
+			http.Error(w, "Code: 516. Authentication failed", http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "[\"pipeline\",\"n\"]\n[\"gias\",47]\n[\"portsmouth-directory\",\"53\"]\n")
+	})
+	ts := httptest.NewServer(ch)
+	defer ts.Close()
+	env := func(pass string) *Env {
+		return &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string {
+			if k == "ANALYST_PASSWORD" {
+				return pass
+			}
+			return ""
+		}}
+	}
+	e := env("s3cret")
+	sql := "SELECT pipeline, count() AS n FROM services_current GROUP BY pipeline"
+	if code := runMain(context.Background(), []string{"query", "--server", ts.URL, "--format", "csv", sql}, e); code != exitOK {
+		t.Fatalf("exit %d: %s", code, e.Stderr)
+	}
+	if gotSQL != sql || gotFormat != "JSONCompactEachRowWithNames" {
+		t.Errorf("sent %q with format %q", gotSQL, gotFormat)
+	}
+	if out := e.Stdout.(*bytes.Buffer).String(); out != "pipeline,n\ngias,47\nportsmouth-directory,53\n" {
+		t.Errorf("csv = %q", out)
+	}
+	e = env("wrong")
+	if code := runMain(context.Background(), []string{"query", "--server", ts.URL, "SELECT 1"}, e); code != exitFailed ||
+		!strings.Contains(e.Stderr.(*bytes.Buffer).String(), "ANALYST_PASSWORD") {
+		t.Errorf("wrong password: exit %d %s", code, e.Stderr)
+	}
+	e = env("s3cret")
+	if code := runMain(context.Background(), []string{"query", "--server", ts.URL + "/nothing-here", "SELECT 1"}, e); code != exitFailed ||
+		!strings.Contains(e.Stderr.(*bytes.Buffer).String(), "analyst_password") {
+		t.Errorf("no endpoint: exit %d %s", code, e.Stderr)
+	}
 }
