@@ -10,11 +10,14 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/feed"
@@ -258,6 +261,7 @@ func Build(ctx context.Context, c warehouse.Conn, dir string, v Validator, log *
 	if err != nil {
 		return nil, fmt.Errorf("snapshot flags: %w", err)
 	}
+	related := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("snapshot directory %s: %w", dir, err)
 	}
@@ -278,19 +282,10 @@ func Build(ctx context.Context, c warehouse.Conn, dir string, v Validator, log *
 	in := interner{}
 	b := &builder{s: s, w: w, in: in, v: v, log: log, orgs: orgs, locs: locs}
 
-	err = warehouse.QueryEach(ctx, c, "SELECT id, pipeline, canonical_id, payload, _version FROM services_current", func(r svcRow) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var src schema.Service
-		if err := json.Unmarshal([]byte(r.Payload), &src); err != nil {
-			return fmt.Errorf("decode service %s from the warehouse: %w", r.ID, err)
-		}
-		return b.service(&src, r, flags[r.ID])
-	})
-	if err != nil {
-		return nil, fmt.Errorf("snapshot services: %w", err)
+	if err := b.services(ctx, c, flags); err != nil {
+		return nil, err
 	}
+	servicesDone := time.Now()
 	for _, id := range sortedKeys(orgs) {
 		if err := b.organization(orgs[id]); err != nil {
 			return nil, err
@@ -305,6 +300,10 @@ func Build(ctx context.Context, c warehouse.Conn, dir string, v Validator, log *
 	b.sortAll()
 	s.BuiltAt = time.Now().UTC()
 	s.Took = time.Since(start)
+	if log != nil {
+		log.Debug("snapshot phases", "related", related.Sub(start).String(), "services", servicesDone.Sub(related).String(),
+			"rest", time.Since(servicesDone).String())
+	}
 	ok = true
 	return s, nil
 }
@@ -401,46 +400,137 @@ func nanOr(p *float64) float64 {
 	return *p
 }
 
-func (b *builder) service(src *schema.Service, r svcRow, flags []string) error {
-	h := feed.Service(src, b.orgs, b.locs)
-	full := b.encode(h)
-	if !b.valid("service", h.ID, full) {
-		return nil
+// services streams services_current through one worker per core (map to
+// HSDS, encode, validate) into the single writer.
+func (b *builder) services(ctx context.Context, c warehouse.Conn, flags map[string][]string) error {
+	g, gctx := errgroup.WithContext(ctx)
+	rows := make(chan svcRow, 256)
+	out := make(chan *preparedService, 256)
+	g.Go(func() error {
+		defer close(rows)
+		return warehouse.QueryEach(gctx, c, "SELECT id, pipeline, canonical_id, payload, _version FROM services_current", func(r svcRow) error {
+			select {
+			case rows <- r:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+	})
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Add(1)
+		wk := &worker{v: b.v, log: b.log, orgs: b.orgs, locs: b.locs}
+		g.Go(func() error {
+			defer workers.Done()
+			for r := range rows {
+				p, err := wk.prepare(r, flags[r.ID])
+				if err != nil {
+					return err
+				}
+				select {
+				case out <- p:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			return nil
+		})
 	}
-	if _, dup := b.s.svcByID[h.ID]; dup {
-		return nil // two ids mapping to one UUID: the first is served
+	go func() {
+		workers.Wait()
+		close(out)
+	}()
+	var werr error
+	for p := range out { // drained to the end so no worker is left blocked
+		if werr == nil {
+			werr = b.commit(p)
+		}
 	}
-	la := src.LACode
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("snapshot services: %w", err)
+	}
+	return werr
+}
+
+// preparedService is a service mapped, encoded and validated by a worker,
+// ready for the one goroutine that writes the file.
+type preparedService struct {
+	e                   svcEntry
+	full, list, minimal []byte
+	sals                []preparedSAL
+	terms               []*schema.TaxonomyTerm
+	leftOut             []string // kinds of records left out
+	skip                bool     // the service itself failed the schema
+}
+
+type preparedSAL struct {
+	se         salEntry
+	full, list []byte
+}
+
+// worker maps services to their HSDS form; one per core.
+type worker struct {
+	buf  bytes.Buffer
+	v    Validator
+	log  *slog.Logger
+	orgs map[string]*schema.Organization
+	locs map[string]*schema.Location
+}
+
+func (wk *worker) encode(v any) []byte {
+	wk.buf.Reset()
+	enc := json.NewEncoder(&wk.buf)
+	enc.Encode(v)
+	return slices.Clone(bytes.TrimRight(wk.buf.Bytes(), "\n"))
+}
+
+func (wk *worker) valid(kind, id string, body []byte) bool {
+	if wk.v == nil {
+		return true
+	}
+	probs := wk.v.EntityProblems(kind, body)
+	if len(probs) == 0 {
+		return true
+	}
+	if wk.log != nil {
+		wk.log.Warn("record left out of the API: it does not pass the HSDS 3.0 schema after mapping", "kind", kind, "id", id,
+			"pointer", probs[0].Pointer, "problem", probs[0].Message)
+	}
+	return false
+}
+
+func (wk *worker) prepare(r svcRow, flags []string) (*preparedService, error) {
+	var src schema.Service
+	if err := json.Unmarshal([]byte(r.Payload), &src); err != nil {
+		return nil, fmt.Errorf("decode service %s from the warehouse: %w", r.ID, err)
+	}
+	h := feed.Service(&src, wk.orgs, wk.locs)
+	full := wk.encode(h)
+	if !wk.valid("service", h.ID, full) {
+		return &preparedService{skip: true, leftOut: []string{"service"}}, nil
+	}
 	stale := false
 	for _, f := range flags {
 		if slices.Contains(StaleFlags, f) {
 			stale = true
 		}
 	}
-	ext := b.encode(Extension{CanonicalID: feed.UUID(r.CanonicalID), Pipeline: r.Pipeline, LACode: la,
+	ext := wk.encode(Extension{CanonicalID: feed.UUID(r.CanonicalID), Pipeline: r.Pipeline, LACode: src.LACode,
 		NeedCodes: src.NeedCodes, Categories: src.Categories, Flags: flags})
 	modified := int64(r.Version)
 	if src.LastModified != nil && src.LastModified.UnixNano() > modified {
 		modified = src.LastModified.UnixNano()
 	}
-	e := svcEntry{
-		id: h.ID, orgID: h.OrganizationID, pipeline: b.in.s(r.Pipeline), la: b.in.s(la),
-		needs: b.in.list(src.NeedCodes), cats: b.in.list(src.Categories),
-		minAge: nanOr(src.MinimumAge), maxAge: nanOr(src.MaximumAge), modified: modified, stale: stale,
-	}
-	var err error
-	if e.full, err = b.w.put(withExtension(full, ext)); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	if e.list, err = b.w.put(withExtension(b.encode(serviceList(h)), ext)); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	lm := h.LastModified
-	if e.minimal, err = b.w.put(b.encode(struct {
-		ID           string     `json:"id"`
-		LastModified *time.Time `json:"last_modified,omitempty"`
-	}{h.ID, lm})); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
+	p := &preparedService{
+		e: svcEntry{id: h.ID, orgID: h.OrganizationID, pipeline: r.Pipeline, la: src.LACode, needs: src.NeedCodes, cats: src.Categories,
+			minAge: nanOr(src.MinimumAge), maxAge: nanOr(src.MaximumAge), modified: modified, stale: stale},
+		full: withExtension(full, ext),
+		list: withExtension(wk.encode(serviceList(h)), ext),
+		minimal: wk.encode(struct {
+			ID           string     `json:"id"`
+			LastModified *time.Time `json:"last_modified,omitempty"`
+		}{h.ID, h.LastModified}),
 	}
 	var text strings.Builder
 	text.WriteString(h.Name)
@@ -450,54 +540,93 @@ func (b *builder) service(src *schema.Service, r svcRow, flags []string) error {
 		text.WriteByte('\n')
 		text.WriteString(h.Organization.Name)
 	}
-	e.text = strings.ToLower(text.String())
+	p.e.text = strings.ToLower(text.String())
 	for _, a := range h.Attributes {
-		b.term(a.TaxonomyTerm)
-		if a.TaxonomyTermID != "" && !slices.Contains(e.terms, a.TaxonomyTermID) {
-			e.terms = append(e.terms, b.in.s(a.TaxonomyTermID))
+		if a.TaxonomyTerm != nil {
+			p.terms = append(p.terms, a.TaxonomyTerm)
 		}
-		if a.TaxonomyTerm != nil && a.TaxonomyTerm.TaxonomyID != "" && !slices.Contains(e.taxes, a.TaxonomyTerm.TaxonomyID) {
-			e.taxes = append(e.taxes, b.in.s(a.TaxonomyTerm.TaxonomyID))
+		if a.TaxonomyTermID != "" && !slices.Contains(p.e.terms, a.TaxonomyTermID) {
+			p.e.terms = append(p.e.terms, a.TaxonomyTermID)
+		}
+		if a.TaxonomyTerm != nil && a.TaxonomyTerm.TaxonomyID != "" && !slices.Contains(p.e.taxes, a.TaxonomyTerm.TaxonomyID) {
+			p.e.taxes = append(p.e.taxes, a.TaxonomyTerm.TaxonomyID)
 		}
 	}
-	if e.la == "" {
+	if p.e.la == "" {
 		for _, sal := range src.ServiceAtLocations {
 			if l := sal.Location; l != nil && l.LACode != "" {
-				e.la = b.in.s(l.LACode)
+				p.e.la = l.LACode
 				break
-			} else if l := b.locs[sal.LocationID]; l != nil && l.LACode != "" {
-				e.la = b.in.s(l.LACode)
+			} else if l := wk.locs[sal.LocationID]; l != nil && l.LACode != "" {
+				p.e.la = l.LACode
 				break
 			}
 		}
 	}
-	idx := int32(len(b.s.services))
 	list := serviceList(h)
 	for _, sal := range h.ServiceAtLocations {
-		se := salEntry{id: sal.ID, svc: idx}
+		ps := preparedSAL{se: salEntry{id: sal.ID}}
 		if l := sal.Location; l != nil && l.Latitude != nil && l.Longitude != nil {
-			se.lat, se.lon, se.hasCoord = *l.Latitude, *l.Longitude, true
+			ps.se.lat, ps.se.lon, ps.se.hasCoord = *l.Latitude, *l.Longitude, true
 		}
 		x := salOut{ServiceAtLocation: sal, Service: list}
-		fullSAL := b.encode(&x)
-		if !b.valid("service_at_location", sal.ID, fullSAL) {
+		ps.full = wk.encode(&x)
+		if !wk.valid("service_at_location", sal.ID, ps.full) {
+			p.leftOut = append(p.leftOut, "service_at_location")
 			continue
-		}
-		if _, dup := b.s.salByID[sal.ID]; dup {
-			continue
-		}
-		if se.full, err = b.w.put(fullSAL); err != nil {
-			return fmt.Errorf("write snapshot: %w", err)
 		}
 		x.Contacts, x.Phones, x.Schedules, x.Attributes = nil, nil, nil, nil
-		if se.list, err = b.w.put(b.encode(&x)); err != nil {
+		ps.list = wk.encode(&x)
+		p.sals = append(p.sals, ps)
+	}
+	return p, nil
+}
+
+// commit writes a prepared service to the file and indexes it.
+func (b *builder) commit(p *preparedService) error {
+	for _, k := range p.leftOut {
+		b.s.LeftOut[k]++
+	}
+	if p.skip {
+		return nil
+	}
+	e := p.e
+	if _, dup := b.s.svcByID[e.id]; dup {
+		return nil // two ids mapping to one UUID: the first is served
+	}
+	e.pipeline, e.la = b.in.s(e.pipeline), b.in.s(e.la)
+	e.needs, e.cats, e.terms, e.taxes = b.in.list(e.needs), b.in.list(e.cats), b.in.list(e.terms), b.in.list(e.taxes)
+	var err error
+	if e.full, err = b.w.put(p.full); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if e.list, err = b.w.put(p.list); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if e.minimal, err = b.w.put(p.minimal); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	for _, t := range p.terms {
+		b.term(t)
+	}
+	idx := int32(len(b.s.services))
+	for _, ps := range p.sals {
+		if _, dup := b.s.salByID[ps.se.id]; dup {
+			continue
+		}
+		se := ps.se
+		se.svc = idx
+		if se.full, err = b.w.put(ps.full); err != nil {
 			return fmt.Errorf("write snapshot: %w", err)
 		}
-		b.s.salByID[sal.ID] = int32(len(b.s.sals))
+		if se.list, err = b.w.put(ps.list); err != nil {
+			return fmt.Errorf("write snapshot: %w", err)
+		}
+		b.s.salByID[se.id] = int32(len(b.s.sals))
 		e.sals = append(e.sals, int32(len(b.s.sals)))
 		b.s.sals = append(b.s.sals, se)
 	}
-	b.s.svcByID[h.ID] = idx
+	b.s.svcByID[e.id] = idx
 	b.s.services = append(b.s.services, e)
 	return nil
 }
