@@ -504,3 +504,23 @@ func TestHealthzMetricsReports(t *testing.T) {
 }
 
 func ptrTime(t time.Time) *time.Time { return &t }
+
+// A change made without telling the server (no Refresh call) is picked up by
+// Watch once the watermark has settled.
+func TestWatchPicksUpChanges(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.srv.Watch(ctx, 50*time.Millisecond)
+	before := h.srv.Snapshot()
+	recs := fixture()["p2"]
+	recs[2].Service.Name = "Youth club (Fridays)"
+	load(t, h.w, "p2", "run-2", recs)
+	deadline := time.Now().Add(30 * time.Second)
+	for h.srv.Snapshot() == before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := h.names("/services?pipeline=p2"); !slices.Equal(got, []string{nE, "Youth club (Fridays)"}) {
+		t.Errorf("after the watched change: %q", got)
+	}
+}

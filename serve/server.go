@@ -107,20 +107,33 @@ func (s *Server) Refresh(ctx context.Context) (bool, error) {
 }
 
 // Watch checks the warehouse every interval until ctx ends and refreshes the
-// snapshot when it changed, so what is served never outlives the warehouse's
-// data by more than one interval, whatever changed it.
+// snapshot when it changed and has then stayed unchanged for one interval
+// (a load in progress keeps changing it; the refresh after each run is
+// immediate), so what is served never outlives the warehouse's data by more
+// than two intervals, whatever changed it.
 func (s *Server) Watch(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	last := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		wm, err := warehouse.QueryScalar[string](ctx, s.opts.Warehouse, WatermarkQuery)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("check the warehouse for changes", "err", err)
+			}
+			continue
+		}
+		if snap := s.snap.Load(); snap != nil && wm != snap.Watermark && wm == last {
 			if _, err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("refresh API snapshot", "err", err)
 			}
 		}
+		last = wm
 	}
 }
 
