@@ -131,17 +131,31 @@ func paginate(n, page, per int) pageOf {
 	return p
 }
 
-// list writes a paged envelope, or NDJSON of every match when asked.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q *query, idx []int32, body func(int32) blob) {
+// list writes a paged envelope of the n records that match, or NDJSON of
+// every match when asked. Only the page's indexes are kept, so a request costs
+// one pass over the snapshot's index and no memory in proportion to it.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q *query, n int, match func(int32) bool, body func(int32) blob) {
 	if q.ndjson {
-		s.ndjson(w, r, snap, idx, body)
+		s.ndjson(w, r, snap, n, match, body)
 		return
 	}
-	p := paginate(len(idx), q.page, q.perPage)
+	from := (q.page - 1) * q.perPage
+	total := 0
+	var window []int32
+	for i := int32(0); i < int32(n); i++ {
+		if !match(i) {
+			continue
+		}
+		if total >= from && len(window) < q.perPage {
+			window = append(window, i)
+		}
+		total++
+	}
+	p := paginate(total, q.page, q.perPage)
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d/%d/%d/%d|", p.total, p.pages, p.number, q.perPage)
 	var tb [8]byte
-	for _, i := range idx[p.from:p.to] {
+	for _, i := range window {
 		t := body(i).tag
 		for k := range tb {
 			tb[k] = byte(t >> (8 * k))
@@ -153,11 +167,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q 
 	}
 	buf := getBuf()
 	defer putBuf(buf)
-	size := p.to - p.from
+	size := len(window)
 	fmt.Fprintf(buf, `{"total_items":%d,"total_pages":%d,"page_number":%d,"size":%d,"first_page":%t,"last_page":%t,"empty":%t,"contents":[`,
 		p.total, p.pages, p.number, size, p.number == 1, p.number >= p.pages, size == 0)
 	var scratch []byte
-	for k, i := range idx[p.from:p.to] {
+	for k, i := range window {
 		if k > 0 {
 			buf.WriteByte(',')
 		}
@@ -175,7 +189,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q 
 }
 
 // ndjson streams one record a line, with no paging (HSDS format=ndjson).
-func (s *Server) ndjson(w http.ResponseWriter, r *http.Request, snap *Snapshot, idx []int32, body func(int32) blob) {
+func (s *Server) ndjson(w http.ResponseWriter, r *http.Request, snap *Snapshot, n int, match func(int32) bool, body func(int32) blob) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
@@ -184,8 +198,12 @@ func (s *Server) ndjson(w http.ResponseWriter, r *http.Request, snap *Snapshot, 
 	rc := http.NewResponseController(w)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var scratch []byte
-	for n, i := range idx {
-		if n%1000 == 0 {
+	written := 0
+	for i := int32(0); i < int32(n); i++ {
+		if !match(i) {
+			continue
+		}
+		if written%1000 == 0 {
 			if r.Context().Err() != nil {
 				return
 			}
@@ -202,6 +220,7 @@ func (s *Server) ndjson(w http.ResponseWriter, r *http.Request, snap *Snapshot, 
 		if err := bw.WriteByte('\n'); err != nil {
 			return
 		}
+		written++
 	}
 	bw.Flush()
 }
@@ -231,8 +250,7 @@ func (s *Server) services(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	idx := snap.filterServices(q)
-	s.list(w, r, snap, q, idx, func(i int32) blob {
+	s.list(w, r, snap, q, len(snap.services), snap.serviceMatcher(q), func(i int32) blob {
 		e := &snap.services[i]
 		switch {
 		case q.minimal:
@@ -268,8 +286,7 @@ func (s *Server) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, &badParam{"minimal", "only /services takes minimal"})
 		return
 	}
-	idx := snap.filterSALs(q)
-	s.list(w, r, snap, q, idx, func(i int32) blob {
+	s.list(w, r, snap, q, len(snap.sals), snap.salMatcher(q), func(i int32) blob {
 		if q.full || q.ndjson {
 			return snap.sals[i].full
 		}
@@ -296,7 +313,7 @@ func (s *Server) organizations(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	s.list(w, r, snap, q, snap.filterOrgs(q), func(i int32) blob {
+	s.list(w, r, snap, q, len(snap.orgs), snap.orgMatcher(q), func(i int32) blob {
 		if q.full || q.ndjson {
 			return snap.orgs[i].full
 		}

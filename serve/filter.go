@@ -69,55 +69,37 @@ func (q *query) near(se *salEntry) bool {
 	return se.hasCoord && areas.Distance(q.lat, q.lon, se.lat, se.lon) <= q.proximity
 }
 
-// services returns the indexes of the matching services, in id order.
-func (s *Snapshot) filterServices(q *query) []int32 {
-	var out []int32
-	for i := range s.services {
+// serviceMatcher says which services match; list pages and streams walk
+// every service with it, keeping only the page they need.
+func (s *Snapshot) serviceMatcher(q *query) func(int32) bool {
+	return func(i int32) bool {
 		e := &s.services[i]
 		if !q.matchService(e) {
-			continue
+			return false
 		}
 		if q.hasPoint {
-			near := false
 			for _, si := range e.sals {
 				if q.near(&s.sals[si]) {
-					near = true
-					break
+					return true
 				}
 			}
-			if !near {
-				continue
-			}
+			return false
 		}
-		out = append(out, int32(i))
+		return true
 	}
-	return out
 }
 
-func (s *Snapshot) filterSALs(q *query) []int32 {
-	var out []int32
-	for i := range s.sals {
+func (s *Snapshot) salMatcher(q *query) func(int32) bool {
+	return func(i int32) bool {
 		se := &s.sals[i]
-		if !q.matchService(&s.services[se.svc]) {
-			continue
-		}
-		if q.hasPoint && !q.near(se) {
-			continue
-		}
-		out = append(out, int32(i))
+		return q.matchService(&s.services[se.svc]) && (!q.hasPoint || q.near(se))
 	}
-	return out
 }
 
-func (s *Snapshot) filterOrgs(q *query) []int32 {
-	var out []int32
-	for i := range s.orgs {
-		if q.search != "" && !strings.Contains(s.orgs[i].text, q.search) {
-			continue
-		}
-		out = append(out, int32(i))
+func (s *Snapshot) orgMatcher(q *query) func(int32) bool {
+	return func(i int32) bool {
+		return q.search == "" || strings.Contains(s.orgs[i].text, q.search)
 	}
-	return out
 }
 
 func (s *Snapshot) filterTerms(q *query) []int32 {
