@@ -55,7 +55,9 @@ serve_pid=$!
 pids+=($serve_pid)
 start=$(date +%s)
 url=$(wait_line "$work/serve.out" '^localoffer: serving ' | sed 's/^localoffer: serving //')
-echo "== serve ready at $url after $(( $(date +%s) - start )) s (snapshot: $(grep -o '"took":"[^"]*"' "$work/serve.log" | head -1))"
+# CPU seconds the server spent starting (mostly the snapshot build): less load-dependent than wall time.
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14+$15)/hz}' "/proc/$serve_pid/stat")
+echo "== serve ready at $url after $(( $(date +%s) - start )) s, ${cpu} CPU s (snapshot: $(grep -o '"took":"[^"]*"' "$work/serve.log" | head -1))"
 
 "$work/servebench" load -base "$url" -pid "$serve_pid" -d "$DURATION" -c "$CONC"
 status=$?
