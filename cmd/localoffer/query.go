@@ -12,9 +12,10 @@ import (
 )
 
 func cmdQuery(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "query", "query [--config F] [--format table|csv|json] SQL")
+	fs := newFlags(env, "query", "query [--config F] [--format table|csv|json] [--server URL] SQL")
 	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
 	format := fs.String("format", "table", "output format: table, csv or json")
+	server := fs.String("server", "", "ask a running `localoffer serve` at this URL (its /clickhouse/ endpoint; password from ANALYST_PASSWORD)")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
@@ -29,6 +30,18 @@ func cmdQuery(ctx context.Context, env *Env, args []string) int {
 		return exitUsage
 	}
 	sql := strings.Join(fs.Args(), " ")
+	if *server != "" {
+		out := newQueryWriter(env.Stdout, *format)
+		if err := remoteQuery(ctx, *server, env.Getenv("ANALYST_PASSWORD"), sql, out.row); err != nil {
+			fmt.Fprintf(env.Stderr, "localoffer query: %v\n", err)
+			return exitFailed
+		}
+		if err := out.finish(); err != nil {
+			fmt.Fprintf(env.Stderr, "localoffer query: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
+	}
 	cfg, ok := loadConfig(env, *cfgPath)
 	if !ok {
 		return exitUsage

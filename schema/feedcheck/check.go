@@ -464,3 +464,13 @@ func sortedKeys[T any](m map[string]T) []string {
 	sort.Strings(out)
 	return out
 }
+
+// EntityProblems validates one record of a known type, given as JSON, against
+// the HSDS 3.0 schema; for producers (serve) that must publish only valid records.
+func (k *Checker) EntityProblems(typ string, b []byte) []schema.Problem {
+	c := k.entity[typ]
+	if c == nil {
+		return []schema.Problem{{Message: fmt.Sprintf("unknown entity type %q", typ)}}
+	}
+	return c.ProblemsJSON(b)
+}

@@ -121,6 +121,7 @@ type engine struct {
 	tmp     string // insert files; under the warehouse, emptied at open
 	refs    int
 	current string // database of the last USE
+	lock    *dirLock
 }
 
 var (
@@ -153,6 +154,10 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		if err := os.MkdirAll(abs, 0o755); err != nil {
 			return nil, fmt.Errorf("create warehouse directory %s: %w", abs, err)
 		}
+		lock, err := lockDir(abs)
+		if err != nil {
+			return nil, err
+		}
 		// optimize_on_insert=0: the loader already skips unchanged records and the
 		// *_current views pick the latest version, so collapsing duplicates while
 		// inserting is redundant — and it halves the cost of an insert.
@@ -166,10 +171,12 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		}
 		connp := l.connect(int32(len(cargs)), &cargs[0])
 		if connp == nil {
+			lock.release()
 			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb refused the connection (is another process using it?)", abs)
 		}
 		conn := *connp
 		if conn == 0 {
+			lock.release()
 			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb returned no connection", abs)
 		}
 		// The engine holds the data path's lock now, so files left in tmp
@@ -177,13 +184,15 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		tmp := filepath.Join(abs, InsertTempDir)
 		if err := os.RemoveAll(tmp); err != nil {
 			l.closeConn(connp)
+			lock.release()
 			return nil, fmt.Errorf("clear %s: %w", tmp, err)
 		}
 		if err := os.MkdirAll(tmp, 0o700); err != nil {
 			l.closeConn(connp)
+			lock.release()
 			return nil, fmt.Errorf("create %s: %w", tmp, err)
 		}
-		theOne = &engine{l: l, connp: connp, conn: conn, path: abs, tmp: tmp}
+		theOne = &engine{l: l, connp: connp, conn: conn, path: abs, tmp: tmp, lock: lock}
 	} else if theOne.path != abs {
 		return nil, fmt.Errorf("open embedded warehouse at %s: this process already has the one at %s open (libchdb allows one data path per process)", abs, theOne.path)
 	}
@@ -445,6 +454,10 @@ func (c *Conn) Close(ctx context.Context) error {
 	if c.e.connp != nil {
 		c.e.l.closeConn(c.e.connp)
 		c.e.connp, c.e.conn = nil, 0
+	}
+	if c.e.lock != nil {
+		c.e.lock.release()
+		c.e.lock = nil
 	}
 	if theOne == c.e {
 		theOne = nil
