@@ -177,8 +177,8 @@ func New(opts Options) (*Checker, error) {
 }
 
 // EntityProblems validates one record of an HSDS 3.0 entity type, given as
-// JSON, against the official schema: what `export` uses to publish only
-// conformant records. An unknown type is one problem.
+// JSON, against the official schema: what `export` and `serve` use to publish
+// only conformant records. An unknown type is one problem.
 func (k *Checker) EntityProblems(typ string, record []byte) []schema.Problem {
 	c := k.entity[typ]
 	if c == nil {
@@ -463,14 +463,4 @@ func sortedKeys[T any](m map[string]T) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// EntityProblems validates one record of a known type, given as JSON, against
-// the HSDS 3.0 schema; for producers (serve) that must publish only valid records.
-func (k *Checker) EntityProblems(typ string, b []byte) []schema.Problem {
-	c := k.entity[typ]
-	if c == nil {
-		return []schema.Problem{{Message: fmt.Sprintf("unknown entity type %q", typ)}}
-	}
-	return c.ProblemsJSON(b)
 }
