@@ -150,6 +150,9 @@ func ParseStatement(ctx context.Context, c Conn, q string, params map[string]str
 		lines = append(lines, s)
 		return nil
 	}
+	if w, ok := c.(*Warehouse); ok {
+		c = w.Conn
+	}
 	var err error
 	explain := "EXPLAIN AST " + q
 	if oq, ok := c.(OptionQuerier); ok {
