@@ -1,0 +1,82 @@
+package clickhouse_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	chserve "github.com/localoffer/localoffer/serve/clickhouse"
+)
+
+// clickhouse-go/v2 over HTTP (Native format, its own hello query) reads typed
+// rows from the endpoint, and its INSERT is refused.
+func TestClickHouseGoOverHTTP(t *testing.T) {
+	f := newFixture(t, chserve.Options{Password: password})
+	u, _ := url.Parse(f.srv.URL)
+	conn, err := ch.Open(&ch.Options{
+		Protocol:    ch.HTTP,
+		Addr:        []string{u.Host},
+		HttpUrlPath: "/clickhouse/",
+		Auth:        ch.Auth{Username: "analyst", Password: password, Database: f.db},
+		DialTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	if err := conn.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	rows, err := conn.Query(ctx, "SELECT id, name, la_code, min_age, need_codes, updated FROM provision WHERE la_code = {la:String} ORDER BY id",
+		ch.Named("la", "E06000001"))
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	type rec struct {
+		id      uint64
+		name    string
+		la      string
+		minAge  *float64
+		needs   []string
+		updated time.Time
+	}
+	var got []rec
+	for rows.Next() {
+		var r rec
+		if err := rows.Scan(&r.id, &r.name, &r.la, &r.minAge, &r.needs, &r.updated); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if len(got) != 2 || got[0].id != 1 || got[0].name != "Speech and language group" || got[0].minAge == nil || *got[0].minAge != 4 ||
+		strings.Join(got[0].needs, ",") != "SLCN,ASD" || !got[0].updated.Equal(time.Date(2025, 9, 1, 8, 30, 0, 0, time.UTC)) ||
+		got[1].name != "O'Brien Youth Club" || len(got[1].needs) != 0 || got[1].updated.Nanosecond() != 250e6 {
+		t.Fatalf("typed rows: %+v", got)
+	}
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM provision WHERE min_age IS NULL").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("count: %d %v", n, err)
+	}
+	err = conn.Exec(ctx, "INSERT INTO provision (id, name) VALUES (9, 'x')")
+	if err == nil || !strings.Contains(err.Error(), "164") {
+		t.Fatalf("INSERT: %v", err)
+	}
+	if batch, err := conn.PrepareBatch(ctx, "INSERT INTO provision (id, name)"); err == nil {
+		batch.Append(uint64(10), "y")
+		if err := batch.Send(); err == nil {
+			t.Fatal("batch INSERT accepted")
+		}
+	}
+	if err := conn.QueryRow(ctx, "SELECT count() FROM provision").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("the table changed: %d %v", n, err)
+	}
+}
