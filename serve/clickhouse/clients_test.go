@@ -1,8 +1,14 @@
 package clickhouse_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"github.com/localoffer/localoffer/sinks/embedded"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +84,70 @@ func TestClickHouseGoOverHTTP(t *testing.T) {
 	}
 	if err := conn.QueryRow(ctx, "SELECT count() FROM provision").Scan(&n); err != nil || n != 3 {
 		t.Fatalf("the table changed: %d %v", n, err)
+	}
+}
+
+// The official ClickHouse JavaScript client, installed from the npm registry
+// by `make test` (scripts/setup.sh --test) into the cache outside the
+// repository, reads typed results and has its INSERTs refused.
+func TestClickHouseJSClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("skipping: node is not installed (scripts/setup.sh --test installs the JavaScript client when npm is available)")
+	}
+	modules := os.Getenv("LOCALOFFER_CLICKHOUSE_JS")
+	if modules == "" {
+		modules = filepath.Join(embedded.CacheDir(), "clickhouse-js", "node_modules")
+	}
+	if _, err := os.Stat(filepath.Join(modules, "@clickhouse", "client", "package.json")); err != nil {
+		t.Skipf("skipping: @clickhouse/client is not installed in %s (run scripts/setup.sh --test, which needs npm)", modules)
+	}
+	f := newFixture(t, chserve.Options{Password: password})
+	script, _ := filepath.Abs("testdata/jsclient.cjs")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script, f.srv.URL, "/clickhouse", password, f.db)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var report struct {
+		Ping bool
+		Rows []struct {
+			ID        json.Number `json:"id"`
+			Name      string      `json:"name"`
+			MinAge    *float64    `json:"min_age"`
+			NeedCodes []string    `json:"need_codes"`
+		}
+		Meta       []struct{ Name, Type string }
+		Count      json.Number
+		Latest     string
+		Insert     json.RawMessage
+		Insert2    json.RawMessage
+		CountAfter json.Number
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(&report); err != nil {
+		t.Fatalf("report %s: %v", out, err)
+	}
+	if !report.Ping || len(report.Rows) != 2 || report.Rows[0].ID.String() != "1" || report.Rows[0].MinAge == nil || *report.Rows[0].MinAge != 4 ||
+		strings.Join(report.Rows[0].NeedCodes, ",") != "SLCN,ASD" || report.Rows[1].Name != "O'Brien Youth Club" {
+		t.Errorf("rows: %s", out)
+	}
+	if len(report.Meta) != 2 || report.Meta[0].Type != "UInt64" || report.Meta[1].Type != "DateTime64(3, 'UTC')" ||
+		report.Count.String() != "3" || report.Latest != "2025-11-03 12:15:00.250" {
+		t.Errorf("JSON format: %s", out)
+	}
+	for _, ins := range []json.RawMessage{report.Insert, report.Insert2} {
+		if !strings.Contains(string(ins), `"code":"164"`) {
+			t.Errorf("INSERT not refused as readonly: %s", ins)
+		}
+	}
+	if report.CountAfter.String() != "3" {
+		t.Errorf("the table changed: %s", out)
 	}
 }

@@ -171,7 +171,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"read_rows": strconv.FormatUint(st.RowsRead, 10), "read_bytes": strconv.FormatUint(st.BytesRead, 10),
 		"written_rows": "0", "written_bytes": "0", "total_rows_to_read": strconv.FormatUint(st.RowsRead, 10),
 		"result_bytes": strconv.Itoa(buf.Len()),
-		"elapsed_ns": strconv.FormatInt(st.Elapsed.Nanoseconds(), 10),
+		"elapsed_ns":   strconv.FormatInt(st.Elapsed.Nanoseconds(), 10),
 	})
 	hd := w.Header()
 	hd.Set("X-ClickHouse-Format", st.Format)
@@ -341,7 +341,7 @@ var engineCode = regexp.MustCompile(`^Code: (\d+)\.`)
 func (h *Handler) classify(ctx context.Context, err error, buf *cappedBuffer, req *request) *chError {
 	switch {
 	case errors.Is(err, warehouse.ErrNotRead):
-		return &chError{http.StatusForbidden, codeReadonly, err.Error() + ". Cannot execute query in readonly mode"}
+		return &chError{http.StatusForbidden, codeReadonly, err.Error() + ": cannot execute query in readonly mode"}
 	case buf.over:
 		return &chError{http.StatusInternalServerError, codeTooManyBytes, fmt.Sprintf("Limit for result exceeded: the result is larger than %d bytes; narrow the query or page it with LIMIT/OFFSET", req.maxBytes)}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -372,6 +372,15 @@ func statusFor(code int) int {
 	return http.StatusInternalServerError
 }
 
+// codeNames are the names ClickHouse gives the codes this handler answers
+// with itself; clients parse "(NAME)" at the end of the message.
+var codeNames = map[int]string{
+	codeUnknownSetting: "UNKNOWN_SETTING", codeUnknownDatabase: "UNKNOWN_DATABASE", codeReadonly: "READONLY",
+	codeTimeout: "TIMEOUT_EXCEEDED", codeTooManyBytes: "TOO_MANY_ROWS_OR_BYTES", codeAuthenticationFailed: "AUTHENTICATION_FAILED",
+	codeRequiredPassword: "REQUIRED_PASSWORD", codeBadArguments: "BAD_ARGUMENTS", codeTooLargeQuery: "QUERY_IS_TOO_LARGE",
+	codeSupportIsDisabled: "SUPPORT_IS_DISABLED", 1000: "POCO_EXCEPTION",
+}
+
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *chError) {
 	h.o.Log.Info("clickhouse endpoint refused a request", "status", e.status, "code", e.code, "reason", e.msg, "remote", r.RemoteAddr)
 	hd := w.Header()
@@ -379,7 +388,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *chError) {
 	hd.Set("Content-Type", "text/plain; charset=UTF-8")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(e.status)
-	fmt.Fprintf(w, "Code: %d. DB::Exception: %s\n", e.code, strings.TrimPrefix(e.msg, "DB::Exception: "))
+	msg := strings.TrimSpace(strings.TrimPrefix(e.msg, "DB::Exception: "))
+	if name, ok := codeNames[e.code]; ok && !strings.Contains(msg, "("+name+")") {
+		msg += " (" + name + ")"
+	}
+	fmt.Fprintf(w, "Code: %d. DB::Exception: %s\n", e.code, msg)
 }
 
 // cappedBuffer holds a result up to max bytes, then refuses more.

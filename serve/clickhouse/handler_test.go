@@ -44,7 +44,9 @@ func newFixture(t *testing.T, o chserve.Options) *fixture {
 	}
 	o.Database = w.Layout.Database
 	mux := http.NewServeMux()
-	mux.Handle("/clickhouse/", chserve.New(w.Conn.(warehouse.RawQuerier), o))
+	h := chserve.New(w.Conn.(warehouse.RawQuerier), o)
+	mux.Handle("/clickhouse", h)
+	mux.Handle("/clickhouse/", h)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &fixture{srv: srv, w: w, db: w.Layout.Database}
