@@ -33,7 +33,7 @@ Usage:
   localoffer schedule [--config F]                        run pipelines on their cron schedules
   localoffer query    [--config F] [--format table|csv|json] [--out FILE] [--param N=V]... [--file F] [--write] [--describe] [SQL]
   localoffer validate [--format text|json] TARGET         check a feed file, NDJSON, datapackage or API
-  localoffer export   [--config F] --format hsds-json|ndjson|datapackage --out DIR
+  localoffer export   [--config F] --format hsds-json|ndjson|datapackage|parquet|csv --out DIR
   localoffer gaps     [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE]
 
 Run 'localoffer VERB --help' for a verb's options.

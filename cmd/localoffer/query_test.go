@@ -133,3 +133,29 @@ func openPTY(t *testing.T) *os.File {
 	t.Cleanup(func() { tty.Close() })
 	return tty
 }
+
+// export --format parquet|csv: every documented table and view, written by the
+// engine, with a README data dictionary; the sample's services arrive.
+func TestExportTables(t *testing.T) {
+	cfg := sampleConfig(t)
+	if code, out, errs := runCLI(t, "run", "--config", cfg); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	}
+	_, want, _ := runCLI(t, "query", "--config", cfg, "--format", "csv", "SELECT count() AS n FROM services_current")
+	dir := filepath.Join(t.TempDir(), "out")
+	code, out, errs := runCLI(t, "export", "--config", cfg, "--format", "parquet", "--out", dir)
+	if code != exitOK || !strings.Contains(out, "tables and views") {
+		t.Fatalf("export: exit %d %q %s", code, out, errs)
+	}
+	code, got, errs := runCLI(t, "query", "--config", cfg, "--format", "csv", "SELECT count() AS n FROM file('"+filepath.Join(dir, "services_current.parquet")+"')")
+	if code != exitOK || got != want || want == "n\n0\n" {
+		t.Errorf("services_current.parquet holds %q, the view %q (%s)", got, want, errs)
+	}
+	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil || !strings.Contains(string(readme), "## flags_current") {
+		t.Errorf("README: %v", err)
+	}
+	if code, _, _ := runCLI(t, "export", "--config", cfg, "--format", "xlsx", "--out", dir); code != exitUsage {
+		t.Errorf("--format xlsx: exit %d", code)
+	}
+}
