@@ -27,7 +27,9 @@ type fixture struct {
 	db  string
 }
 
-func newFixture(t *testing.T, o chserve.Options) *fixture {
+func newFixture(t *testing.T, o chserve.Options) *fixture { return newFixtureTB(t, o) }
+
+func newFixtureTB(t testing.TB, o chserve.Options) *fixture {
 	t.Helper()
 	w := whtest.NewUnmigrated(t)
 	ctx := context.Background()

@@ -56,7 +56,9 @@ func (c *Conn) QueryRaw(ctx context.Context, q warehouse.RawQuery, w io.Writer) 
 		return st, err
 	}
 	defer c.e.mu.Unlock()
-	defer func() { c.e.current = "" }() // the statement may have been a USE
+	if stmt.Kind == "UseQuery" {
+		defer func() { c.e.current = "" }() // the next query switches back
+	}
 	start := time.Now()
 	p := newParamArrays(q.Params)
 	if stmt.IsSelect() && streamable(st.Format) {
