@@ -20,8 +20,10 @@ import (
 //
 // libchdb's streaming API hands out each block as a complete output of its
 // own (a CSVWithNames header, a Parquet file, a JSON document per block), so
-// only formats whose blocks concatenate into one valid output are streamed; the
-// rest, and statements libchdb cannot stream (DESCRIBE, SHOW, …), run buffered.
+// only formats whose blocks concatenate into one valid output are streamed,
+// and line formats with a header (…WithNames, …WithNamesAndTypes) are streamed
+// with the repeated headers dropped; the rest, and statements libchdb cannot
+// stream (DESCRIBE, SHOW, …), run buffered.
 //
 // libchdb has no per-query settings, so q.ReadOnly cannot use ClickHouse's
 // readonly setting: the engine parses the statement first and anything that is
@@ -61,9 +63,14 @@ func (c *Conn) QueryRaw(ctx context.Context, q warehouse.RawQuery, w io.Writer) 
 	}
 	start := time.Now()
 	p := newParamArrays(q.Params)
-	if stmt.IsSelect() && streamable(st.Format) {
+	switch {
+	case stmt.IsSelect() && streamable(st.Format):
 		err = c.e.streamRaw(ctx, q.SQL, st.Format, p, w, &st)
-	} else {
+	case stmt.IsSelect() && headerRecords(st.Format) > 0:
+		// Every block repeats the header: keep the first block's only.
+		hs := &headerStripper{w: w, records: headerRecords(st.Format), csv: strings.HasPrefix(strings.ToLower(st.Format), "csv")}
+		err = c.e.streamRaw(ctx, q.SQL, st.Format, p, hs, &st)
+	default:
 		err = c.e.bufferedRaw(q.SQL, st.Format, p, w, &st)
 	}
 	st.Elapsed = time.Since(start)
@@ -84,6 +91,60 @@ func streamable(format string) bool {
 // notStreamable reports whether the engine refused a statement only because it cannot stream it.
 func notStreamable(msg string) bool {
 	return strings.Contains(msg, "Streaming query is not supported") || strings.Contains(msg, "streaming query is not supported")
+}
+
+// headerRecords is how many header records each block of a line-based text
+// format starts with (names, or names and types); 0 for other formats.
+func headerRecords(format string) int {
+	f := strings.ToLower(format)
+	n := 0
+	switch {
+	case strings.HasSuffix(f, "withnamesandtypes"):
+		n, f = 2, strings.TrimSuffix(f, "withnamesandtypes")
+	case strings.HasSuffix(f, "withnames"):
+		n, f = 1, strings.TrimSuffix(f, "withnames")
+	default:
+		return 0
+	}
+	switch f {
+	case "tabseparated", "tsv", "tabseparatedraw", "tsvraw", "csv", "jsoncompacteachrow", "jsoncompactstringseachrow":
+		return n
+	}
+	return 0
+}
+
+// headerStripper passes the first block through and drops the header records
+// that every later block repeats. libchdb hands out whole blocks, one Write each.
+// In CSV a quoted field may hold a newline; the other formats escape it.
+type headerStripper struct {
+	w       io.Writer
+	records int
+	csv     bool
+	started bool
+}
+
+func (h *headerStripper) Write(block []byte) (int, error) {
+	if !h.started {
+		h.started = true
+		return h.w.Write(block)
+	}
+	i, left, quoted := 0, h.records, false
+	for ; i < len(block) && left > 0; i++ {
+		switch block[i] {
+		case '"':
+			if h.csv {
+				quoted = !quoted
+			}
+		case '\n':
+			if !quoted {
+				left--
+			}
+		}
+	}
+	if _, err := h.w.Write(block[i:]); err != nil {
+		return 0, err
+	}
+	return len(block), nil
 }
 
 // paramArrays holds C-shaped name/value arrays for the *_with_params_n calls.

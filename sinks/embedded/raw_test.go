@@ -99,6 +99,11 @@ func TestQueryRawManyBlocksStayOneOutput(t *testing.T) {
 		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		if f == "CSVWithNames" || f == "TSVWithNamesAndTypes" {
+			if n := bytes.Count(b.Bytes(), []byte("n\"\n")) + bytes.Count(b.Bytes(), []byte("UInt64\n")); n != 1 {
+				t.Errorf("%s: %d header lines", f, n)
+			}
+		}
 		if f == "CSV" {
 			if lines := bytes.Count(b.Bytes(), []byte("\n")); lines != 300000 {
 				t.Errorf("CSV: %d lines", lines)
@@ -116,6 +121,19 @@ func TestQueryRawManyBlocksStayOneOutput(t *testing.T) {
 		if got.String() != "300000\t44999850000\n" {
 			t.Errorf("%s: read back %q", f, got.String())
 		}
+	}
+}
+
+// A CSV header whose name holds a newline and quotes is still one record.
+func TestQueryRawCSVHeaderWithNewline(t *testing.T) {
+	_, c := rawFixture(t)
+	var b bytes.Buffer
+	if _, err := c.QueryRaw(context.Background(), warehouse.RawQuery{SQL: "SELECT number AS `a\n\"b` FROM numbers(300000) FORMAT CSVWithNames"}, &b); err != nil {
+		t.Fatal(err)
+	}
+	want := "\"a\n\"\"b\"\n0\n1\n"
+	if !bytes.HasPrefix(b.Bytes(), []byte(want)) || bytes.Count(b.Bytes(), []byte("\"\"b")) != 1 || bytes.Count(b.Bytes(), []byte("\n")) != 300002 {
+		t.Fatalf("got %q… (%d newlines)", b.Bytes()[:20], bytes.Count(b.Bytes(), []byte("\n")))
 	}
 }
 

@@ -69,6 +69,9 @@ type Statement struct {
 	// TableFunctions and Functions name what the statement calls.
 	TableFunctions []string
 	Functions      []string
+	// Irregular is set when the tree had lines that are not nodes: a name or
+	// alias with a line break spills onto lines of its own.
+	Irregular bool
 }
 
 // IsSelect reports whether the statement is a SELECT (possibly with UNION/INTERSECT).
@@ -105,6 +108,9 @@ func (s Statement) Check(o QueryOptions) error {
 		return fmt.Errorf("%w: INTO OUTFILE writes a file; read-only queries may not", ErrNotRead)
 	}
 	if o.Sandbox {
+		if s.Irregular {
+			return fmt.Errorf("%w: names with line breaks are not accepted here", ErrNotRead)
+		}
 		for _, f := range s.TableFunctions {
 			if !generators[strings.ToLower(f)] {
 				return fmt.Errorf("%w: the table function %s() reaches outside the warehouse and is not allowed here", ErrNotRead, f)
@@ -196,8 +202,10 @@ func parseAST(lines []string) (Statement, error) {
 	for _, line := range lines {
 		depth := len(line) - len(strings.TrimLeft(line, " "))
 		n := name(line)
-		if depth > len(stack) {
-			return st, fmt.Errorf("unexpected parse tree line %q", line)
+		if depth > len(stack) || depth == 0 && len(stack) > 0 {
+			// The rest of a name or alias holding a line break: not a node.
+			st.Irregular = true
+			continue
 		}
 		stack = append(stack[:depth], n)
 		if depth == 1 && strings.HasPrefix(st.Kind, "Select") {

@@ -63,8 +63,9 @@ func TestParseAST(t *testing.T) {
 	if _, err := parseAST(nil); err == nil {
 		t.Error("empty tree accepted")
 	}
-	if _, err := parseAST([]string{"SelectWithUnionQuery", "   Literal 1"}); err == nil {
-		t.Error("a tree skipping a level accepted")
+	st, err := parseAST([]string{"SelectWithUnionQuery", " ExpressionList", "  Identifier number (alias a", `"b)`, "   Literal 1"})
+	if err != nil || !st.Irregular || st.Check(QueryOptions{ReadOnly: true}) != nil || st.Check(QueryOptions{ReadOnly: true, Sandbox: true}) == nil {
+		t.Errorf("a name with a line break: %+v %v", st, err)
 	}
 }
 
