@@ -201,6 +201,7 @@ func TestReadOnlyAndLimits(t *testing.T) {
 		{"SELECT * FROM file('/etc/passwd', LineAsString)", nil, 403, "164"},
 		{"SELECT file('/etc/hostname')", nil, 403, "164"},
 		{"SELECT * FROM url('http://127.0.0.1:1/x', CSV, 'a String')", nil, 403, "164"},
+		{"SELECT 1 WHERE 'a' IN url('http://127.0.0.1:1/x', CSV, 'a String')", nil, 403, "164"},
 		{"SELECT 1 INTO OUTFILE '/tmp/localoffer-endpoint-test'", nil, 403, "164"},
 		{"SELECT 1; DROP TABLE provision", nil, 400, "62"},
 		{"SELECT * FROM no_such_table", nil, 404, "60"},

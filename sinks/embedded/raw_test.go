@@ -223,6 +223,9 @@ func TestSandboxRefusesWhatReachesOutside(t *testing.T) {
 		"SELECT * FROM t JOIN remote('127.0.0.1', system.one) AS o ON 1",
 		"SELECT * FROM (SELECT * FROM executable('x', TSV, 'a String'))",
 		"DESCRIBE file('/etc/passwd')",
+		"SELECT 1 WHERE 1 IN url('http://127.0.0.1:1/', CSV, 'a UInt8')",
+		"SELECT 1 WHERE 1 IN FILE('/etc/passwd', LineAsString)",
+		"SELECT catboostEvaluate('/tmp/model.bin', 1)",
 	} {
 		var b bytes.Buffer
 		_, err := c.QueryRaw(ctx, warehouse.RawQuery{SQL: q, QueryOptions: warehouse.QueryOptions{ReadOnly: true, Sandbox: true}}, &b)
@@ -231,7 +234,7 @@ func TestSandboxRefusesWhatReachesOutside(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	if _, err := c.QueryRaw(ctx, warehouse.RawQuery{SQL: "SELECT sum(number) FROM numbers(10)", Format: "TSV", QueryOptions: warehouse.QueryOptions{ReadOnly: true, Sandbox: true}}, &b); err != nil || b.String() != "45\n" {
+	if _, err := c.QueryRaw(ctx, warehouse.RawQuery{SQL: "SELECT sum(number), format('{}-{}', 1, 2) FROM numbers(10)", Format: "TSV", QueryOptions: warehouse.QueryOptions{ReadOnly: true, Sandbox: true}}, &b); err != nil || b.String() != "45\t1-2\n" {
 		t.Fatalf("%q %v", b.String(), err)
 	}
 }

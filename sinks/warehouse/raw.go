@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,7 +67,8 @@ type Statement struct {
 	Format string
 	// IntoOutfile is set for SELECT … INTO OUTFILE.
 	IntoOutfile bool
-	// TableFunctions and Functions name what the statement calls.
+	// TableFunctions and Functions name what the statement calls. A table
+	// function called where a scalar would be (x IN url(…)) is in both.
 	TableFunctions []string
 	Functions      []string
 	// Irregular is set when the tree had lines that are not nodes: a name or
@@ -94,7 +96,11 @@ func (s Statement) IsRead() bool {
 var generators = map[string]bool{
 	"numbers": true, "numbers_mt": true, "zeros": true, "zeros_mt": true, "generaterandom": true,
 	"generate_series": true, "generateseries": true, "values": true, "view": true, "null": true,
+	"format": true, // the table function parses inline data; the scalar formats strings
 }
+
+// readsFiles are scalar functions that read the engine host's files.
+var readsFiles = map[string]bool{"file": true, "catboostevaluate": true}
 
 // Check refuses a statement the options do not allow, with a sentence saying why.
 func (s Statement) Check(o QueryOptions) error {
@@ -117,8 +123,8 @@ func (s Statement) Check(o QueryOptions) error {
 			}
 		}
 		for _, f := range s.Functions {
-			if strings.EqualFold(f, "file") {
-				return fmt.Errorf("%w: the function file() reads the server's files and is not allowed here", ErrNotRead)
+			if readsFiles[strings.ToLower(f)] {
+				return fmt.Errorf("%w: the function %s() reads the server's files and is not allowed here", ErrNotRead, f)
 			}
 		}
 	}
@@ -134,6 +140,9 @@ func (s Statement) describeKind() string {
 		return "USE"
 	}
 	k = strings.ToUpper(k)
+	if k == "" {
+		return "unknown"
+	}
 	if strings.ContainsAny(k[:1], "AEIOU") {
 		return "an " + k + " statement"
 	}
@@ -170,13 +179,60 @@ func ParseStatement(ctx context.Context, c Conn, q string, params map[string]str
 		return Statement{}, err
 	}
 	st, err := parseAST(lines)
-	if err == nil && st.Format == "" && !st.IsSelect() {
+	if err != nil {
+		return st, err
+	}
+	if len(st.Functions) > 0 {
+		names, err := tableFunctionNames(ctx, c)
+		if err != nil {
+			return st, err
+		}
+		for _, f := range st.Functions {
+			if names[strings.ToLower(f)] {
+				st.TableFunctions = append(st.TableFunctions, f)
+			}
+		}
+	}
+	if st.Format == "" && !st.IsSelect() {
 		// The tree of SHOW, DESCRIBE or EXPLAIN does not show a FORMAT clause.
 		if m := trailingFormat.FindStringSubmatch(q); m != nil {
 			st.Format = m[1]
 		}
 	}
 	return st, err
+}
+
+var (
+	tableFunctionsMu sync.Mutex
+	tableFunctions   map[string]bool
+)
+
+// tableFunctionNames lists the engine's table functions (lower case), read
+// once per process: the parse tree shows a table function called in scalar
+// position (x IN url(…)) as an ordinary function.
+func tableFunctionNames(ctx context.Context, c Conn) (map[string]bool, error) {
+	tableFunctionsMu.Lock()
+	defer tableFunctionsMu.Unlock()
+	if tableFunctions != nil {
+		return tableFunctions, nil
+	}
+	names := map[string]bool{}
+	err := c.Query(ctx, "SELECT lower(name) FROM system.table_functions", func(_ []string, row []json.RawMessage) error {
+		var n string
+		if err := json.Unmarshal(row[0], &n); err != nil {
+			return err
+		}
+		names[n] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the engine's table functions: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("list the engine's table functions: none listed")
+	}
+	tableFunctions = names
+	return names, nil
 }
 
 var trailingFormat = regexp.MustCompile(`(?is)\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$`)
