@@ -23,7 +23,7 @@ func cmdQuery(ctx context.Context, env *Env, args []string) int {
 	outPath := fs.String("out", "", "write the result to FILE instead of stdout")
 	sqlFile := fs.String("file", "", "read the SQL from file F")
 	write := fs.Bool("write", false, "allow statements that change data (the default is read-only)")
-	describe := fs.Bool("describe", false, "list every table and view with its columns, types and comments")
+	describe := fs.Bool("describe", false, "list every table and view with its columns, types and comments (as text, or --format csv|json)")
 	var params stringList
 	fs.Var(&params, "param", "bind a query parameter {name:Type} as name=value (repeatable; the value is text, as clickhouse-client's --param_name)")
 	if code, done := parseFlags(fs, env, args); done {
@@ -58,7 +58,7 @@ func cmdQuery(ctx context.Context, env *Env, args []string) int {
 	if *describe {
 		tables, err := dictionary.Load(ctx, w)
 		if err == nil {
-			err = dictionary.WriteText(out, tables)
+			err = writeDictionary(out, *format, tables)
 		}
 		return out.finish(env, err)
 	}
@@ -92,6 +92,27 @@ func cmdQuery(ctx context.Context, env *Env, args []string) int {
 		err = qw.finish()
 	}
 	return out.finish(env, err)
+}
+
+// writeDictionary renders --describe: aligned text, one CSV row per column, or JSON.
+func writeDictionary(w io.Writer, format string, tables []dictionary.Table) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(tables)
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"table", "kind", "table_comment", "column", "type", "comment"})
+		for _, t := range tables {
+			for _, c := range t.Columns {
+				cw.Write([]string{t.Name, t.Kind(), t.Comment, c.Name, c.Type, c.Comment})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	return dictionary.WriteText(w, tables)
 }
 
 // querySQL takes the SQL from the arguments or --file and the --param values.

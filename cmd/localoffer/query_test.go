@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -97,6 +98,18 @@ func TestQueryBehavesLikeASQLClient(t *testing.T) {
 	code, out, errs := q("--describe")
 	if code != exitOK || !strings.Contains(out, "services_current (view") || !strings.Contains(out, "youngest age served") {
 		t.Errorf("--describe: exit %d %s\n%.400s", code, errs, out)
+	}
+	code, out, _ = q("--describe", "--format", "csv")
+	if code != exitOK || !strings.HasPrefix(out, "table,kind,table_comment,column,type,comment\n") || !strings.Contains(out, "services,table,") {
+		t.Errorf("--describe --format csv: exit %d\n%.300s", code, out)
+	}
+	code, out, _ = q("--describe", "--format", "json")
+	var dict []struct {
+		Name    string
+		Columns []struct{ Name, Type, Comment string }
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &dict) != nil || len(dict) < 40 {
+		t.Errorf("--describe --format json: exit %d %d tables", code, len(dict))
 	}
 }
 
