@@ -32,6 +32,9 @@ type Config struct {
 	File string `yaml:"-"`
 	// Dir is the directory holding File.
 	Dir string `yaml:"-"`
+	// Secrets are the values ${ENV} references expanded to: logs, errors and
+	// the warehouse show them masked.
+	Secrets []string `yaml:"-"`
 }
 
 // Warehouse chooses and configures the warehouse driver.
@@ -108,6 +111,9 @@ type Pipeline struct {
 	Name      string          `yaml:"name"`
 	Schedule  string          `yaml:"schedule"`
 	Area      string          `yaml:"area"` // default GSS area code for records with none
+	// MaxDuration bounds one run (default 2h): past it the pipeline is
+	// cancelled, what it collected is loaded, and the run fails with that reason.
+	MaxDuration time.Duration `yaml:"max_duration"`
 	Disabled  bool            `yaml:"disabled"`
 	Collector CollectorConfig `yaml:"collector"`
 
@@ -192,7 +198,14 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	var errs Errors
 	// ${ENV} is expanded in scalar values only, after parsing, so a secret can
 	// never inject YAML structure.
-	expandEnv(&root, lookup, file, &errs, optionalSecrets(&root))
+	var secrets []string
+	expandEnv(&root, func(name string) (string, bool) {
+		v, ok := lookup(name)
+		if ok && v != "" {
+			secrets = append(secrets, v)
+		}
+		return v, ok
+	}, file, &errs, optionalSecrets(&root))
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -216,6 +229,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	}
 	cfg.File = file
 	cfg.Dir = dirOf(file)
+	cfg.Secrets = secrets
 	recordPositions(&root, &cfg)
 	cfg.applyDefaults()
 	if errs := cfg.validate(); len(errs) > 0 {
@@ -426,6 +440,9 @@ func (c *Config) applyDefaults() {
 		if c.Pipelines[i].Schedule == "" {
 			c.Pipelines[i].Schedule = "@daily"
 		}
+		if c.Pipelines[i].MaxDuration == 0 {
+			c.Pipelines[i].MaxDuration = DefaultMaxDuration
+		}
 		c.Pipelines[i].Collector.applyDefaults()
 	}
 }
@@ -435,6 +452,9 @@ func (c *CollectorConfig) applyDefaults() {
 	c.SENReportOptions.applyDefaults(c.Type)
 	c.SpreadsheetOptions.applyDefaults(c.Type)
 }
+
+// DefaultMaxDuration bounds a run whose pipeline sets no max_duration.
+const DefaultMaxDuration = 2 * time.Hour
 
 // CronParser parses the schedule specs pipelines.yaml accepts: five fields
 // plus @daily-style descriptors.
@@ -477,6 +497,9 @@ func (c *Config) validate() Errors {
 		}
 		if _, err := CronParser.Parse(p.Schedule); err != nil {
 			add(p.Line, field+".schedule", "invalid cron spec %q: %v", p.Schedule, err)
+		}
+		if p.MaxDuration < 0 {
+			add(p.Line, field+".max_duration", "must be positive (like 2h or 30m)")
 		}
 		if p.Area != "" && !gssCode.MatchString(p.Area) {
 			add(p.Line, field+".area", "%q is not a GSS area code (like E06000044)", p.Area)

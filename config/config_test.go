@@ -99,6 +99,9 @@ func TestEnvExpansionOnlyInValues(t *testing.T) {
 	if cfg.Warehouse.DSN != "clickhouse://u:s3cret: {injected: true}@h:9000/db" {
 		t.Fatalf("dsn = %q: a secret must stay a plain string", cfg.Warehouse.DSN)
 	}
+	if len(cfg.Secrets) != 1 || cfg.Secrets[0] != "s3cret: {injected: true}" {
+		t.Errorf("secrets = %q, want the expanded value for redaction", cfg.Secrets)
+	}
 }
 
 // Every YAML file shipped in the repository must parse.

@@ -50,6 +50,13 @@ type Job struct {
 	Collector string // collector type, for the ledger
 	Source    Collector
 	Transform Transformer // may be nil
+	// Origins are the URLs and paths pipelines.yaml gave the collector: the
+	// fetch layer's URL policy checks every other address against them. Empty
+	// means no policy (tests that build jobs by hand).
+	Origins []string
+	// MaxDuration bounds the collection (0: unbounded). Past it the collector
+	// is cancelled, what it emitted is loaded, and the run fails saying so.
+	MaxDuration time.Duration
 }
 
 // Runner runs jobs against one warehouse.
@@ -168,6 +175,9 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	state := &memState{committed: committed, staged: map[string]string{}}
 	docs := r.W.Documents(job.Pipeline)
 	session := r.Fetch.Session(job.Pipeline, run.RunID, docs)
+	if len(job.Origins) > 0 {
+		session.WithOrigins(job.Origins...)
+	}
 	loader := r.W.NewLoader(job.Pipeline, run.RunID, r.ChunkRows)
 	var warnMu sync.Mutex
 	c := &collect.Run{
@@ -187,9 +197,20 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 			}
 		},
 	}
+	session.OnRefusal(func(u, msg string) { c.Warn(u, "", msg) })
 	p := r.startPipeline(ctx, job, loader)
 	c.Emit = p.emit
-	collectErr := job.Source.Collect(ctx, c)
+	collectCtx := ctx
+	if job.MaxDuration > 0 {
+		var cancel context.CancelFunc
+		collectCtx, cancel = context.WithTimeoutCause(ctx, job.MaxDuration, &OvertimeError{Limit: job.MaxDuration})
+		defer cancel()
+	}
+	collectErr := job.Source.Collect(collectCtx, c)
+	if ctx.Err() == nil && collectCtx.Err() != nil {
+		// Overtime, even if the collector swallowed the cancellation.
+		collectErr = context.Cause(collectCtx)
+	}
 	loadErr := p.finish()
 	st := session.Stats()
 	run.DocumentsFetched, run.DocumentsUnchanged, run.DocumentsFailed = st.Fetched, st.Unchanged, st.Failed
@@ -223,6 +244,13 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	}
 	// Incremental state moves forward only once the data it describes is loaded.
 	return r.W.SaveState(ctx, job.Pipeline, state.staged)
+}
+
+// OvertimeError: a run passed its pipeline's max_duration.
+type OvertimeError struct{ Limit time.Duration }
+
+func (e *OvertimeError) Error() string {
+	return fmt.Sprintf("stopped after max_duration %s; the records collected until then are loaded", e.Limit)
 }
 
 func newRunID() string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/localoffer/localoffer/sinks/feed"
@@ -13,7 +14,7 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "export", "export [--config F] --format hsds-json|ndjson|datapackage|parquet|csv --out DIR")
 	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
 	format := fs.String("format", "", "feed format: hsds-json (a file per service), ndjson (a service per line) or datapackage (CSV tables); or parquet / csv: every documented warehouse table and view, with a README data dictionary")
-	out := fs.String("out", "", "output directory; replaced only when the export succeeds")
+	out := fs.String("out", "", "output directory: new, empty, or a previous export's (replaced only when the export succeeds)")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
@@ -31,6 +32,10 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer export: --format must be hsds-json, ndjson, datapackage, parquet or csv (got %q)\n", *format)
 		return exitUsage
 	}
+	if err := feed.CheckOut(*out); err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
+		return exitUsage
+	}
 	cfg, ok := loadConfig(env, *cfgPath)
 	if !ok {
 		return exitUsage
@@ -44,6 +49,10 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 	defer w.Close(context.Background())
 	if *format == tables.FormatParquet || *format == tables.FormatCSV {
 		st, err := tables.Export(ctx, w, tables.Options{Format: *format, Out: *out}, log)
+		if errors.Is(err, feed.ErrForeignDir) {
+			fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
+			return exitUsage
+		}
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
 			return exitFailed
@@ -52,6 +61,10 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 		return exitOK
 	}
 	st, err := feed.Export(ctx, w, feed.Options{Format: *format, Out: *out}, log)
+	if errors.Is(err, feed.ErrForeignDir) {
+		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
 		return exitFailed

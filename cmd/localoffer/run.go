@@ -40,7 +40,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer run: %v\n", err)
 		return exitUsage
 	}
-	log := newLogger(env)
+	log := newLogger(env, cfg.Secrets...)
 	app, code := newApp(ctx, env, cfg, log)
 	if app == nil {
 		return code
@@ -130,7 +130,7 @@ func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
-		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t})
+		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t, Origins: origins(a.cfg, p), MaxDuration: p.MaxDuration})
 	}
 	return jobs, nil
 }
@@ -161,7 +161,7 @@ func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, re
 			took = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
 		openFlags, _ := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM flags_current WHERE pipeline = "+warehouse.Quote(r.Pipeline))
-		errText := strings.ReplaceAll(r.Error, "\n", " ")
+		errText := strings.ReplaceAll(w.Redactor.String(r.Error), "\n", " ")
 		if len(errText) > 100 {
 			errText = errText[:100] + "…"
 		}

@@ -92,7 +92,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 	if c.Format == "html" {
 		limit = lim.MaxPageBytes
 	}
-	doc, err := g.Get(ctx, c.URL, fetch.MaxBytes(limit))
+	doc, err := d.get(ctx, g, c.URL, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func htmlReport(ctx context.Context, g Getter, d *discovery, c *candidate, p *pa
 		seen[key] = true
 		sp := d.pages[key]
 		if sp == nil {
-			doc, err := g.Get(ctx, key, fetch.MaxBytes(lim.MaxPageBytes))
+			doc, err := d.get(ctx, g, key, lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				continue

@@ -63,8 +63,22 @@ type Options struct {
 	// Examples is how many examples each problem group keeps.
 	Examples int
 	Now      time.Time
-	HTTP     *http.Client
-	Log      *slog.Logger
+	// Fetch gets API responses. The validate command passes the fetch
+	// layer's (robots.txt, rate limit, User-Agent, size limits, URL policy);
+	// without one a plain HTTP client is used (tests, library use).
+	Fetch Fetcher
+	Log   *slog.Logger
+}
+
+// Fetcher gets one API URL. A non-2xx answer is a Response with its status,
+// not an error; errors are transport failures and refusals.
+type Fetcher func(ctx context.Context, url string) (Response, error)
+
+// Response is what a Fetcher got.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
 }
 
 func (o *Options) defaults() {
@@ -95,8 +109,8 @@ func (o *Options) defaults() {
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
 	}
-	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+	if o.Fetch == nil {
+		o.Fetch = plainFetcher(&http.Client{Timeout: 30 * time.Second}, o.MaxResponse)
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -189,6 +203,9 @@ func (k *Checker) Check(ctx context.Context, target string) (*Report, error) {
 		case st.IsDir():
 			r.Format = "HSDS tabular data package"
 			err = k.checkDatapackage(ctx, path, r)
+		case strings.HasSuffix(lower, ".zip"):
+			r.Format = "HSDS tabular data package (zip)"
+			err = k.checkZipPackage(ctx, path, r)
 		case strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl"):
 			r.Format = "NDJSON"
 			err = k.checkNDJSON(ctx, path, r)

@@ -53,6 +53,9 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
+	if err := CheckOut(opts.Out); err != nil {
+		return st, err
+	}
 	orgs, err := loadPayloads[schema.Organization](ctx, c, "organizations_current")
 	if err != nil {
 		return st, err
@@ -70,6 +73,9 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 		return st, fmt.Errorf("create temporary export directory: %w", err)
 	}
 	defer os.RemoveAll(tmp) // after a successful rename this is a no-op
+	if err := writeMarker(tmp, opts.Format, opts.Now); err != nil {
+		return st, fmt.Errorf("write export marker: %w", err)
+	}
 
 	var w writer
 	switch opts.Format {

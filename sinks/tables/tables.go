@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localoffer/localoffer/sinks/feed"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/dictionary"
 )
@@ -72,6 +73,10 @@ func Export(ctx context.Context, w *warehouse.Warehouse, opts Options, log *slog
 	}
 	if opts.Out == "" {
 		return st, errors.New("no output directory")
+	}
+	// Like the feed exports: only a new or empty directory, or a previous export, is replaced.
+	if err := feed.CheckOut(opts.Out); err != nil {
+		return st, err
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
@@ -130,6 +135,10 @@ func Export(ctx context.Context, w *warehouse.Warehouse, opts Options, log *slog
 	}
 	if err := writeReadme(filepath.Join(tmp, "README.md"), opts, format, documented, st); err != nil {
 		return st, err
+	}
+	marker := fmt.Sprintf("written by localoffer export (format %s) at %s\nlocaloffer export replaces this directory on the next export to it.\n", opts.Format, opts.Now.Format(time.RFC3339))
+	if err := os.WriteFile(filepath.Join(tmp, feed.MarkerFile), []byte(marker), 0o644); err != nil {
+		return st, fmt.Errorf("write %s: %w", feed.MarkerFile, err)
 	}
 	if err := replaceDir(tmp, opts.Out); err != nil {
 		return st, err

@@ -3,6 +3,7 @@ package tables_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/sinks/feed"
 	"github.com/localoffer/localoffer/sinks/tables"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/dictionary"
@@ -87,6 +89,27 @@ func TestExportWritesEveryDocumentedTable(t *testing.T) {
 				t.Errorf("services_current.csv header %q", header)
 			}
 		}
+	}
+}
+
+// A second export replaces the first; a directory an export did not write is refused.
+func TestExportReplacesOnlyItsOwnDirectory(t *testing.T) {
+	w := whtest.New(t)
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	out := filepath.Join(t.TempDir(), "tables")
+	for i := 0; i < 2; i++ {
+		if _, err := tables.Export(ctx, w, tables.Options{Format: tables.FormatCSV, Out: out}, log); err != nil {
+			t.Fatalf("export %d: %v", i, err)
+		}
+	}
+	foreign := t.TempDir()
+	os.WriteFile(filepath.Join(foreign, "thesis.docx"), []byte("x"), 0o644)
+	if _, err := tables.Export(ctx, w, tables.Options{Format: tables.FormatCSV, Out: foreign}, log); !errors.Is(err, feed.ErrForeignDir) {
+		t.Fatalf("foreign directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(foreign, "thesis.docx")); err != nil {
+		t.Fatal("the foreign directory was touched")
 	}
 }
 

@@ -241,6 +241,9 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%s record without an id", rec.Kind)
 	}
+	if prov := rec.Prov(); prov != nil {
+		prov.SourceURL = l.w.redact(prov.SourceURL)
+	}
 	payload, hash, err := contentOf(rec)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
@@ -278,10 +281,10 @@ func (l *Loader) PrepareQuarantine(rec *schema.Record, problems []schema.Problem
 	errs, _ := json.Marshal(problems)
 	src := ""
 	if p := rec.Prov(); p != nil {
-		src = p.SourceURL
+		src = l.w.redact(p.SourceURL)
 	}
 	return &Prepared{kind: rec.Kind, id: rec.ID(),
-		quarantine: []any{l.pipeline, l.runID, l.now, string(rec.Kind), rec.ID(), src, string(errs), string(payload)}}
+		quarantine: []any{l.pipeline, l.runID, l.now, string(rec.Kind), rec.ID(), src, l.w.redact(string(errs)), string(payload)}}
 }
 
 // AddPrepared buffers a prepared record: an unchanged record is only marked seen.
