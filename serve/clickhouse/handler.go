@@ -48,14 +48,19 @@ type Options struct {
 	MaxQueryBytes int64
 	// Timeout caps a query's run time (default 60 s; a client's max_execution_time may lower it).
 	Timeout time.Duration
+	// MaxConcurrent caps the queries held at once (default 4): each may hold
+	// up to MaxResultBytes until its client has read it. The engine runs one
+	// query at a time anyway.
+	MaxConcurrent int
 	// Log receives one line per refused or failed request (never the password).
 	Log *slog.Logger
 }
 
 // Handler is the ClickHouse-compatible endpoint.
 type Handler struct {
-	q warehouse.RawQuerier
-	o Options
+	q     warehouse.RawQuerier
+	o     Options
+	slots chan struct{}
 }
 
 // New returns the handler over a driver that can pass results through.
@@ -69,10 +74,13 @@ func New(q warehouse.RawQuerier, o Options) *Handler {
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 4
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{q: q, o: o}
+	return &Handler{q: q, o: o, slots: make(chan struct{}, o.MaxConcurrent)}
 }
 
 // ClickHouse error codes used in answers (src/Common/ErrorCodes.cpp).
@@ -152,6 +160,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), req.timeout)
 	defer cancel()
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	case <-ctx.Done():
+		h.fail(w, r, &chError{http.StatusServiceUnavailable, codeTimeout, fmt.Sprintf("Timeout exceeded: %d queries were already running for %s", h.o.MaxConcurrent, req.timeout)})
+		return
+	}
 	if isHello(r, req) {
 		if err := h.hello(ctx, r, w, req); err != nil {
 			h.fail(w, r, h.classify(ctx, err, &cappedBuffer{}, req))

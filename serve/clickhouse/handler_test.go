@@ -229,3 +229,33 @@ func TestReadOnlyAndLimits(t *testing.T) {
 		t.Fatalf("the table changed: %q", a.body)
 	}
 }
+
+// Results are held until read, so the queries held at once are capped.
+func TestConcurrentQueriesAreCapped(t *testing.T) {
+	f := newFixture(t, chserve.Options{Password: password, MaxConcurrent: 1})
+	first := make(chan answer, 1)
+	go func() {
+		q := url.Values{"query": {"SELECT sleepEachRow(0.1) FROM numbers(10) SETTINGS max_block_size = 1"}}
+		req, _ := http.NewRequest("GET", f.srv.URL+"/clickhouse/?"+q.Encode(), nil)
+		req.SetBasicAuth("a", password)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- answer{}
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		first <- answer{status: res.StatusCode, body: string(b)}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	a := f.get(t, url.Values{"query": {"SELECT 1"}, "max_execution_time": {"0.2"}}, true, nil)
+	if a.status != 503 || a.header.Get("X-ClickHouse-Exception-Code") != "159" {
+		t.Errorf("second query: %d %q", a.status, a.body)
+	}
+	if got := <-first; got.status != 200 || strings.Count(got.body, "0\n") != 10 {
+		t.Errorf("first query: %d %q", got.status, got.body)
+	}
+	if a := f.get(t, url.Values{"query": {"SELECT 1"}}, true, nil); a.status != 200 {
+		t.Errorf("after: %d", a.status)
+	}
+}
