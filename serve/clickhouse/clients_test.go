@@ -21,9 +21,19 @@ import (
 // clickhouse-go/v2 over HTTP (Native format, its own hello query) reads typed
 // rows from the endpoint, and its INSERT is refused.
 func TestClickHouseGoOverHTTP(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		comp *ch.Compression
+	}{{"plain", nil}, {"lz4", &ch.Compression{Method: ch.CompressionLZ4}}, {"zstd", &ch.Compression{Method: ch.CompressionZSTD}}, {"gzip", &ch.Compression{Method: ch.CompressionGZIP}}} {
+		t.Run(c.name, func(t *testing.T) { clickhouseGo(t, c.comp) })
+	}
+}
+
+func clickhouseGo(t *testing.T, comp *ch.Compression) {
 	f := newFixture(t, chserve.Options{Password: password})
 	u, _ := url.Parse(f.srv.URL)
 	conn, err := ch.Open(&ch.Options{
+		Compression: comp,
 		Protocol:    ch.HTTP,
 		Addr:        []string{u.Host},
 		HttpUrlPath: "/clickhouse/",

@@ -3,7 +3,9 @@
 // in the URL or the body (plain or multipart), default_format and FORMAT,
 // database, param_* query parameters, user and password (Basic auth,
 // X-ClickHouse-User/Key headers or URL parameters), gzip responses, and the
-// X-ClickHouse-Format / -Query-Id / -Summary / -Exception-Code headers.
+// X-ClickHouse-Format / -Query-Id / -Summary / -Exception-Code headers, and
+// ClickHouse's own block compression (compress=1, LZ4 or ZSTD) that the JDBC
+// driver and clickhouse-go with compression ask for.
 //
 // Every statement is parsed by the engine and anything but a read is refused;
 // table functions that reach files, URLs or other servers are refused too.
@@ -31,6 +33,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/ch-go/compress"
 
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
@@ -116,7 +120,8 @@ var protocolParams = map[string]bool{
 	"send_progress_in_http_headers": true, "http_headers_progress_interval_ms": true, "buffer_size": true,
 	"http_wait_end_of_query": true, "cancel_http_readonly_queries_on_client_close": true, "role": true,
 	"quota_key": true, "add_http_cors_header": true, "output_format_json_quote_64bit_integers": true,
-	"date_time_input_format": true,
+	"date_time_input_format": true, "compress": true, "network_compression_method": true,
+	"network_zstd_compression_level": true, "decompress": true,
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -168,9 +173,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHello(r, req) {
-		if err := h.hello(ctx, r, w, req); err != nil {
+		body, err := h.hello(ctx, r)
+		if err != nil {
 			h.fail(w, r, h.classify(ctx, err, &cappedBuffer{}, req))
+			return
 		}
+		h.respond(w, r, req, body, "Native", "")
 		return
 	}
 	buf := &cappedBuffer{max: req.maxBytes}
@@ -188,13 +196,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"result_bytes": strconv.Itoa(buf.Len()),
 		"elapsed_ns":   strconv.FormatInt(st.Elapsed.Nanoseconds(), 10),
 	})
+	h.respond(w, r, req, buf.Bytes(), st.Format, string(summary))
+}
+
+// respond writes a complete result, framed (compress=1) and gzipped as asked.
+func (h *Handler) respond(w http.ResponseWriter, r *http.Request, req *request, body []byte, format, summary string) {
 	hd := w.Header()
-	hd.Set("X-ClickHouse-Format", st.Format)
-	hd.Set("X-ClickHouse-Summary", string(summary))
-	hd.Set("Content-Type", contentType(st.Format))
+	hd.Set("X-ClickHouse-Format", format)
+	if summary != "" {
+		hd.Set("X-ClickHouse-Summary", summary)
+	}
+	hd.Set("Content-Type", contentType(format))
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	body := buf.Bytes()
+	if req.native != nil {
+		// ClickHouse's own framing (compress=1): checksummed blocks of at most 1 MiB.
+		framed, err := frame(body, *req.native)
+		if err != nil {
+			h.fail(w, r, &chError{http.StatusInternalServerError, codeBadArguments, "compress the result: " + err.Error()})
+			return
+		}
+		body = framed
+		hd.Set("Content-Type", "application/octet-stream")
+	}
 	if req.compress && acceptsGzip(r) {
 		hd.Set("Content-Encoding", "gzip")
 		hd.Add("Vary", "Accept-Encoding")
@@ -214,7 +238,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type request struct {
 	sql, format, database string
 	params                map[string]string
-	compress              bool
+	compress              bool             // gzip (enable_http_compression=1)
+	native                *compress.Method // ClickHouse-native block compression (compress=1)
 	timeout               time.Duration
 	maxBytes              int64
 }
@@ -320,8 +345,18 @@ func (h *Handler) parse(r *http.Request) (*request, *chError) {
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 && n < req.maxBytes {
 				req.maxBytes = n
 			}
-		case k == "compress" && v == "1":
-			return nil, &chError{http.StatusBadRequest, codeSupportIsDisabled, "ClickHouse-native compression (compress=1) is not supported by this endpoint; use enable_http_compression=1 with gzip"}
+		case k == "compress" && (v == "1" || strings.EqualFold(v, "true")):
+			m := compress.LZ4
+			switch strings.ToUpper(u.Get("network_compression_method")) {
+			case "", "LZ4":
+			case "ZSTD":
+				m = compress.ZSTD
+			case "NONE":
+				m = compress.None
+			default:
+				return nil, &chError{http.StatusBadRequest, codeBadArguments, fmt.Sprintf("unknown network_compression_method %q (LZ4, ZSTD or NONE)", u.Get("network_compression_method"))}
+			}
+			req.native = &m
 		case protocolParams[k], strings.HasPrefix(k, "http_"), strings.HasPrefix(k, "send_progress"):
 		default:
 			return nil, &chError{http.StatusBadRequest, codeUnknownSetting, fmt.Sprintf("Setting %s is not supported by this endpoint: it serves the warehouse read-only and cannot apply query settings", k)}
@@ -331,6 +366,22 @@ func (h *Handler) parse(r *http.Request) (*request, *chError) {
 }
 
 var formatName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
+
+// frame compresses body in ClickHouse's block format, as the server does for compress=1.
+func frame(body []byte, m compress.Method) ([]byte, error) {
+	const block = 1 << 20
+	cw := compress.NewWriter(compress.LevelZero, m)
+	var out []byte
+	for len(body) > 0 {
+		n := min(len(body), block)
+		if err := cw.Compress(body[:n]); err != nil {
+			return nil, err
+		}
+		out = append(out, cw.Data...)
+		body = body[n:]
+	}
+	return out, nil
+}
 
 func joinSQL(a, b string) string {
 	if a == "" {

@@ -26,11 +26,11 @@ func isHello(r *http.Request, req *request) bool {
 // client protocol revision (revision 0: no block info, no per-column
 // serialization flag), and libchdb cannot be told otherwise per query, so the
 // answer names revision 0, encoded at the revision the client asked with.
-func (h *Handler) hello(ctx context.Context, r *http.Request, w http.ResponseWriter, req *request) error {
+func (h *Handler) hello(ctx context.Context, r *http.Request) ([]byte, error) {
 	var info bytes.Buffer
 	if _, err := h.q.QueryRaw(ctx, warehouse.RawQuery{SQL: "SELECT version(), timezone()", Format: "TSVRaw",
 		QueryOptions: warehouse.QueryOptions{ReadOnly: true, Sandbox: true}}, &info); err != nil {
-		return err
+		return nil, err
 	}
 	version, tz, _ := strings.Cut(strings.TrimSpace(info.String()), "\t")
 	clientRevision, _ := strconv.ParseUint(r.URL.Query().Get("client_protocol_version"), 10, 64)
@@ -53,11 +53,7 @@ func (h *Handler) hello(ctx context.Context, r *http.Request, w http.ResponseWri
 	column("version()", "String", appendString(nil, version))
 	column("revision()", "UInt32", binary.LittleEndian.AppendUint32(nil, 0))
 	column("timezone()", "String", appendString(nil, tz))
-	w.Header().Set("X-ClickHouse-Format", "Native")
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	_, err := w.Write(b)
-	return err
+	return b, nil
 }
 
 func appendString(b []byte, s string) []byte {
