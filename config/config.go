@@ -104,6 +104,9 @@ type Transform struct {
 	Needs string `yaml:"needs"`
 	// MatchThreshold is the similarity at or above which two records are linked.
 	MatchThreshold float64 `yaml:"match_threshold"`
+	// Matches is a matches.yaml of human decisions (same: / different: pairs
+	// of record ids) that override cross-source matching.
+	Matches string `yaml:"matches"`
 }
 
 // Pipeline is one named source on one schedule.

@@ -53,6 +53,12 @@ type AfterRun interface {
 	RuleFlags() []string
 }
 
+// Settler is work done once after a group of runs that finish together
+// (cross-source matching): one pass however many pipelines loaded.
+type Settler interface {
+	Settle(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error
+}
+
 // Job is one pipeline ready to run.
 type Job struct {
 	Pipeline  string
@@ -93,6 +99,7 @@ type Runner struct {
 	Fetch     *fetch.Client
 	Validator Validator // may be nil
 	After     []AfterRun
+	Settle    []Settler // after RunAll, and after each group of scheduled runs
 	ChunkRows int
 	Log       *slog.Logger
 	// Progress, when set, is called with a pipeline's running record count.
@@ -124,7 +131,25 @@ func (r *Runner) RunAll(ctx context.Context, jobs []Job, parallel int) []Result 
 		}()
 	}
 	wg.Wait()
+	r.SettleRuns(ctx, results)
 	return results
+}
+
+// SettleRuns runs the settle steps once for runs that finished together. A
+// failing step is logged: the runs' data arrived whatever matching makes of it.
+func (r *Runner) SettleRuns(ctx context.Context, results []Result) {
+	if len(r.Settle) == 0 || len(results) == 0 {
+		return
+	}
+	runs := make([]warehouse.Run, 0, len(results))
+	for _, res := range results {
+		runs = append(runs, res.Run)
+	}
+	for _, s := range r.Settle {
+		if err := s.Settle(context.WithoutCancel(ctx), r.W, runs); err != nil {
+			r.Log.Error("settle after runs", "err", err)
+		}
+	}
 }
 
 // Run runs one job once.

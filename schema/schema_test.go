@@ -100,7 +100,7 @@ func TestVocabularyMatchesSchemaEnums(t *testing.T) {
 	for _, c := range []struct {
 		def  string
 		want []string
-	}{{"need_code", NeedCodes}, {"broad_area", BroadAreas}, {"category", Categories}} {
+	}{{"need_code", NeedCodes}, {"broad_area", BroadAreas}, {"category", Categories}, {"age_source", AgeSources}} {
 		if got := enum(c.def); !slices.Equal(got, c.want) {
 			t.Errorf("%s: schema %v, Go %v", c.def, got, c.want)
 		}

@@ -162,6 +162,7 @@ type Service struct {
 	BroadAreas  []string         `json:"broad_areas,omitempty"` // Code of Practice areas
 	Categories  []string         `json:"categories,omitempty"`  // Local Offer categories
 	AgeText     string           `json:"age_text,omitempty"`    // source wording the ages came from
+	AgeSource   string           `json:"age_source,omitempty"`  // where the ages came from: AgeSource* in vocab.go
 	Capacity    *ServiceCapacity `json:"capacity,omitempty"`
 	LACode      string           `json:"la_code,omitempty"` // GSS code of the LA it serves
 	CanonicalID string           `json:"canonical_id,omitempty"`

@@ -101,6 +101,12 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
+	settle, err := buildSettle(cfg, log)
+	if err != nil {
+		w.Close(ctx)
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return nil, exitUsage
+	}
 	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
 	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, validator: validator}
 	a.runner = &runner.Runner{
@@ -108,6 +114,7 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
+		Settle:    settle,
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}

@@ -544,7 +544,7 @@ var fieldIssueColumns = []string{"pipeline", "entity_type", "record_id", "pointe
 	"rule", "reason", "source_url", "first_seen_run", "run_id", "first_seen_at", "last_seen_at", "_version"}
 
 var serviceColumns = []string{"id", "pipeline", "run_id", "name", "status", "organization_id", "description", "url", "email",
-	"min_age", "max_age", "age_text", "need_codes", "broad_areas", "categories", "la_code", "postcode",
+	"min_age", "max_age", "age_text", "age_source", "need_codes", "broad_areas", "categories", "la_code", "postcode",
 	"capacity_available", "capacity_maximum", "has_contact", "assured_date", "last_modified", "canonical_id",
 	"source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
 
@@ -554,7 +554,7 @@ func (l *Loader) serviceRows(s *schema.Service, p *schema.Provenance, payload []
 		avail, maxi = s.Capacity.Available, s.Capacity.Maximum
 	}
 	rows := []tableRow{{"services", serviceColumns, []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
-		s.MinimumAge, s.MaximumAge, s.AgeText, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
+		s.MinimumAge, s.MaximumAge, s.AgeText, s.AgeSource, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
 		avail, maxi, boolInt(HasContact(s)), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
 		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}}}
 	for _, sal := range s.ServiceAtLocations {
