@@ -82,12 +82,12 @@ func cmdQuery(ctx context.Context, env *Env, args []string) int {
 		_, err := rq.QueryRaw(ctx, warehouse.RawQuery{SQL: sql, QueryOptions: opts}, out)
 		return out.finish(env, err)
 	}
-	qw := newQueryWriter(out, *format)
-	if oq, ok := w.Conn.(warehouse.OptionQuerier); ok {
-		err = oq.QueryWith(ctx, sql, opts, qw.row)
-	} else {
-		err = w.Query(ctx, sql, qw.row)
+	oq, ok := w.Conn.(warehouse.OptionQuerier)
+	if !ok {
+		return out.finish(env, fmt.Errorf("the %s driver cannot bind parameters or enforce read-only", cfg.Warehouse.Driver))
 	}
+	qw := newQueryWriter(out, *format)
+	err = oq.QueryWith(ctx, sql, opts, qw.row)
 	if err == nil {
 		err = qw.finish()
 	}
