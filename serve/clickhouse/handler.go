@@ -32,6 +32,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/ch-go/compress"
@@ -56,15 +57,20 @@ type Options struct {
 	// up to MaxResultBytes until its client has read it. The engine runs one
 	// query at a time anyway.
 	MaxConcurrent int
+	// FailureDelay is how long a wrong password waits before its answer,
+	// one at a time across the handler (default 500 ms): at most a couple of
+	// guesses a second, whatever the number of connections.
+	FailureDelay time.Duration
 	// Log receives one line per refused or failed request (never the password).
 	Log *slog.Logger
 }
 
 // Handler is the ClickHouse-compatible endpoint.
 type Handler struct {
-	q     warehouse.RawQuerier
-	o     Options
-	slots chan struct{}
+	q        warehouse.RawQuerier
+	o        Options
+	slots    chan struct{}
+	failures sync.Mutex // serialises the delay after a wrong password
 }
 
 // New returns the handler over a driver that can pass results through.
@@ -77,6 +83,9 @@ func New(q warehouse.RawQuerier, o Options) *Handler {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
+	}
+	if o.FailureDelay <= 0 {
+		o.FailureDelay = 500 * time.Millisecond
 	}
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 4
@@ -260,6 +269,12 @@ func (h *Handler) authenticate(r *http.Request) *chError {
 		return &chError{http.StatusUnauthorized, codeRequiredPassword, "a password is required: give any user name and the analysts' password (serve.analyst_password)"}
 	}
 	if subtle.ConstantTimeCompare([]byte(pass), []byte(h.o.Password)) != 1 {
+		h.failures.Lock()
+		select {
+		case <-time.After(h.o.FailureDelay):
+		case <-r.Context().Done():
+		}
+		h.failures.Unlock()
 		return &chError{http.StatusForbidden, codeAuthenticationFailed, "Authentication failed: password is incorrect"}
 	}
 	return nil

@@ -103,13 +103,36 @@ func TestEndpointIsOffWithoutAPassword(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
-	f := newFixture(t, chserve.Options{Password: password})
+	f := newFixture(t, chserve.Options{Password: password, FailureDelay: 50 * time.Millisecond})
 	q := url.Values{"query": {"SELECT 1"}}
 	if a := f.get(t, q, false, nil); a.status != 401 || a.header.Get("WWW-Authenticate") == "" || a.header.Get("X-ClickHouse-Exception-Code") != "194" {
 		t.Errorf("no credentials: %d %v", a.status, a.header)
 	}
-	if a := f.get(t, q, false, map[string]string{"X-ClickHouse-User": "x", "X-ClickHouse-Key": "wrong"}); a.status != 403 || !strings.HasPrefix(a.body, "Code: 516.") {
-		t.Errorf("wrong password: %d %q", a.status, a.body)
+	// Wrong passwords wait their turn: three at once take three delays.
+	start := time.Now()
+	done := make(chan answer, 3)
+	for i := 0; i < 3; i++ {
+		go func() {
+			req, _ := http.NewRequest("GET", f.srv.URL+"/clickhouse/?"+q.Encode(), nil)
+			req.Header.Set("X-ClickHouse-User", "x")
+			req.Header.Set("X-ClickHouse-Key", "wrong")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- answer{}
+				return
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			done <- answer{status: res.StatusCode, body: string(b)}
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		if a := <-done; a.status != 403 || !strings.HasPrefix(a.body, "Code: 516.") {
+			t.Errorf("wrong password: %d %q", a.status, a.body)
+		}
+	}
+	if d := time.Since(start); d < 3*50*time.Millisecond {
+		t.Errorf("three wrong passwords answered in %s", d)
 	}
 	if a := f.get(t, q, false, map[string]string{"X-ClickHouse-User": "x", "X-ClickHouse-Key": password}); a.status != 200 || a.body != "1\n" {
 		t.Errorf("header auth: %d %q", a.status, a.body)
