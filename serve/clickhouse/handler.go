@@ -71,6 +71,24 @@ type Handler struct {
 	o        Options
 	slots    chan struct{}
 	failures sync.Mutex // serialises the delay after a wrong password
+
+	tzMu sync.Mutex
+	tz   string // the engine's time zone, read once
+}
+
+// timezone is the engine's time zone (DateTime values without their own zone
+// are in it), read once; "" while the engine cannot say.
+func (h *Handler) timezone(ctx context.Context) string {
+	h.tzMu.Lock()
+	defer h.tzMu.Unlock()
+	if h.tz == "" {
+		var b bytes.Buffer
+		if _, err := h.q.QueryRaw(ctx, warehouse.RawQuery{SQL: "SELECT timezone()", Format: "TSVRaw",
+			QueryOptions: warehouse.QueryOptions{ReadOnly: true, Sandbox: true}}, &b); err == nil {
+			h.tz = strings.TrimSpace(b.String())
+		}
+	}
+	return h.tz
 }
 
 // New returns the handler over a driver that can pass results through.
@@ -154,7 +172,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-ClickHouse-Query-Id", queryID)
 	w.Header().Set("X-ClickHouse-Server-Display-Name", "localoffer")
-	w.Header().Set("X-ClickHouse-Timezone", "UTC")
+	if tz := h.timezone(r.Context()); tz != "" {
+		w.Header().Set("X-ClickHouse-Timezone", tz)
+	}
 	if err := h.authenticate(r); err != nil {
 		if err.status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Basic realm="localoffer warehouse", charset="UTF-8"`)

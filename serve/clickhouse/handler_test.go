@@ -182,7 +182,7 @@ func TestQueriesFormatsAndParameters(t *testing.T) {
 	req.SetBasicAuth("default", password)
 	req.Header.Set("Accept-Encoding", "gzip")
 	a := do(t, req)
-	if a.status != 200 || a.header.Get("Content-Encoding") != "gzip" || a.header.Get("X-ClickHouse-Query-Id") != "q-1" {
+	if a.status != 200 || a.header.Get("Content-Encoding") != "gzip" || a.header.Get("X-ClickHouse-Query-Id") != "q-1" || a.header.Get("X-ClickHouse-Timezone") == "" {
 		t.Fatalf("POST gzip: %d %v", a.status, a.header)
 	}
 	var doc struct {
