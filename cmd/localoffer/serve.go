@@ -17,10 +17,14 @@ import (
 
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema/feedcheck"
 	"github.com/localoffer/localoffer/serve"
+	"github.com/localoffer/localoffer/serve/clickhouse"
 	"github.com/localoffer/localoffer/sinks/embedded"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/sinks/warehouse/dictionary"
 )
 
 // snapshotWatch is how often serve checks the warehouse for changes it did
@@ -85,7 +89,20 @@ func cmdServe(ctx context.Context, env *Env, args []string) int {
 	defer os.RemoveAll(snapDir)
 	// Handlers other packages provide mount here: the ClickHouse-compatible
 	// endpoint (/clickhouse/), the data dictionary (/docs/warehouse), the health report.
-	var mounts []serve.Mount
+	mounts := []serve.Mount{
+		{Pattern: "GET /docs/warehouse", Handler: dictionary.Handler(a.w, "localoffer warehouse")},
+		{Pattern: "GET /reports/health", Handler: health.Handler(a.w, "html")},
+		{Pattern: "GET /reports/health.json", Handler: health.Handler(a.w, "json")},
+		{Pattern: "GET /reports/health.csv", Handler: health.Handler(a.w, "csv")},
+	}
+	if rq, ok := a.w.Conn.(warehouse.RawQuerier); ok {
+		// Answers 404 until serve.analyst_password is set.
+		ch := clickhouse.New(rq, clickhouse.Options{Password: cfg.Serve.AnalystPassword, Database: cfg.Warehouse.Database})
+		// Both paths: the JavaScript client posts to the bare path it was given.
+		mounts = append(mounts, serve.Mount{Pattern: "/clickhouse/", Handler: ch}, serve.Mount{Pattern: "/clickhouse", Handler: ch})
+	} else {
+		log.Info("the /clickhouse/ endpoint needs the embedded warehouse; with a ClickHouse server, analysts connect to it directly")
+	}
 	srv, err := serve.New(ctx, serve.Options{
 		Warehouse: a.w, SnapshotDir: snapDir, Validator: checker, Postcodes: a.shared.Postcodes,
 		Gaps: gopts, Metrics: metrics, Log: log, PublicURL: *publicURL, RequestTimeout: 30 * time.Second, Mounts: mounts,
