@@ -18,6 +18,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/collect"
@@ -68,11 +69,11 @@ func (e *MissingTableError) Is(target error) bool { return target == ErrMissingM
 // notes about a package's layout.
 const (
 	// Data a package declares or holds did not load:
-	WarnMissingResource   = "missing_resource"   // a declared table is absent
-	WarnUnjoinedRows      = "unjoined_rows"      // child rows whose keys name nothing; dropped
-	WarnDanglingReference = "dangling_reference" // a loaded record names a row that is absent
-	WarnMissingID         = "missing_id"         // services/organizations/locations rows without id; not loaded
-	WarnDuplicateID       = "duplicate_id"       // rows repeating an id; the first one loaded
+	WarnMissingResource   = collect.KindMissingResource   // a declared table is absent
+	WarnUnjoinedRows      = collect.KindUnjoinedRows      // child rows whose keys name nothing; dropped
+	WarnDanglingReference = collect.KindDanglingReference // a loaded record names a row that is absent
+	WarnMissingID         = "missing_id"                  // services/organizations/locations rows without id; not loaded
+	WarnDuplicateID       = "duplicate_id"                // rows repeating an id; the first one loaded
 	// Notes; the service data still loaded:
 	WarnUnmappedTable     = "unmapped_table"     // an HSDS table our schema has no place for (funding, programs, …)
 	WarnUnknownResource   = "unknown_resource"   // a resource that is not an HSDS table
@@ -82,14 +83,11 @@ const (
 	WarnRaggedRows        = "ragged_rows"        // rows with more or fewer cells than the header
 )
 
-// Degrading reports whether a warning kind means data did not arrive.
-func Degrading(kind string) bool {
-	switch kind {
-	case WarnMissingResource, WarnUnjoinedRows, WarnDanglingReference, WarnMissingID, WarnDuplicateID:
-		return true
-	}
-	return false
-}
+// Degrading reports whether a warning kind makes the run degraded: the
+// runner's one list (collect.DegradingKinds). Rows without an id or with a
+// repeated one are reported with their counts but, like other collectors'
+// skipped rows, do not degrade a run by themselves.
+func Degrading(kind string) bool { return slices.Contains(collect.DegradingKinds, kind) }
 
 // Kind returns the kind a warning message starts with ("" if none).
 func Kind(msg string) string {
