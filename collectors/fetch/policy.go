@@ -115,8 +115,7 @@ func SiteKey(u *url.URL) string {
 
 // origins are the locations pipelines.yaml gave a session.
 type origins struct {
-	hosts   map[string]bool // siteHost of each http(s) origin
-	names   map[string]bool // hostnames of http(s) origins: may be on private addresses
+	hosts   map[string]bool // siteHost of each http(s) origin: may be on private addresses
 	creds   map[string]bool // scheme://host:port of each http(s) origin: may receive credentials
 	dirs    []string        // folders of local origins
 	exact   map[string]bool // the configured strings themselves
@@ -124,7 +123,7 @@ type origins struct {
 }
 
 func newOrigins(configured []string, allowed []string) *origins {
-	o := &origins{hosts: map[string]bool{}, names: map[string]bool{}, creds: map[string]bool{},
+	o := &origins{hosts: map[string]bool{}, creds: map[string]bool{},
 		exact: map[string]bool{}, allowed: map[string]bool{}}
 	for _, h := range allowed {
 		o.allowed[strings.ToLower(strings.TrimSpace(h))] = true
@@ -145,7 +144,6 @@ func newOrigins(configured []string, allowed []string) *origins {
 			continue
 		}
 		o.hosts[siteHost(u)] = true
-		o.names[strings.ToLower(u.Hostname())] = true
 		o.creds[originOf(u)] = true
 	}
 	return o
@@ -169,11 +167,19 @@ func (o *origins) isAllowed(hostname string) bool {
 	return o.allowed[strings.ToLower(hostname)]
 }
 
-// privateOK: a configured host may be on any address (a loopback test, an
-// intranet directory), and so may an allowed host.
-func (o *origins) privateOK(hostname string) bool {
+// privateOK: a configured host[:port] may be on any address (a loopback
+// test, an intranet directory), and so may an allowed host. The port counts:
+// a loopback source does not open the other services on its machine.
+func (o *origins) privateOK(hostname, port string) bool {
 	h := strings.ToLower(strings.Trim(hostname, "[]"))
-	return o.names[h] || o.allowed[h]
+	if o.allowed[h] {
+		return true
+	}
+	key := h
+	if port != "" && port != "80" && port != "443" {
+		key = net.JoinHostPort(h, port)
+	}
+	return o.hosts[key]
 }
 
 // onOriginHost: the same host[:port] as a configured http(s) source, or its
@@ -283,7 +289,7 @@ func policyFrom(ctx context.Context) *policy {
 // checkAddress resolves host and refuses it when any address is not public.
 // A lookup failure is left to the dial, which fails the same way.
 func (c *Client) checkAddress(ctx context.Context, p *policy, u *url.URL) error {
-	if p == nil || p.o == nil || p.o.privateOK(u.Hostname()) {
+	if p == nil || p.o == nil || p.o.privateOK(u.Hostname(), u.Port()) {
 		return nil
 	}
 	addrs, err := c.lookup(ctx, u.Hostname())
@@ -319,7 +325,7 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	if p := policyFrom(ctx); p != nil && p.o != nil && !p.o.privateOK(host) {
+	if p := policyFrom(ctx); p != nil && p.o != nil && !p.o.privateOK(host, port) {
 		for _, a := range addrs {
 			if why := blockedAddr(a); why != "" {
 				return nil, &PolicyError{URL: host, Rule: "address",

@@ -77,6 +77,7 @@ func policyErr(t *testing.T, err error) (rule string) {
 func TestPolicySchemesAndHosts(t *testing.T) {
 	one := serveOn(t, "127.0.0.1", nil)
 	two := serveOn(t, "127.0.0.2", nil)
+	other := serveOn(t, "127.0.0.1", nil) // another service on the source's machine
 	secret := filepath.Join(t.TempDir(), "passwd")
 	os.WriteFile(secret, []byte("root:x:0:0"), 0o600)
 
@@ -98,6 +99,7 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 		{"any public host refuses loopback", nil, two.URL + "/", ptr(AnyPublic()), "address"},
 		{"allowed host may be loopback", []string{"127.0.0.2"}, two.URL + "/", ptr(AnyPublic()), ""},
 		{"site rule", nil, two.URL + "/", ptr(SameSite(one.URL + "/")), "host"},
+		{"another port of the source's loopback host", nil, other.URL + "/", ptr(AnyPublic()), "address"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -134,6 +136,9 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 	}
 	if paths, _ := two.seen(); len(paths) != 2 {
 		t.Errorf("second host saw %v; want only the two allowed fetches", paths)
+	}
+	if paths, _ := other.seen(); len(paths) != 0 {
+		t.Errorf("another service on the source's machine saw %v", paths)
 	}
 }
 
