@@ -338,3 +338,41 @@ func TestNoOriginsIsPermissive(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestIsRefusedAndCheck(t *testing.T) {
+	cl, _ := testClient(t, Options{})
+	s := cl.Session("p", "r", nil).WithOrigins("https://directory.example.org/api")
+	if err := s.Check("https://directory.example.org/api/services?page=2", SameHost()); err != nil {
+		t.Errorf("same host: %v", err)
+	}
+	err := s.Check("https://elsewhere.example.com/x.csv", SameHost())
+	if !IsRefused(err) || policyErr(t, err) != "host" {
+		t.Errorf("other host: %v", err)
+	}
+	if err := s.Check("file:///etc/passwd", AnyPublic()); !IsRefused(err) {
+		t.Errorf("file URL from a remote source: %v", err)
+	}
+	if IsRefused(&StatusError{URL: "x", Status: 404}) || IsRefused(&RedirectError{From: "a", To: "b", Reason: "more than 10 redirects"}) {
+		t.Error("ordinary failures reported as refusals")
+	}
+	if err := cl.Session("p", "r", nil).Check("file:///etc/passwd", SameHost()); err != nil {
+		t.Errorf("a session without origins checks nothing: %v", err)
+	}
+}
+
+func BenchmarkCheckURL(b *testing.B) {
+	o := newOrigins([]string{"https://directory.example.org/api?api_key=k", "/data/gias.csv"}, []string{"cdn.example.net"})
+	urls := []string{"https://directory.example.org/api/services?page=12&per_page=100", "https://www.stmarys.sch.uk/send/sen-report.pdf",
+		"file:///data/sites/a/index.html", "https://cdn.example.net/x.csv"}
+	site := SameSite("https://stmarys.sch.uk/")
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, u := range urls {
+			sc := SameHost()
+			if i == 1 {
+				sc = site
+			}
+			o.checkURL(u, sc)
+		}
+	}
+}
