@@ -108,7 +108,25 @@ type Pipeline struct {
 	Disabled  bool            `yaml:"disabled"`
 	Collector CollectorConfig `yaml:"collector"`
 
+	// Run status and repairs (README "Run statuses" and "Repairs").
+	// QuarantineFailShare: a run whose quarantined share of records is above
+	// this fails (nil: DefaultQuarantineFailShare). DefaultStatus: the status
+	// of services the source gives none, recorded as a repair each time.
+	QuarantineFailShare *float64 `yaml:"quarantine_fail_share"`
+	DefaultStatus       string   `yaml:"default_status"`
+
 	Line int `yaml:"-"`
+}
+
+// DefaultQuarantineFailShare is quarantine_fail_share when not set.
+const DefaultQuarantineFailShare = 0.5
+
+// FailShare is the pipeline's quarantine_fail_share.
+func (p *Pipeline) FailShare() float64 {
+	if p.QuarantineFailShare == nil {
+		return DefaultQuarantineFailShare
+	}
+	return *p.QuarantineFailShare
 }
 
 // CollectorTypes lists the collector types the binary knows.
@@ -466,6 +484,14 @@ func (c *Config) validate() Errors {
 		}
 		if p.Area != "" && !gssCode.MatchString(p.Area) {
 			add(p.Line, field+".area", "%q is not a GSS area code (like E06000044)", p.Area)
+		}
+		if s := p.QuarantineFailShare; s != nil && (*s < 0 || *s > 1) {
+			add(p.Line, field+".quarantine_fail_share", "%v is not a share between 0 and 1", *s)
+		}
+		switch p.DefaultStatus {
+		case "", "active", "inactive", "defunct", "temporarily closed":
+		default:
+			add(p.Line, field+".default_status", "%q is not an HSDS service status (active, inactive, defunct or temporarily closed)", p.DefaultStatus)
 		}
 		cc := &p.Collector
 		cfield := field + ".collector"

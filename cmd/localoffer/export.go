@@ -56,5 +56,8 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	fmt.Fprintf(env.Stdout, "exported %d services and %d organisations to %s (%s, HSDS 3.0)\n", st.Services, st.Organizations, *out, *format)
+	if n := len(st.Withheld); n > 0 {
+		fmt.Fprintf(env.Stdout, "%d records withheld: they fail the official HSDS 3.0 schema (listed with the reasons in the index file)\n", n)
+	}
 	return exitOK
 }

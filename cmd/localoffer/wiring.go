@@ -12,7 +12,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/spreadsheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
-	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/transform"
 )
 
@@ -42,15 +41,6 @@ func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipel
 // cross-source matching and the missing_from_source, status_conflict and broken_link flags.
 func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logger) []runner.AfterRun {
 	return []runner.AfterRun{transform.NewAfter(cfg, log)}
-}
-
-// buildValidator compiles the record schema once per process.
-func buildValidator() (runner.Validator, error) {
-	v, err := schema.NewValidator()
-	if err != nil {
-		return nil, err
-	}
-	return v, nil // not `return schema.NewValidator()`: a nil *Validator would be a non-nil interface
 }
 
 // buildCollector wires a pipeline's collector: an explicit switch on type:, no registry.

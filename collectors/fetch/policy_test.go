@@ -105,7 +105,7 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			cl, _ := testClient(t, Options{AllowedHosts: c.allowed})
 			var refusals []string
-			s := cl.Session("p", "r", nil).WithOrigins(one.URL+"/feed").OnRefusal(func(u, msg string) { refusals = append(refusals, msg) })
+			s := cl.Session("p", "r", nil).WithOrigins(one.URL + "/feed").OnRefusal(func(u, msg string) { refusals = append(refusals, msg) })
 			var opts []GetOption
 			if c.scope != nil {
 				opts = append(opts, Within(*c.scope))

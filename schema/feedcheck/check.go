@@ -176,6 +176,17 @@ func New(opts Options) (*Checker, error) {
 	return k, nil
 }
 
+// EntityProblems validates one record of an HSDS 3.0 entity type, given as
+// JSON, against the official schema: what `export` uses to publish only
+// conformant records. An unknown type is one problem.
+func (k *Checker) EntityProblems(typ string, record []byte) []schema.Problem {
+	c := k.entity[typ]
+	if c == nil {
+		return []schema.Problem{{Message: fmt.Sprintf("unknown HSDS entity type %q", typ)}}
+	}
+	return c.ProblemsJSON(record)
+}
+
 // ErrUnusable wraps every error that means the target could not be checked at all.
 var ErrUnusable = errors.New("unusable target")
 
@@ -203,6 +214,9 @@ func (k *Checker) Check(ctx context.Context, target string) (*Report, error) {
 		case st.IsDir():
 			r.Format = "HSDS tabular data package"
 			err = k.checkDatapackage(ctx, path, r)
+		case strings.HasSuffix(lower, ".zip"):
+			r.Format = "HSDS tabular data package (zip)"
+			err = k.checkZipPackage(ctx, path, r)
 		case strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl"):
 			r.Format = "NDJSON"
 			err = k.checkNDJSON(ctx, path, r)

@@ -150,6 +150,25 @@ func Open(path string, opts Options) (*Reader, error) {
 	return r, nil
 }
 
+// OpenCSV reads CSV text from a stream (a table inside an archive, say) in
+// constant memory, like Open does for a file. Closing the Reader closes rc.
+func OpenCSV(rc io.ReadCloser, opts Options) (*Reader, error) {
+	opts.defaults()
+	if opts.Name == "" {
+		opts.Name = "CSV stream"
+	}
+	c, err := newCSVSource(rc, rc, &opts)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{path: opts.Name, opts: opts, src: c}
+	if err := r.findHeader(nil); err != nil {
+		c.close()
+		return nil, err
+	}
+	return r, nil
+}
+
 // Header is the header row, trimmed (merged header cells filled in).
 func (r *Reader) Header() []string { return r.header }
 
