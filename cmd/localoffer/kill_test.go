@@ -18,10 +18,10 @@ import (
 
 // cli runs this test binary as the localoffer command in a process of its own
 // (TestMain turns it into main), so it can be killed and hold its own engine.
-func cli(t *testing.T, args ...string) *exec.Cmd {
+func cli(t *testing.T, tmp string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "LOCALOFFER_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "LOCALOFFER_TEST_MAIN=1", "TMPDIR="+tmp)
 	return cmd
 }
 
@@ -55,9 +55,11 @@ pipelines:
   - name: api
     collector: {type: hsds_api, url: "%s/api", profile: hsds, per_page: 2, fetch_details: never, incremental: false}
 `, wh, srv.URL)), 0o644)
-	tmpBefore, _ := filepath.Glob(filepath.Join(os.TempDir(), "localoffer-insert-*"))
+	// The children's own temp directory: nothing may be left in it.
+	sysTmp := filepath.Join(dir, "tmp")
+	os.MkdirAll(sysTmp, 0o755)
 
-	first := cli(t, "run", "--config", cfg)
+	first := cli(t, sysTmp, "run", "--config", cfg)
 	var firstOut bytes.Buffer
 	first.Stdout, first.Stderr = &firstOut, &firstOut
 	if err := first.Start(); err != nil {
@@ -83,19 +85,18 @@ pipelines:
 	}
 
 	finite.Store(true)
-	second := cli(t, "run", "--config", cfg)
+	second := cli(t, sysTmp, "run", "--config", cfg)
 	if out, err := second.CombinedOutput(); err != nil {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
 		t.Errorf("the killed run's insert file is still there (%v)", err)
 	}
-	tmpAfter, _ := filepath.Glob(filepath.Join(os.TempDir(), "localoffer-insert-*"))
-	if len(tmpAfter) > len(tmpBefore) {
-		t.Errorf("insert files in the system temp directory: %v", tmpAfter)
+	if left, _ := filepath.Glob(filepath.Join(sysTmp, "*insert*")); len(left) > 0 {
+		t.Errorf("insert files in the system temp directory: %v", left)
 	}
 
-	q := cli(t, "query", "--config", cfg, "--format", "json", "SELECT status, finished_at IS NOT NULL AS finished, error FROM runs FINAL ORDER BY started_at")
+	q := cli(t, sysTmp, "query", "--config", cfg, "--format", "json", "SELECT status, finished_at IS NOT NULL AS finished, error FROM runs FINAL ORDER BY started_at")
 	out, err := q.Output()
 	if err != nil {
 		t.Fatalf("query: %v", err)
