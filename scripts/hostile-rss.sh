@@ -41,12 +41,13 @@ YAML
   set -e
   kb="$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$work/$name.err")"
   mb=$(( ${kb:-0} / 1024 ))
-  result="$(awk -v p="$name" '$1 == p {print $2 " records=" $3; $1=$2=$3=$4=$5=$6=$7=$8=$9=""; if ($0 ~ /[^ ]/) print "  " $0}' "$work/$name.out" | tr -s ' ' | head -c 160)"
+  # The pipeline's summary row: status, records, …, reason.
+  result="$(awk -v p="$name" '$1 == p {$1=""; print}' "$work/$name.out" | tr -s ' ' | cut -c2-150)"
   printf '%-18s %5s %9s  %s\n' "$name" "$code" "$mb" "$result"
   if [ "$mb" -gt "$LIMIT_MB" ]; then
     echo "hostile-rss: $name peaked at $mb MB, over the $LIMIT_MB MB limit" >&2
     status=1
   fi
 done
-echo "load: $(uptime | sed 's/.*load average/load average/')"
+echo "$(uptime | sed 's/.*load average/load average/')"
 exit $status
