@@ -81,3 +81,20 @@ func (r *Redactor) String(s string) string {
 	}
 	return Text(s)
 }
+
+// Error wraps err so its message is masked; errors.Is and errors.As still
+// see the cause. nil stays nil.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &maskedError{err: err, r: r}
+}
+
+type maskedError struct {
+	err error
+	r   *Redactor
+}
+
+func (e *maskedError) Error() string { return e.r.String(e.err.Error()) }
+func (e *maskedError) Unwrap() error { return e.err }

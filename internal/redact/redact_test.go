@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -49,6 +50,17 @@ func TestRedactorValues(t *testing.T) {
 	var nilR *Redactor
 	if got := nilR.String("https://u:p@h.org/"); got != "https://***@h.org/" {
 		t.Errorf("nil Redactor: %q", got)
+	}
+}
+
+func TestError(t *testing.T) {
+	cause := errors.New("dial clickhouse://ch:s3cret-dsn@ch1:9000/db: refused")
+	err := New("s3cret-dsn").Error(fmt.Errorf("open warehouse: %w", cause))
+	if strings.Contains(err.Error(), "s3cret") || !errors.Is(err, cause) {
+		t.Errorf("masked error %q (is cause: %v)", err, errors.Is(err, cause))
+	}
+	if New().Error(nil) != nil {
+		t.Error("nil error wrapped")
 	}
 }
 
