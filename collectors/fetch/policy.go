@@ -126,7 +126,11 @@ func newOrigins(configured []string, allowed []string) *origins {
 	o := &origins{hosts: map[string]bool{}, creds: map[string]bool{},
 		exact: map[string]bool{}, allowed: map[string]bool{}}
 	for _, h := range allowed {
-		o.allowed[strings.ToLower(strings.TrimSpace(h))] = true
+		h = strings.ToLower(strings.TrimSpace(h))
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host // a host, whatever the port
+		}
+		o.allowed[strings.Trim(h, "[]")] = true
 	}
 	for _, c := range configured {
 		if c == "" {

@@ -96,6 +96,7 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 		{"javascript link", nil, "javascript:alert(1)", nil, "scheme"},
 		{"another host", nil, two.URL + "/resource.csv", nil, "host"},
 		{"another host, allowed", []string{"127.0.0.2"}, two.URL + "/resource.csv", nil, ""},
+		{"allowed with a port", []string{" 127.0.0.2:1 "}, two.URL + "/resource.csv", nil, ""},
 		{"any public host refuses loopback", nil, two.URL + "/", ptr(AnyPublic()), "address"},
 		{"allowed host may be loopback", []string{"127.0.0.2"}, two.URL + "/", ptr(AnyPublic()), ""},
 		{"site rule", nil, two.URL + "/", ptr(SameSite(one.URL + "/")), "host"},
@@ -134,8 +135,8 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 			}
 		})
 	}
-	if paths, _ := two.seen(); len(paths) != 2 {
-		t.Errorf("second host saw %v; want only the two allowed fetches", paths)
+	if paths, _ := two.seen(); len(paths) != 3 {
+		t.Errorf("second host saw %v; want only the three allowed fetches", paths)
 	}
 	if paths, _ := other.seen(); len(paths) != 0 {
 		t.Errorf("another service on the source's machine saw %v", paths)
