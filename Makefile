@@ -32,6 +32,7 @@ test: setup-test
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	./scripts/hostile-rss.sh
+	./scripts/bench-serve.sh
 
 clean:
 	rm -rf bin var

@@ -14,6 +14,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -101,6 +102,12 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
+	settle, err := buildSettle(cfg, log)
+	if err != nil {
+		w.Close(ctx)
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return nil, exitUsage
+	}
 	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
 	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, validator: validator}
 	a.runner = &runner.Runner{
@@ -108,6 +115,9 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
+		Settle:    settle,
+		Observers: []runner.RunObserver{&health.Recorder{
+			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}
