@@ -720,16 +720,6 @@ func IsRefused(err error) bool {
 	return errors.As(err, &pe) || errors.As(err, &rd) && rd.Rule != ""
 }
 
-// Check applies the scheme, folder and host rules to a source-given address
-// without fetching it (the address rule needs DNS and is applied by Get), so
-// a collector can skip a link it must not follow. nil without origins.
-func (s *Session) Check(rawURL string, scope Scope) error {
-	if s.origins == nil {
-		return nil
-	}
-	return s.origins.checkURL(rawURL, scope)
-}
-
 // IsNotFound reports whether err is a 404 or 410 answer (or a missing file).
 func IsNotFound(err error) bool {
 	var se *StatusError
