@@ -22,7 +22,8 @@ import (
 //     source that pipelines.yaml names;
 //   - hosts: by default a source-given URL stays on a configured source's
 //     host (or its www. variant); Within(SameSite(home)) widens that to the
-//     home page's registrable domain, Within(AnyPublic()) to any host;
+//     registrable domain of a home page found in source data (which may be
+//     any public host: a GIAS SchoolWebsite);
 //     http.allowed_hosts widens every rule;
 //   - addresses: a host resolving to loopback, private, link-local, CGNAT or
 //     unspecified addresses is refused unless it is a configured source's own
@@ -45,7 +46,6 @@ type scopeKind int
 const (
 	scopeHost   scopeKind = iota // a configured source's host
 	scopeSite                    // the registrable domain of a home page found in source data
-	scopePublic                  // any public http(s) host
 )
 
 // SameHost keeps a URL on a configured source's host (API pages and details,
@@ -62,16 +62,10 @@ func SameSite(home string) Scope {
 	return s
 }
 
-// AnyPublic lets a URL go to any public http(s) host: for collectors whose
-// job is to follow source-given addresses to other sites.
-func AnyPublic() Scope { return Scope{kind: scopePublic} }
-
 func (s Scope) String() string {
 	switch s.kind {
 	case scopeSite:
 		return "same site as " + s.home
-	case scopePublic:
-		return "any public host"
 	}
 	return "same host as the configured source"
 }
@@ -234,8 +228,6 @@ func (o *origins) checkHop(u *url.URL, s Scope) error {
 		return &PolicyError{URL: redactURL(u.String()), Rule: "scheme", Reason: "only http and https addresses may come from a source"}
 	}
 	switch s.kind {
-	case scopePublic:
-		return nil
 	case scopeSite:
 		if s.site != "" && SiteKey(u) == s.site || o.isAllowed(u.Hostname()) {
 			return nil

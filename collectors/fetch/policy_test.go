@@ -97,10 +97,10 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 		{"another host", nil, two.URL + "/resource.csv", nil, "host"},
 		{"another host, allowed", []string{"127.0.0.2"}, two.URL + "/resource.csv", nil, ""},
 		{"allowed with a port", []string{" 127.0.0.2:1 "}, two.URL + "/resource.csv", nil, ""},
-		{"any public host refuses loopback", nil, two.URL + "/", ptr(AnyPublic()), "address"},
-		{"allowed host may be loopback", []string{"127.0.0.2"}, two.URL + "/", ptr(AnyPublic()), ""},
+		{"a school site on loopback", nil, two.URL + "/", ptr(SameSite(two.URL + "/")), "address"},
+		{"allowed host may be loopback", []string{"127.0.0.2"}, two.URL + "/", ptr(SameSite(two.URL + "/")), ""},
 		{"site rule", nil, two.URL + "/", ptr(SameSite(one.URL + "/")), "host"},
-		{"another port of the source's loopback host", nil, other.URL + "/", ptr(AnyPublic()), "address"},
+		{"another port of the source's loopback host", nil, other.URL + "/", ptr(SameSite(other.URL + "/")), "address"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -240,7 +240,7 @@ func TestDNSRebinding(t *testing.T) {
 		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
 	}
 	s := cl.Session("p", "r", nil).WithOrigins("https://directory.example/api")
-	_, err := s.Get(context.Background(), "http://rebind.example:"+port+"/", Within(AnyPublic()))
+	_, err := s.Get(context.Background(), "http://rebind.example:"+port+"/", Within(SameSite("http://rebind.example/")))
 	if policyErr(t, err) != "address" || !strings.Contains(err.Error(), "connection time") {
 		t.Fatalf("err = %v, want the dial-time address refusal", err)
 	}
@@ -252,7 +252,7 @@ func TestDNSRebinding(t *testing.T) {
 	cl.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
 		return []netip.Addr{netip.MustParseAddr("169.254.169.254")}, nil
 	}
-	_, err = s.Get(context.Background(), "http://metadata.example/latest/meta-data/", Within(AnyPublic()))
+	_, err = s.Get(context.Background(), "http://metadata.example/latest/meta-data/", Within(SameSite("http://metadata.example/")))
 	if policyErr(t, err) != "address" || !strings.Contains(err.Error(), "link-local") {
 		t.Fatalf("err = %v, want a link-local refusal", err)
 	}
@@ -335,7 +335,7 @@ func TestNoOriginsIsPermissive(t *testing.T) {
 	srv := serveOn(t, "127.0.0.1", nil)
 	cl, _ := testClient(t, Options{})
 	s := cl.Session("p", "r", nil)
-	if _, err := s.Get(context.Background(), srv.URL+"/x", Within(AnyPublic())); err != nil {
+	if _, err := s.Get(context.Background(), srv.URL+"/x", Within(SameSite(srv.URL+"/"))); err != nil {
 		t.Fatal(err)
 	}
 }
