@@ -38,7 +38,6 @@ import (
 type Scope struct {
 	kind scopeKind
 	site string // SameSite: the home page's site key
-	home string
 }
 
 type scopeKind int
@@ -55,19 +54,11 @@ func SameHost() Scope { return Scope{kind: scopeHost} }
 // SameSite keeps a URL on home's registrable domain (a school's site: its
 // pages, reports and redirects), home itself included.
 func SameSite(home string) Scope {
-	s := Scope{kind: scopeSite, home: home}
+	s := Scope{kind: scopeSite}
 	if u, err := url.Parse(home); err == nil {
 		s.site = SiteKey(u)
 	}
 	return s
-}
-
-func (s Scope) String() string {
-	switch s.kind {
-	case scopeSite:
-		return "same site as " + s.home
-	}
-	return "same host as the configured source"
 }
 
 // Within marks a URL as coming from source data and names the rule it must
