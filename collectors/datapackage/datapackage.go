@@ -338,7 +338,9 @@ func resolveRemote(desc, p string) (string, error) {
 		}
 	}
 	u := base.ResolveReference(ref)
-	if u.Scheme != base.Scheme || u.Host != base.Host || u.User != nil {
+	// A relative path inherits the descriptor's userinfo (ResolveReference
+	// copies it); only userinfo of the resource's own is refused.
+	if u.Scheme != base.Scheme || u.Host != base.Host || (u.User != nil && u.User.String() != base.User.String()) {
 		return "", fmt.Errorf("resource path %q %w (it is not on %s://%s)", p, layout.ErrEscapes, base.Scheme, base.Host)
 	}
 	return u.String(), nil
