@@ -350,6 +350,7 @@ type part struct {
 	table    string // HSDS table
 	declared string
 	file     string // package path (or remote path) to open
+	delim    string
 }
 
 type plan struct {
@@ -421,7 +422,7 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 			continue
 		}
 		for _, decl := range paths {
-			pt := part{resource: r.Name, table: table, declared: decl}
+			pt := part{resource: r.Name, table: table, declared: decl, delim: r.Delimiter()}
 			switch {
 			case files == nil:
 				if !layout.IsRemote(decl) {

@@ -113,7 +113,7 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 		return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)
 	}
 	ragged, firstRagged := 0, 0
-	r, err := sheet.OpenCSV(rc, sheet.Options{Name: s.URL, HeaderRow: 1, Delimiter: ",", Warn: func(line int, _ string) {
+	r, err := sheet.OpenCSV(rc, sheet.Options{Name: s.URL, HeaderRow: 1, Delimiter: p.delim, Warn: func(line int, _ string) {
 		if ragged == 0 {
 			firstRagged = line
 		}

@@ -209,3 +209,18 @@ func TestLocalResourcesStayInFolder(t *testing.T) {
 		t.Errorf("a symbolic link was followed: %v", err)
 	}
 }
+
+// A resource's dialect.delimiter is honoured; a cell holding the other
+// character stays one cell.
+func TestResourceDialect(t *testing.T) {
+	res, err := collectFrom(t, writePkg(t, map[string]string{
+		"datapackage.json": `{"resources":[{"name":"services","path":"services.csv","dialect":{"delimiter":";"}}]}`,
+		"services.csv":     "id;name;description\n1;Portage;Home visits, play, advice\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.byKind(schema.KindService)["pcc-dp/1"]; s == nil || s.Service.Description != "Home visits, play, advice" {
+		t.Errorf("service %+v", s)
+	}
+}

@@ -23,8 +23,20 @@ type Descriptor struct {
 
 // Resource is one declared resource.
 type Resource struct {
-	Name string `json:"name"`
-	Path any    `json:"path"` // a string, or a list of chunk paths
+	Name    string `json:"name"`
+	Path    any    `json:"path"` // a string, or a list of chunk paths
+	Dialect *struct {
+		Delimiter string `json:"delimiter"`
+	} `json:"dialect"`
+}
+
+// Delimiter is the resource's CSV delimiter: its dialect's, else a comma
+// (the Frictionless default).
+func (r Resource) Delimiter() string {
+	if r.Dialect != nil && len(r.Dialect.Delimiter) == 1 {
+		return r.Dialect.Delimiter
+	}
+	return ","
 }
 
 // ParseDescriptor reads datapackage.json.
