@@ -125,13 +125,18 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		}
 		defer z.Close()
 		src = &zipSource{z: z, doc: doc, name: c.Source}
-	case isDir(c.Source):
-		root := fetch.FilePath(c.Source)
+	case isDir(c.Source), isLocal(c.Source):
+		// A local datapackage.json names its folder: the package is the
+		// folder, read under the same rules as when the folder is given.
+		root, desc := fetch.FilePath(c.Source), ""
+		if !isDir(c.Source) {
+			root, desc = filepath.Dir(root), filepath.Base(root)
+		}
 		files, err := layout.ListDir(root, maxPackageFiles)
 		if err != nil {
 			return fmt.Errorf("data package %s: %w", c.Source, err)
 		}
-		src = &dirSource{root: root, list: files, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
+		src = &dirSource{root: root, list: files, desc: desc, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
 	default:
 		src = &urlSource{desc: c.Source, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
 	}
@@ -192,6 +197,11 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	return nil
 }
 
+// isLocal: a plain path or file:// URL (the configured source, so trusted).
+func isLocal(p string) bool {
+	return strings.HasPrefix(p, "file://") || !strings.Contains(p, "://")
+}
+
 func isDir(p string) bool {
 	if strings.Contains(p, "://") && !strings.HasPrefix(p, "file://") {
 		return false
@@ -212,16 +222,22 @@ type source interface {
 	// packages a path relative to the descriptor or an absolute URL.
 	open(p string) (io.ReadCloser, hsdsmap.Source, error)
 	tempDir() string
+	// descriptor is the descriptor's package path when the configuration
+	// names it, "" to look for datapackage.json.
+	descriptor() string
 }
 
 type dirSource struct {
 	root string
+	desc string // the descriptor's file name when configured, "" to search
 	list []string
 	get  func(string) (*fetch.Document, error)
 	blob string
 }
 
 func (d *dirSource) files() []string { return d.list }
+
+func (d *dirSource) descriptor() string { return d.desc }
 
 // open fetches through the fetch layer, so files are recorded as documents
 // like any other source; only files the listing found are ever opened (no
@@ -258,6 +274,8 @@ type zipSource struct {
 
 func (z *zipSource) files() []string { return z.z.Files() }
 
+func (z *zipSource) descriptor() string { return "" }
+
 func (z *zipSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
 	rc, err := z.z.Open(p)
 	if err != nil {
@@ -288,6 +306,8 @@ type urlSource struct {
 }
 
 func (u *urlSource) files() []string { return nil }
+
+func (u *urlSource) descriptor() string { return "" }
 
 func (u *urlSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
 	target := u.desc
@@ -374,7 +394,11 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 	descPath, dir := "", ""
 	var res []layout.Resource
 	if files != nil {
-		if ds := layout.Descriptors(files); len(ds) > 0 {
+		ds := layout.Descriptors(files)
+		if d := src.descriptor(); d != "" {
+			ds = []string{d}
+		}
+		if len(ds) > 0 {
 			descPath, dir = ds[0], path.Dir(ds[0])
 			if dir == "." {
 				dir = ""

@@ -224,3 +224,22 @@ func TestResourceDialect(t *testing.T) {
 		t.Errorf("service %+v", s)
 	}
 }
+
+// A configured datapackage.json path makes its folder the package: its
+// resources follow the folder rules, never a file:// elsewhere.
+func TestLocalDescriptorPath(t *testing.T) {
+	dir := writePkg(t, map[string]string{
+		"export.json":       `{"resources":[{"name":"services","path":"services.csv"}]}`,
+		"data/services.csv": "id,name\n1,Portage\n",
+	})
+	for _, src := range []string{filepath.Join(dir, "export.json"), "file://" + filepath.Join(dir, "export.json")} {
+		res, err := collectFrom(t, src)
+		if err != nil || len(res.byKind(schema.KindService)) != 1 {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "evil.json"), []byte(`{"resources":[{"name":"services","path":"file:///etc/passwd"}]}`), 0o644)
+	if _, err := collectFrom(t, "file://"+filepath.Join(dir, "evil.json")); !errors.Is(err, layout.ErrEscapes) {
+		t.Errorf("file:// resource of a local descriptor: %v", err)
+	}
+}
