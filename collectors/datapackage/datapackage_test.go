@@ -48,12 +48,12 @@ func (r *result) byKind(k schema.Kind) map[string]*schema.Record {
 
 func configUK() config.APIOptions { return config.APIOptions{Profile: "uk"} }
 
-func collectFrom(t *testing.T, source string) (*result, error) {
+func collectFrom(t testing.TB, source string) (*result, error) {
 	t.Helper()
 	return collectWith(t, New(source, configUK()))
 }
 
-func collectWith(t *testing.T, c *Collector) (*result, error) {
+func collectWith(t testing.TB, c *Collector) (*result, error) {
 	t.Helper()
 	client := fetch.New(fetch.Options{PerHostRPS: -1, Timeout: 5 * time.Second}, &fetch.Blobs{Dir: t.TempDir()}, nil)
 	res := &result{}
