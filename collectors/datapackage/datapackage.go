@@ -159,11 +159,11 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 			return err
 		}
 		if err := c.load(j, src, p, warn); err != nil {
-			if p.table == "service" {
-				return err
-			}
 			if errors.Is(err, errAbsent) {
 				plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
+				if p.table == "service" {
+					plan.services = append(plan.services, "declared as "+p.declared+" but absent")
+				}
 				continue
 			}
 			return err

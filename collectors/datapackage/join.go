@@ -105,9 +105,6 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 	rc, s, err := src.open(p.file)
 	if err != nil {
 		if errors.Is(err, errAbsent) {
-			if p.table == "service" {
-				return &MissingTableError{Source: c.Source, Reason: fmt.Sprintf("resource %s (%s) is absent", p.resource, p.declared)}
-			}
 			return err
 		}
 		return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)

@@ -243,3 +243,21 @@ func TestLocalDescriptorPath(t *testing.T) {
 		t.Errorf("file:// resource of a local descriptor: %v", err)
 	}
 }
+
+// A remote package whose services file answers 404 fails the run; a
+// missing optional table only warns.
+func TestRemoteMissingServices(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/datapackage.json":
+			w.Write([]byte(`{"resources":[{"name":"services","path":"services.csv"},{"name":"phones","path":"phones.csv"}]}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	res, err := collectFrom(t, srv.URL+"/datapackage.json")
+	if !errors.Is(err, ErrMissingMainTable) || !strings.Contains(err.Error(), "declared as services.csv but absent") {
+		t.Fatalf("err = %v (warnings %v)", err, res.warns)
+	}
+}
