@@ -36,6 +36,7 @@ var owners = map[string][]string{
 	"service_taxonomy":        {"service_id"},
 	"organization_identifier": {"organization_id"},
 	"attribute":               {"link_id"},
+	"service_attribute":       {"service_id"},
 	"service_at_location":     {"service_id"},
 }
 
@@ -54,7 +55,7 @@ var idTables = map[string]bool{
 // unmapped are HSDS tables whose data our schema has no place for.
 var unmapped = map[string]bool{
 	"program": true, "funding": true, "required_document": true, "payment_accepted": true,
-	"service_attribute": true, "location_attribute": true, "url": true,
+	"location_attribute": true, "url": true,
 }
 
 // silent are HSDS tables about the package itself, skipped without a word.
@@ -355,7 +356,11 @@ func (j *joiner) term(id, from, column string) map[string]any {
 		j.dangling(from, column, "taxonomy_term", id)
 		return nil
 	}
-	return obj(t)
+	o := obj(t)
+	if t["name"] == "" && t["term"] != "" {
+		o["name"] = t["term"] // HSDS 2.0 calls a term's name "term"
+	}
+	return o
 }
 
 func (j *joiner) attribute(r map[string]string) map[string]any {
@@ -468,6 +473,7 @@ func (j *joiner) service(r map[string]string) map[string]any {
 	setIf(o, "languages", j.list("language", "service_id", id, "", obj))
 	setIf(o, "cost_options", j.list("cost_option", "service_id", id, "", obj))
 	setIf(o, "attributes", j.list("attribute", "link_id", id, "service", j.attribute))
+	setIf(o, "attributes", j.list("service_attribute", "service_id", id, "", j.attribute))
 	setIf(o, "eligibilitys", j.list("eligibility", "service_id", id, "", obj))
 	setIf(o, "service_taxonomys", j.list("service_taxonomy", "service_id", id, "", j.serviceTaxonomy))
 	setIf(o, "service_at_locations", j.list("service_at_location", "service_id", id, "", j.serviceAtLocation))

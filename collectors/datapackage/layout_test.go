@@ -261,3 +261,30 @@ func TestRemoteMissingServices(t *testing.T) {
 		t.Fatalf("err = %v (warnings %v)", err, res.warns)
 	}
 }
+
+// HSDS 2.0: service_attributes and other_attributes link services and
+// organisations to taxonomy_terms, whose name is in "term".
+func TestHSDS20Attributes(t *testing.T) {
+	res, err := collectFrom(t, writePkg(t, map[string]string{
+		"datapackage.json":       `{"resources":[{"name":"services","path":"services.csv"},{"name":"organizations","path":"organizations.csv"},{"name":"service_attributes","path":"service_attributes.csv"},{"name":"other_attributes","path":"other_attributes.csv"},{"name":"taxonomy_terms","path":"taxonomy_terms.csv"}]}`,
+		"services.csv":           "id,organization_id,name\ns1,o1,Portage\n",
+		"organizations.csv":      "id,name\no1,Portsmouth City Council\n",
+		"service_attributes.csv": "id,service_id,taxonomy_term_id\na1,s1,t1\na2,s1,t9\n",
+		"other_attributes.csv":   "id,link_id,taxonomy_term_id,link_type\nb1,o1,t2,organization\n",
+		"taxonomy_terms.csv":     "id,term,description,parent_id,taxonomy,language\nt1,Early years,,,LGA,en\nt2,Local authority,,,LGA,en\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.byKind(schema.KindService)["pcc-dp/s1"].Service
+	var names []string
+	for _, a := range s.Attributes {
+		if a.TaxonomyTerm != nil {
+			names = append(names, a.TaxonomyTerm.Name)
+		}
+	}
+	if strings.Join(names, ",") != "Early years" || s.Organization == nil || len(s.Organization.Attributes) != 1 || s.Organization.Attributes[0].TaxonomyTerm.Name != "Local authority" {
+		t.Errorf("attributes %v; organization %+v", names, s.Organization)
+	}
+	hasWarning(t, res.warns, "dangling_reference: attributes: 1 row whose taxonomy_term_id names no row of taxonomy_terms (e.g. t9)")
+}

@@ -224,7 +224,7 @@ var tableNames = func() map[string]string {
 	add("language", "languages")
 	add("accessibility", "accessibility_for_disabilities", "accessibilities")
 	add("cost_option", "cost_options")
-	add("attribute", "attributes")
+	add("attribute", "attributes", "other_attribute", "other_attributes") // HSDS 2.0 other_attributes: link_id + taxonomy_term_id
 	add("taxonomy_term", "taxonomy_terms")
 	// HSDS 3.0 "taxonomy" is a vocabulary; HSDS 1.x "taxonomy" holds the terms.
 	// The collector tells them apart by whether a taxonomy_term table exists.
