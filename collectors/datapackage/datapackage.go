@@ -105,6 +105,7 @@ const maxPackageFiles = 10000
 
 // Collect implements runner.Collector.
 func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
+	c.Accounts = nil
 	var opts []fetch.GetOption
 	for k, v := range c.Opts.Headers {
 		opts = append(opts, fetch.WithHeader(k, v))
@@ -173,7 +174,7 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		warn(WarnMovedResource, "%s not where datapackage.json says; each was read from the only file of its name in the package: %s", count(n, "resource is", "resources are"), capList(plan.moved))
 	}
 	if n := len(plan.missing); n > 0 {
-		warn(WarnMissingResource, "%s listed in datapackage.json %s absent: %s", count(n, "resource", "resources"), map[bool]string{true: "is", false: "are"}[n == 1], capList(plan.missing))
+		warn(WarnMissingResource, "%s listed in datapackage.json %s absent: %s", count(n, "resource", "resources"), verb(n, "is", "are"), capList(plan.missing))
 	}
 	if err := sp.done(); err != nil {
 		return err
@@ -191,8 +192,9 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		run.Warn(c.Source, "", msg)
 	}
 	c.Accounts = accts
-	// A package is a whole snapshot: what it lacks is gone.
-	run.FullSweep = true
+	// A package is a whole snapshot, so what it lacks is gone — unless part
+	// of its services table is missing.
+	run.FullSweep = len(plan.services) == 0
 	run.Log.Info("data package read", "services", stats.services, "organizations", stats.orgs, "locations", stats.locs, "tables", len(plan.parts))
 	return nil
 }

@@ -288,3 +288,19 @@ func TestHSDS20Attributes(t *testing.T) {
 	}
 	hasWarning(t, res.warns, "dangling_reference: attributes: 1 row whose taxonomy_term_id names no row of taxonomy_terms (e.g. t9)")
 }
+
+// A services table split into chunks with one chunk absent loads the rest
+// but is not a full sweep: services in the absent chunk are not gone.
+func TestMissingServicesChunkIsNotASweep(t *testing.T) {
+	res, err := collectFrom(t, writePkg(t, map[string]string{
+		"datapackage.json": `{"resources":[{"name":"services","path":["services-1.csv","services-2.csv"]}]}`,
+		"services-1.csv":   "id,name\n1,Portage\n",
+	}))
+	if err != nil || len(res.byKind(schema.KindService)) != 1 {
+		t.Fatalf("%v", err)
+	}
+	if res.run.FullSweep {
+		t.Error("a package missing part of its services table counted as a full sweep")
+	}
+	hasWarning(t, res.warns, "missing_resource: 1 resource listed in datapackage.json is absent: services (services-2.csv)")
+}
