@@ -1,6 +1,7 @@
 package datapackage
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -110,20 +111,29 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 		}
 		return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)
 	}
+	br := bufio.NewReader(rc)
+	head, _ := br.Peek(512)
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(head, []byte("<")):
+		rc.Close()
+		return fmt.Errorf("data package %s: resource %s (%s) is an HTML or XML page, not CSV", c.Source, p.resource, s.URL)
+	case bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		rc.Close()
+		return fmt.Errorf("data package %s: resource %s (%s) is binary, not CSV", c.Source, p.resource, s.URL)
+	}
 	ragged, firstRagged := 0, 0
-	r, err := sheet.OpenCSV(rc, sheet.Options{Name: s.URL, HeaderRow: 1, Delimiter: p.delim, Warn: func(line int, _ string) {
+	r, err := sheet.OpenCSV(readCloser{br, rc}, sheet.Options{Name: s.URL, HeaderRow: 1, Delimiter: p.delim, Warn: func(line int, _ string) {
 		if ragged == 0 {
 			firstRagged = line
 		}
 		ragged++
 	}})
 	if err != nil {
-		if strings.Contains(err.Error(), "header row 1 not found") {
-			r = nil // an empty file: a table with no rows
-		} else {
-			rc.Close()
+		if !errors.Is(err, sheet.ErrNoHeader) {
 			return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)
 		}
+		r = nil // an empty file: a table with no rows
 	}
 	t := j.t[p.table]
 	if t == nil {
@@ -134,7 +144,6 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 		j.t[p.table] = t
 	}
 	if r == nil {
-		rc.Close()
 		return nil
 	}
 	defer r.Close()
@@ -196,6 +205,11 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 		warn(WarnRaggedRows, "resource %s (%s): %d rows have more or fewer cells than the header (first at line %d); missing cells read as empty, extra ones ignored", p.resource, p.file, ragged, firstRagged)
 	}
 	return nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 func indexOf(cols []string, name string) int {

@@ -304,3 +304,26 @@ func TestMissingServicesChunkIsNotASweep(t *testing.T) {
 	}
 	hasWarning(t, res.warns, "missing_resource: 1 resource listed in datapackage.json is absent: services (services-2.csv)")
 }
+
+// An empty table file is a table with no rows, not an error.
+func TestEmptyTableFile(t *testing.T) {
+	res, err := collectFrom(t, writePkg(t, map[string]string{
+		"datapackage.json": `{"resources":[{"name":"services","path":"services.csv"},{"name":"phones","path":"phones.csv"}]}`,
+		"services.csv":     "id,name\n1,Portage\n",
+		"phones.csv":       "",
+	}))
+	if err != nil || len(res.byKind(schema.KindService)) != 1 || len(res.warns) != 0 {
+		t.Fatalf("%v %v", err, res.warns)
+	}
+}
+
+// A login page served in place of a table is named, not read as CSV.
+func TestHTMLInsteadOfCSV(t *testing.T) {
+	_, err := collectFrom(t, writePkg(t, map[string]string{
+		"datapackage.json": `{"resources":[{"name":"services","path":"services.csv"}]}`,
+		"services.csv":     "\n<!DOCTYPE html><html><title>Sign in</title></html>",
+	}))
+	if err == nil || !strings.Contains(err.Error(), "is an HTML or XML page, not CSV") {
+		t.Errorf("err = %v", err)
+	}
+}
