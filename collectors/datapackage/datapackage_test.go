@@ -120,7 +120,7 @@ func TestExampleDirectoryZipAndURL(t *testing.T) {
 				t.Fatal(err)
 			}
 			services := res.byKind(schema.KindService)
-			if len(services) != 34 || len(res.byKind(schema.KindOrganization)) != 9 || len(res.byKind(schema.KindLocation)) != 10 {
+			if len(services) != 35 || len(res.byKind(schema.KindOrganization)) != 10 || len(res.byKind(schema.KindLocation)) != 11 {
 				t.Fatalf("services %d orgs %d locations %d", len(services), len(res.byKind(schema.KindOrganization)), len(res.byKind(schema.KindLocation)))
 			}
 			if !res.run.FullSweep {
@@ -253,11 +253,11 @@ func TestPackageRunsIdempotent(t *testing.T) {
 	if first.Err != nil || second.Err != nil {
 		t.Fatal(first.Err, second.Err)
 	}
-	if first.RecordsLoaded != 34+9+10 || second.RecordsLoaded != 0 || second.DocumentsUnchanged != 15 {
+	if first.RecordsLoaded != 35+10+11 || second.RecordsLoaded != 0 || second.DocumentsUnchanged != 15 {
 		t.Errorf("first loaded %d; second loaded %d, unchanged docs %d", first.RecordsLoaded, second.RecordsLoaded, second.DocumentsUnchanged)
 	}
 	n, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM services_current WHERE pipeline = 'pcc-dp'")
-	if err != nil || n != 34 {
+	if err != nil || n != 35 {
 		t.Errorf("services_current has %d (%v)", n, err)
 	}
 }
