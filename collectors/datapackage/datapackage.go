@@ -63,42 +63,25 @@ func (e *MissingTableError) Error() string {
 // Is makes errors.Is(err, ErrMissingMainTable) true.
 func (e *MissingTableError) Is(target error) bool { return target == ErrMissingMainTable }
 
-// Warning kinds: every warning this collector raises starts with one of these
-// and a colon, so the runner can tell a degraded run (data missing) from
-// notes about a package's layout.
+// Warning kinds. The runner caps warnings per kind and marks a run degraded
+// on collect.KindMissingResource (one warning per declared table that is
+// absent) and collect.KindDanglingKey (one per row whose key names nothing:
+// dropped child rows, and records loaded without the row they name). The
+// kinds below summarise, one warning per table, or note the layout; they do
+// not degrade a run on their own (the rows they count are also warned of
+// under collect.KindDanglingKey).
 const (
-	// Data a package declares or holds did not load:
-	WarnMissingResource   = "missing_resource"   // a declared table is absent
-	WarnUnjoinedRows      = "unjoined_rows"      // child rows whose keys name nothing; dropped
-	WarnDanglingReference = "dangling_reference" // a loaded record names a row that is absent
-	WarnMissingID         = "missing_id"         // services/organizations/locations rows without id; not loaded
-	WarnDuplicateID       = "duplicate_id"       // rows repeating an id; the first one loaded
-	// Notes; the service data still loaded:
+	WarnUnjoinedRows      = "unjoined_rows"      // per table: child rows dropped, with counts and examples
+	WarnDanglingReference = "dangling_reference" // per table and column: records loaded without the row they name
+	WarnMissingID         = "missing_id"         // per table: services/organizations/locations rows without id; not loaded
+	WarnDuplicateID       = "duplicate_id"       // per table: rows repeating an id; the first one loaded
 	WarnUnmappedTable     = "unmapped_table"     // an HSDS table our schema has no place for (funding, programs, …)
 	WarnUnknownResource   = "unknown_resource"   // a resource that is not an HSDS table
-	WarnMovedResource     = "moved_resource"     // declared path absent, the one same-named file used
+	WarnMovedResource     = "moved_resource"     // declared paths absent, the one same-named file used
 	WarnDuplicateResource = "duplicate_resource" // the same file declared twice; read once
 	WarnNoDescriptor      = "no_descriptor"      // no datapackage.json; tables found by file name
 	WarnRaggedRows        = "ragged_rows"        // rows with more or fewer cells than the header
 )
-
-// Degrading reports whether a warning kind means data did not arrive.
-func Degrading(kind string) bool {
-	switch kind {
-	case WarnMissingResource, WarnUnjoinedRows, WarnDanglingReference, WarnMissingID, WarnDuplicateID:
-		return true
-	}
-	return false
-}
-
-// Kind returns the kind a warning message starts with ("" if none).
-func Kind(msg string) string {
-	k, _, ok := strings.Cut(msg, ": ")
-	if !ok || strings.ContainsAny(k, " /") {
-		return ""
-	}
-	return k
-}
 
 // maxPackageFiles bounds a directory listing.
 const maxPackageFiles = 10000
@@ -111,7 +94,7 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		opts = append(opts, fetch.WithHeader(k, v))
 	}
 	warn := func(kind, format string, args ...any) {
-		run.Warn(c.Source, "", kind+": "+fmt.Sprintf(format, args...))
+		run.Warning(kind, c.Source, "", fmt.Sprintf(format, args...))
 	}
 	var src source
 	switch {
@@ -173,8 +156,8 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if n := len(plan.moved); n > 0 {
 		warn(WarnMovedResource, "%s not where datapackage.json says; each was read from the only file of its name in the package: %s", count(n, "resource is", "resources are"), capList(plan.moved))
 	}
-	if n := len(plan.missing); n > 0 {
-		warn(WarnMissingResource, "%s listed in datapackage.json %s absent: %s", count(n, "resource", "resources"), verb(n, "is", "are"), capList(plan.missing))
+	for _, m := range plan.missing {
+		warn(collect.KindMissingResource, "resource %s listed in datapackage.json is absent", m)
 	}
 	if err := sp.done(); err != nil {
 		return err
@@ -182,14 +165,16 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if j.t["service"] == nil {
 		return &MissingTableError{Source: c.Source, Reason: plan.serviceReason()}
 	}
+	run.Declare(j.t["service"].rows)
+	j.rowWarn = func(src, id, msg string) { run.Warning(collect.KindDanglingKey, src, id, msg) }
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
 	stats, err := j.emit(ctx, m, run)
 	if err != nil {
 		return err
 	}
-	msgs, accts := j.report()
-	for _, msg := range msgs {
-		run.Warn(c.Source, "", msg)
+	summaries, accts := j.report()
+	for _, w := range summaries {
+		warn(w.kind, "%s", w.msg)
 	}
 	c.Accounts = accts
 	// A package is a whole snapshot, so what it lacks is gone — unless part
@@ -441,7 +426,7 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 			continue
 		}
 		if len(paths) == 0 {
-			warn(WarnMissingResource, "resource %s declares no path", r.Name)
+			warn(collect.KindMissingResource, "resource %s declares no path", r.Name)
 			if table == "service" {
 				p.services = append(p.services, "resource "+r.Name+" declares no path")
 			}

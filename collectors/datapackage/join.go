@@ -83,7 +83,10 @@ type joiner struct {
 	usedOrg map[string]bool
 	usedLoc map[string]bool
 	refs    map[string]*refStat // "table.column" → dangling references
+	warned  map[string]bool     // dangling references already warned of
 	readErr error
+	// rowWarn reports one row whose key names nothing.
+	rowWarn func(sourceURL, recordID, msg string)
 }
 
 type refStat struct {
@@ -93,7 +96,8 @@ type refStat struct {
 }
 
 func newJoiner(sp *spill) *joiner {
-	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}}
+	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}, warned: map[string]bool{},
+		rowWarn: func(string, string, string) {}}
 }
 
 // load streams one table file into the spill and indexes its keys.
@@ -308,8 +312,15 @@ func (j *joiner) first(table, id string) map[string]string {
 	return j.row(t.ids[id][0])
 }
 
-// dangling counts a reference from a loaded record to a row that is absent.
-func (j *joiner) dangling(table, column, parent, value string) {
+// dangling counts a reference from a loaded record (row id of table) to a
+// row that is absent, warning once per row and column.
+func (j *joiner) dangling(table, column, parent, value, id string) {
+	once := table + "\x00" + column + "\x00" + id + "\x00" + value
+	if j.warned[once] {
+		return
+	}
+	j.warned[once] = true
+	j.rowWarn(j.srcOf(table), id, fmt.Sprintf("%s %s: %s %s names no row of %s; loaded without it", table, id, column, value, plural(parent)))
 	key := table + "." + column
 	r := j.refs[key]
 	if r == nil {
@@ -320,6 +331,14 @@ func (j *joiner) dangling(table, column, parent, value string) {
 	if len(r.examples) < maxExamples && !slices.Contains(r.examples, value) {
 		r.examples = append(r.examples, value)
 	}
+}
+
+// srcOf names a table's (first) file in messages.
+func (j *joiner) srcOf(table string) string {
+	if t := j.t[table]; t != nil && len(t.segs) > 0 {
+		return t.segs[0].src.URL
+	}
+	return ""
 }
 
 func obj(row map[string]string) map[string]any {
@@ -361,13 +380,13 @@ func (j *joiner) contact(r map[string]string) map[string]any {
 	return o
 }
 
-func (j *joiner) term(id, from, column string) map[string]any {
+func (j *joiner) term(id, from, column, rowID string) map[string]any {
 	if id == "" {
 		return nil
 	}
 	t := j.first("taxonomy_term", id)
 	if t == nil {
-		j.dangling(from, column, "taxonomy_term", id)
+		j.dangling(from, column, "taxonomy_term", id, rowID)
 		return nil
 	}
 	o := obj(t)
@@ -379,7 +398,7 @@ func (j *joiner) term(id, from, column string) map[string]any {
 
 func (j *joiner) attribute(r map[string]string) map[string]any {
 	o := obj(r)
-	if t := j.term(r["taxonomy_term_id"], "attribute", "taxonomy_term_id"); t != nil {
+	if t := j.term(r["taxonomy_term_id"], "attribute", "taxonomy_term_id", r["id"]); t != nil {
 		o["taxonomy_term"] = t
 	}
 	return o
@@ -387,7 +406,7 @@ func (j *joiner) attribute(r map[string]string) map[string]any {
 
 func (j *joiner) serviceTaxonomy(r map[string]string) map[string]any {
 	o := obj(r)
-	if t := j.term(r["taxonomy_id"], "service_taxonomy", "taxonomy_id"); t != nil {
+	if t := j.term(r["taxonomy_id"], "service_taxonomy", "taxonomy_id", r["id"]); t != nil {
 		o["taxonomy"] = t
 	}
 	return o
@@ -459,7 +478,7 @@ func (j *joiner) serviceAtLocation(r map[string]string) map[string]any {
 			j.usedLoc[lid] = true
 			o["location"] = j.location(lr)
 		} else {
-			j.dangling("service_at_location", "location_id", "location", lid)
+			j.dangling("service_at_location", "location_id", "location", lid, id)
 		}
 	}
 	setIf(o, "contacts", j.list("contact", "service_at_location_id", id, "", j.contact))
@@ -477,7 +496,7 @@ func (j *joiner) service(r map[string]string) map[string]any {
 			j.usedOrg[oid] = true
 			o["organization"] = j.organization(or)
 		} else {
-			j.dangling("service", "organization_id", "organization", oid)
+			j.dangling("service", "organization_id", "organization", oid, id)
 		}
 	}
 	setIf(o, "phones", j.list("phone", "service_id", id, "", j.phone))
