@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/datapackage/layout"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 )
@@ -257,7 +258,8 @@ func (j *joiner) owner(table string, row map[string]string) string {
 // the first table holding its link_id.
 func (j *joiner) linkTarget(row map[string]string) string {
 	id := row["link_id"]
-	if e := strings.ToLower(row["link_entity"]); e != "" {
+	if e := row["link_entity"]; e != "" {
+		e = layout.Table(e, "") // "services" and "service" alike
 		if j.exists(e, id) {
 			return e
 		}
