@@ -144,7 +144,11 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		}
 		if err := c.load(j, src, p, warn); err != nil {
 			if errors.Is(err, errAbsent) {
-				plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
+				if refused(err) {
+					plan.missing = append(plan.missing, fmt.Sprintf("%s (%s: %s)", p.resource, p.declared, strings.TrimPrefix(err.Error(), errAbsent.Error()+": ")))
+				} else {
+					plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
+				}
 				if p.table == "service" {
 					plan.services = append(plan.services, "declared as "+p.declared+" but absent")
 				}
@@ -333,20 +337,20 @@ func resolveRemote(desc, p string) (string, error) {
 	var ref *url.URL
 	if layout.IsRemote(p) {
 		if ref, err = url.Parse(p); err != nil {
-			return "", fmt.Errorf("resource path %q: %w", p, err)
+			return "", fmt.Errorf("path %q: %w", p, err)
 		}
 	} else {
 		clean, err := layout.Clean(p)
 		if err != nil {
-			return "", fmt.Errorf("resource %w", err)
+			return "", err
 		}
 		if ref, err = url.Parse(clean); err != nil {
-			return "", fmt.Errorf("resource path %q: %w", p, err)
+			return "", fmt.Errorf("path %q: %w", p, err)
 		}
 	}
 	u := base.ResolveReference(ref)
 	if u.Scheme != base.Scheme || u.Host != base.Host || u.User != nil {
-		return "", fmt.Errorf("resource path %q %w (it is not on %s://%s)", p, layout.ErrEscapes, base.Scheme, base.Host)
+		return "", fmt.Errorf("path %q %w (it is not on %s://%s)", p, layout.ErrEscapes, base.Scheme, base.Host)
 	}
 	return u.String(), nil
 }
@@ -434,20 +438,32 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 		}
 		for _, decl := range paths {
 			pt := part{resource: r.Name, table: table, declared: decl, delim: r.Delimiter()}
+			// A path that leaves the package is refused: that resource is
+			// not read (and warned of), the rest of the package is.
+			refuse := func(err error) {
+				warn(collect.KindMissingResource, "resource %s: %v; not read", r.Name, err)
+				if table == "service" {
+					p.services = append(p.services, fmt.Sprintf("declared as %s, which leaves the package", decl))
+				}
+			}
+			var clean string
 			switch {
 			case files == nil:
-				if !layout.IsRemote(decl) {
-					if _, err := layout.Clean(decl); err != nil {
-						return nil, fmt.Errorf("data package %s: resource %s: %w", c.Source, r.Name, err)
+				if u, ok := src.(*urlSource); ok {
+					if _, err := resolveRemote(u.desc, decl); err != nil {
+						refuse(err)
+						continue
 					}
 				}
 				pt.file = decl
 			case layout.IsRemote(decl):
-				return nil, fmt.Errorf("data package %s: resource %s: path %q %w (a local package reads only its own files)", c.Source, r.Name, decl, layout.ErrEscapes)
+				refuse(fmt.Errorf("path %q %w (a local package reads only its own files)", decl, layout.ErrEscapes))
+				continue
 			default:
-				clean, err := layout.Clean(decl)
-				if err != nil {
-					return nil, fmt.Errorf("data package %s: resource %s: %w", c.Source, r.Name, err)
+				var err error
+				if clean, err = layout.Clean(decl); err != nil {
+					refuse(err)
+					continue
 				}
 				found, moved, cands := layout.Locate(files, dir, clean)
 				switch {

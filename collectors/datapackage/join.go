@@ -14,6 +14,7 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
+	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 )
@@ -111,8 +112,10 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 	}
 	rc, s, err := src.open(p.file)
 	if err != nil {
-		if errors.Is(err, errAbsent) {
-			return err
+		if errors.Is(err, errAbsent) || refused(err) {
+			// Absent, or refused by the URL policy (a redirect to another
+			// host, say): that table is not read, the rest of the package is.
+			return fmt.Errorf("%w: %w", errAbsent, err)
 		}
 		return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)
 	}
@@ -210,6 +213,15 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 		warn(WarnRaggedRows, "resource %s (%s): %d rows have more or fewer cells than the header (first at line %d); missing cells read as empty, extra ones ignored", p.resource, p.file, ragged, firstRagged)
 	}
 	return nil
+}
+
+// refused reports a fetch the fetch layer would not make: the URL policy,
+// a redirect off the source's host, or robots.txt.
+func refused(err error) bool {
+	var pe *fetch.PolicyError
+	var re *fetch.RedirectError
+	var ro *fetch.RobotsError
+	return errors.As(err, &pe) || errors.As(err, &re) || errors.As(err, &ro)
 }
 
 type readCloser struct {

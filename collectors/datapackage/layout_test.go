@@ -1,8 +1,10 @@
 package datapackage
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,9 +13,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/localoffer/localoffer/collectors/collect"
-	"github.com/localoffer/localoffer/collectors/datapackage/layout"
+	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -165,10 +168,11 @@ func TestRemoteResourcesStayOnOrigin(t *testing.T) {
 				}
 			}))
 			defer srv.Close()
-			_, err := collectFrom(t, srv.URL+"/pkg/datapackage.json")
-			if !errors.Is(err, layout.ErrEscapes) {
+			res, err := collectFrom(t, srv.URL+"/pkg/datapackage.json")
+			if !errors.Is(err, ErrMissingMainTable) || !strings.Contains(err.Error(), "which leaves the package") {
 				t.Errorf("err = %v", err)
 			}
+			hasWarning(t, res.warns, "missing_resource: resource services: path ")
 		})
 	}
 	if otherHits.Load() != 0 {
@@ -200,7 +204,7 @@ func TestLocalResourcesStayInFolder(t *testing.T) {
 	for name, p := range map[string]string{"parent": "../" + filepath.Base(outside) + "/services.csv", "absolute": filepath.Join(outside, "services.csv"), "url": "file://" + filepath.Join(outside, "services.csv")} {
 		t.Run(name, func(t *testing.T) {
 			dir := writePkg(t, map[string]string{"datapackage.json": fmt.Sprintf(`{"resources":[{"name":"services","path":%q}]}`, p)})
-			if _, err := collectFrom(t, dir); !errors.Is(err, layout.ErrEscapes) {
+			if _, err := collectFrom(t, dir); !errors.Is(err, ErrMissingMainTable) || !strings.Contains(err.Error(), "which leaves the package") {
 				t.Errorf("err = %v", err)
 			}
 		})
@@ -244,9 +248,17 @@ func TestLocalDescriptorPath(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "evil.json"), []byte(`{"resources":[{"name":"services","path":"file:///etc/passwd"}]}`), 0o644)
-	if _, err := collectFrom(t, "file://"+filepath.Join(dir, "evil.json")); !errors.Is(err, layout.ErrEscapes) {
+	if _, err := collectFrom(t, "file://"+filepath.Join(dir, "evil.json")); !errors.Is(err, ErrMissingMainTable) {
 		t.Errorf("file:// resource of a local descriptor: %v", err)
 	}
+	// An optional table that leaves the package is refused and warned of;
+	// the rest loads.
+	os.WriteFile(filepath.Join(dir, "mixed.json"), []byte(`{"resources":[{"name":"services","path":"data/services.csv"},{"name":"phones","path":"../../etc/passwd"}]}`), 0o644)
+	res, err := collectFrom(t, filepath.Join(dir, "mixed.json"))
+	if err != nil || len(res.byKind(schema.KindService)) != 1 {
+		t.Fatalf("mixed: %v", err)
+	}
+	hasWarning(t, res.warns, `missing_resource: resource phones: path "../../etc/passwd" leaves the package; not read`)
 }
 
 // A remote package whose services file answers 404 fails the run; a
@@ -330,5 +342,47 @@ func TestHTMLInsteadOfCSV(t *testing.T) {
 	}))
 	if err == nil || !strings.Contains(err.Error(), "is an HTML or XML page, not CSV") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// Under the fetch layer's URL policy (as the runner sets it), a resource
+// that redirects to another host is refused and warned of, not fatal.
+func TestPolicyRefusalIsNotFatal(t *testing.T) {
+	var otherHits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherHits.Add(1)
+		w.Write([]byte("id,service_id,number\np1,1,000\n"))
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/datapackage.json":
+			w.Write([]byte(`{"resources":[{"name":"services","path":"services.csv"},{"name":"phones","path":"phones.csv"}]}`))
+		case "/services.csv":
+			w.Write([]byte("id,name\n1,Portage\n"))
+		case "/phones.csv":
+			http.Redirect(w, r, other.URL+"/phones.csv", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	c := New(srv.URL+"/datapackage.json", configUK())
+	client := fetch.New(fetch.Options{PerHostRPS: -1, Timeout: 5 * time.Second, Retries: -1}, &fetch.Blobs{Dir: t.TempDir()}, nil)
+	res := &result{kinds: map[string]int{}}
+	run := &collect.Run{Pipeline: "pcc-dp", RunID: "r1", Now: time.Now(), Fetch: client.Session("pcc-dp", "r1", nil).WithOrigins(c.Source),
+		Log: slog.New(slog.DiscardHandler), State: mapState{},
+		Emit:     func(_ context.Context, r *schema.Record) error { res.recs = append(res.recs, r); return nil },
+		Warn:     func(_, _, msg string) { res.warns = append(res.warns, msg) },
+		WarnKind: func(kind, _, _, msg string) { res.warns = append(res.warns, kind+": "+msg) }}
+	if err := c.Collect(context.Background(), run); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.byKind(schema.KindService)) != 1 {
+		t.Errorf("services: %d", len(res.byKind(schema.KindService)))
+	}
+	if w := hasWarning(t, res.warns, "missing_resource: resource phones (phones.csv: "); !strings.Contains(w, "refused by the URL policy (host rule)") {
+		t.Errorf("warning does not say why: %s", w)
+	}
+	if otherHits.Load() != 0 {
+		t.Errorf("the other host was asked %d times", otherHits.Load())
 	}
 }
