@@ -172,6 +172,9 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	run.Declare(j.t["service"].rows)
 	j.rowWarn = func(src, id, msg string) { run.Warning(collect.KindDanglingKey, src, id, msg) }
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
+	// The services table's rows are what the package declares: rows and no
+	// records fails the run (see runner.Classify).
+	run.Declare(j.t["service"].rows)
 	stats, err := j.emit(ctx, m, run)
 	if err != nil {
 		return err

@@ -58,7 +58,8 @@ type Warning struct {
 	Message   string
 }
 
-// RecordWarnings keeps a batch of a run's warnings in one insert.
+// RecordWarnings keeps a batch of a run's warnings in one insert (URLs and
+// messages redacted).
 func (w *Warehouse) RecordWarnings(ctx context.Context, pipeline, runID string, ws []Warning) error {
 	if len(ws) == 0 {
 		return nil
