@@ -35,6 +35,7 @@ Usage:
   localoffer validate [--format text|json] TARGET         check a feed file, NDJSON, datapackage or API
   localoffer export   [--config F] --format hsds-json|ndjson|datapackage --out DIR
   localoffer gaps     [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE]
+  localoffer health   [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE]
 
 Run 'localoffer VERB --help' for a verb's options.
 Exit codes: 0 ok, 1 some pipeline failed (or the target is invalid), 2 bad usage or configuration.
@@ -66,6 +67,8 @@ func runMain(ctx context.Context, args []string, env *Env) int {
 		return cmdExport(ctx, env, rest)
 	case "gaps":
 		return cmdGaps(ctx, env, rest)
+	case "health":
+		return cmdHealth(ctx, env, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK
