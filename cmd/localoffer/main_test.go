@@ -33,7 +33,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpForEveryVerb(t *testing.T) {
-	for _, verb := range []string{"run", "schedule", "query", "validate", "export", "gaps", "health"} {
+	for _, verb := range []string{"run", "schedule", "query", "validate", "export", "gaps", "health", "serve"} {
 		code, out, _ := runCLI(t, verb, "--help")
 		if code != exitOK || !strings.Contains(out, "Usage: localoffer "+verb) {
 			t.Errorf("%s --help: exit %d, output %q", verb, code, out)

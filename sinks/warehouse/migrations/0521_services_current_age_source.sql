@@ -1,8 +1,7 @@
--- services_current again, exactly as 0510 defines it: a view's "*" is expanded
--- when the view is created, so it must be created after 0520 adds age_source.
--- (A first version of 0520 re-created the view from 0500's definition, which
--- undid 0510's canonical ids; this migration also repairs a warehouse that
--- ran it.) A change to services_current in 0510 must be made here too.
+-- services_current again, exactly as 0510 and 0520 define it. The first
+-- version of 0520 re-created the view from 0500's definition, which undid
+-- 0510's canonical ids; this repairs a warehouse that ran it (elsewhere it
+-- changes nothing). A change to services_current in 0510 must be made here too.
 
 CREATE OR REPLACE VIEW {{ref "services_current"}}{{onCluster}}
 COMMENT 'One row per current service: the latest version of each id, canonical_id from cross-source matching'
