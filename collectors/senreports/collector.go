@@ -423,6 +423,9 @@ func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Rec
 	if s.MinAge != nil && s.MaxAge != nil {
 		svc.AgeText = fmt.Sprintf("statutory ages %d–%d (GIAS)", *s.MinAge, *s.MaxAge)
 	}
+	if s.MinAge != nil || s.MaxAge != nil {
+		svc.AgeSource = schema.AgeSourceSchool // the school's statutory ages (GIAS or the sites list)
+	}
 	if rep.SENCOName != "" || rep.SENCOEmail != "" || rep.SENCOPhone != "" {
 		ct := schema.Contact{ID: svcID + "/senco", ServiceID: svcID, Name: rep.SENCOName, Title: "SENCO", Email: rep.SENCOEmail}
 		if rep.SENCOPhone != "" {
