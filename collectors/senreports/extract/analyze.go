@@ -166,7 +166,7 @@ var Items = []Item{
 	{Key: "complaints", Phrases: []string{"complain", "not being resolved", "concerns are not resolved", "if you are unhappy"}},
 	{Key: "other_bodies", Phrases: []string{"educational psycholog", "speech and language therap", "camhs", "school nurse", "social care",
 		"social services", "occupational therap", "physiotherap", "outside agencies", "external agencies", "other agencies", "health services",
-		"specialist teacher", "voluntary", "early help", "health professionals", "specialist services", "outreach", "range of services"},
+		"specialist teacher", "voluntary", "early help", "health professionals", "specialist services", "outreach"},
 		Not: []string{"voluntary school", "voluntary aided", "voluntary controlled"}},
 	{Key: "parent_support_services", Phrases: []string{"sendiass", "sendias", "information, advice and support", "information advice and support",
 		"iass", "parent partnership", "contact a family", "parent carer forum", "parent support advisor", "family support worker"}},
