@@ -31,6 +31,9 @@ type Config struct {
 	File string `yaml:"-"`
 	// Dir is the directory holding File.
 	Dir string `yaml:"-"`
+	// Secrets are the values ${ENV} references expanded to: logs, errors and
+	// the warehouse show them masked.
+	Secrets []string `yaml:"-"`
 }
 
 // Warehouse chooses and configures the warehouse driver.
@@ -92,6 +95,9 @@ type Transform struct {
 	Needs string `yaml:"needs"`
 	// MatchThreshold is the similarity at or above which two records are linked.
 	MatchThreshold float64 `yaml:"match_threshold"`
+	// Matches is a matches.yaml of human decisions (same: / different: pairs
+	// of record ids) that override cross-source matching.
+	Matches string `yaml:"matches"`
 }
 
 // Pipeline is one named source on one schedule.
@@ -99,10 +105,31 @@ type Pipeline struct {
 	Name      string          `yaml:"name"`
 	Schedule  string          `yaml:"schedule"`
 	Area      string          `yaml:"area"` // default GSS area code for records with none
+	// MaxDuration bounds one run (default 2h): past it the pipeline is
+	// cancelled, what it collected is loaded, and the run fails with that reason.
+	MaxDuration time.Duration `yaml:"max_duration"`
 	Disabled  bool            `yaml:"disabled"`
 	Collector CollectorConfig `yaml:"collector"`
 
+	// Run status and repairs (README "Run statuses" and "Repairs").
+	// QuarantineFailShare: a run whose quarantined share of records is above
+	// this fails (nil: DefaultQuarantineFailShare). DefaultStatus: the status
+	// of services the source gives none, recorded as a repair each time.
+	QuarantineFailShare *float64 `yaml:"quarantine_fail_share"`
+	DefaultStatus       string   `yaml:"default_status"`
+
 	Line int `yaml:"-"`
+}
+
+// DefaultQuarantineFailShare is quarantine_fail_share when not set.
+const DefaultQuarantineFailShare = 0.5
+
+// FailShare is the pipeline's quarantine_fail_share.
+func (p *Pipeline) FailShare() float64 {
+	if p.QuarantineFailShare == nil {
+		return DefaultQuarantineFailShare
+	}
+	return *p.QuarantineFailShare
 }
 
 // CollectorTypes lists the collector types the binary knows.
@@ -183,7 +210,14 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	var errs Errors
 	// ${ENV} is expanded in scalar values only, after parsing, so a secret can
 	// never inject YAML structure.
-	expandEnv(&root, lookup, file, &errs)
+	var secrets []string
+	expandEnv(&root, func(name string) (string, bool) {
+		v, ok := lookup(name)
+		if ok && v != "" {
+			secrets = append(secrets, v)
+		}
+		return v, ok
+	}, file, &errs)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -207,6 +241,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	}
 	cfg.File = file
 	cfg.Dir = dirOf(file)
+	cfg.Secrets = secrets
 	recordPositions(&root, &cfg)
 	cfg.applyDefaults()
 	if errs := cfg.validate(); len(errs) > 0 {
@@ -389,6 +424,9 @@ func (c *Config) applyDefaults() {
 		if c.Pipelines[i].Schedule == "" {
 			c.Pipelines[i].Schedule = "@daily"
 		}
+		if c.Pipelines[i].MaxDuration == 0 {
+			c.Pipelines[i].MaxDuration = DefaultMaxDuration
+		}
 		c.Pipelines[i].Collector.applyDefaults()
 	}
 }
@@ -398,6 +436,9 @@ func (c *CollectorConfig) applyDefaults() {
 	c.SENReportOptions.applyDefaults(c.Type)
 	c.SpreadsheetOptions.applyDefaults(c.Type)
 }
+
+// DefaultMaxDuration bounds a run whose pipeline sets no max_duration.
+const DefaultMaxDuration = 2 * time.Hour
 
 // CronParser parses the schedule specs pipelines.yaml accepts: five fields
 // plus @daily-style descriptors.
@@ -441,8 +482,19 @@ func (c *Config) validate() Errors {
 		if _, err := CronParser.Parse(p.Schedule); err != nil {
 			add(p.Line, field+".schedule", "invalid cron spec %q: %v", p.Schedule, err)
 		}
+		if p.MaxDuration < 0 {
+			add(p.Line, field+".max_duration", "must be positive (like 2h or 30m)")
+		}
 		if p.Area != "" && !gssCode.MatchString(p.Area) {
 			add(p.Line, field+".area", "%q is not a GSS area code (like E06000044)", p.Area)
+		}
+		if s := p.QuarantineFailShare; s != nil && (*s < 0 || *s > 1) {
+			add(p.Line, field+".quarantine_fail_share", "%v is not a share between 0 and 1", *s)
+		}
+		switch p.DefaultStatus {
+		case "", "active", "inactive", "defunct", "temporarily closed":
+		default:
+			add(p.Line, field+".default_status", "%q is not an HSDS service status (active, inactive, defunct or temporarily closed)", p.DefaultStatus)
 		}
 		cc := &p.Collector
 		cfield := field + ".collector"

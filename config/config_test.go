@@ -38,6 +38,20 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+func TestPipelineStatusKeys(t *testing.T) {
+	cfg, err := Parse("pipelines.yaml", []byte("pipelines:\n  - name: a\n    quarantine_fail_share: 0.2\n    default_status: active\n    collector: {type: hsds_api, url: x}\n  - name: b\n    collector: {type: hsds_api, url: y}\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := cfg.Pipelines[0], cfg.Pipelines[1]
+	if a.FailShare() != 0.2 || a.DefaultStatus != "active" {
+		t.Errorf("pipeline a: share %v, default_status %q", a.FailShare(), a.DefaultStatus)
+	}
+	if b.FailShare() != DefaultQuarantineFailShare || b.DefaultStatus != "" {
+		t.Errorf("pipeline b: share %v, default_status %q; want the defaults", b.FailShare(), b.DefaultStatus)
+	}
+}
+
 // Each bad configuration must be refused with the file, line and field at fault.
 func TestParseErrorsNameLineAndField(t *testing.T) {
 	cases := []struct {
@@ -62,6 +76,12 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 			[]string{"pipelines.yaml:6:", "pipelines[0].collector.preset", `not an option of collector type "hsds_api"`}},
 		{"bad area code", "pipelines:\n  - name: a\n    area: Portsmouth\n    collector: {type: hsds_api, url: x}\n",
 			[]string{"pipelines.yaml:2:", "pipelines[0].area", "GSS"}},
+		{"fail share above one", "pipelines:\n  - name: a\n    quarantine_fail_share: 5\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].quarantine_fail_share", "between 0 and 1"}},
+		{"unknown default status", "pipelines:\n  - name: a\n    default_status: open\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].default_status", `"open" is not an HSDS service status`}},
+		{"pipeline key inside collector", "pipelines:\n  - name: a\n    collector: {type: hsds_api, url: x, default_status: active}\n",
+			[]string{"pipelines.yaml:3:", "default_status"}},
 		{"missing url", "pipelines:\n  - name: a\n    collector: {type: hsds_api}\n",
 			[]string{"pipelines.yaml:2:", "pipelines[0].collector.url", "required"}},
 		{"unset env var", "warehouse: {driver: clickhouse, dsn: \"clickhouse://u:${CH_PASSWORD}@h:9000/db\"}\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n",
@@ -98,6 +118,9 @@ func TestEnvExpansionOnlyInValues(t *testing.T) {
 	}
 	if cfg.Warehouse.DSN != "clickhouse://u:s3cret: {injected: true}@h:9000/db" {
 		t.Fatalf("dsn = %q: a secret must stay a plain string", cfg.Warehouse.DSN)
+	}
+	if len(cfg.Secrets) != 1 || cfg.Secrets[0] != "s3cret: {injected: true}" {
+		t.Errorf("secrets = %q, want the expanded value for redaction", cfg.Secrets)
 	}
 }
 

@@ -48,6 +48,11 @@ func (s *Scheduler) Run(ctx context.Context, entries []Entry) error {
 	c := cron.New(cron.WithLocation(loc), cron.WithParser(cron.NewParser(
 		cron.Minute|cron.Hour|cron.Dom|cron.Month|cron.Dow|cron.Descriptor)))
 	var wg sync.WaitGroup
+	// Runs that finish while others are still going are settled together
+	// (one matching pass) when the last of them ends.
+	var groupMu sync.Mutex
+	inFlight := 0
+	var finished []Result
 	ids := make([]cron.EntryID, len(entries))
 	for i, e := range entries {
 		job := e.Job
@@ -63,6 +68,9 @@ func (s *Scheduler) Run(ctx context.Context, entries []Entry) error {
 			running = true
 			mu.Unlock()
 			wg.Add(1)
+			groupMu.Lock()
+			inFlight++
+			groupMu.Unlock()
 			defer func() {
 				mu.Lock()
 				running = false
@@ -70,6 +78,17 @@ func (s *Scheduler) Run(ctx context.Context, entries []Entry) error {
 				wg.Done()
 			}()
 			res := run(runCtx, job)
+			groupMu.Lock()
+			inFlight--
+			finished = append(finished, res)
+			var group []Result
+			if inFlight == 0 {
+				group, finished = finished, nil
+			}
+			groupMu.Unlock()
+			if group != nil && s.Runner != nil {
+				s.Runner.SettleRuns(runCtx, group)
+			}
 			s.Log.Info("scheduled run done", "pipeline", job.Pipeline, "status", res.Status, "next", c.Entry(ids[i]).Next.Format(time.RFC3339))
 		})
 		if err != nil {

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -11,31 +10,24 @@ import (
 
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform/areas"
-	"github.com/localoffer/localoffer/transform/match"
 	"github.com/localoffer/localoffer/transform/staleness"
 	"golang.org/x/net/publicsuffix"
 )
 
-// After is the work done once a run's records are loaded: cross-source
-// matching over the whole warehouse, then the flags that need other runs or
-// other sources (missing_from_source, status_conflict, broken_link) for the
-// run's pipeline. It satisfies runner.AfterRun.
+// After is the work done once a run's records are loaded: the flags that need
+// other runs or other sources (missing_from_source, status_conflict,
+// broken_link) for the run's pipeline. It satisfies runner.AfterRun.
+// Cross-source matching is not here: it runs once after all the runs
+// (Matcher), and status_conflict uses the clusters of the latest pass.
 type After struct {
 	Staleness config.Staleness
-	// Threshold is transform.match_threshold.
-	Threshold float64
 	Log       *slog.Logger
 	Now       func() time.Time
 }
 
 // NewAfter builds the after-run step from the configuration.
 func NewAfter(cfg *config.Config, log *slog.Logger) *After {
-	th := cfg.Transform.MatchThreshold
-	if th <= 0 {
-		th = 0.85 // config's default, for callers that did not go through config.Parse
-	}
-	return &After{Staleness: cfg.Staleness, Threshold: th, Log: log, Now: time.Now}
+	return &After{Staleness: cfg.Staleness, Log: log, Now: time.Now}
 }
 
 // RuleFlags names the flags evaluated for the whole pipeline on every run, so
@@ -45,18 +37,9 @@ func NewAfter(cfg *config.Config, log *slog.Logger) *After {
 // nothing about it).
 func (a *After) RuleFlags() []string { return []string{staleness.StatusConflict} }
 
-// AfterRun matches, then raises the warehouse-level flags for run's pipeline.
+// AfterRun raises the warehouse-level flags for run's pipeline.
 func (a *After) AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
 	now := a.Now().UTC()
-	var errs []error
-	for _, kind := range []string{"organization", "service"} {
-		if err := a.matchKind(ctx, w, run, kind, now); err != nil {
-			errs = append(errs, fmt.Errorf("match %ss: %w", kind, err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
 	var obs [][]any
 	for _, rule := range []func(context.Context, *warehouse.Warehouse, *warehouse.Run) ([]observation, error){
 		a.missingFromSource, a.statusConflicts, a.brokenLinks,
@@ -84,94 +67,6 @@ type observation struct {
 	Flag       string `json:"flag"`
 	Reason     string `json:"reason"`
 	Evidence   string `json:"evidence"`
-}
-
-type matchRow struct {
-	ID          string   `json:"id"`
-	Pipeline    string   `json:"pipeline"`
-	Name        string   `json:"name"`
-	Web         string   `json:"web"`
-	Postcode    string   `json:"postcode"`
-	Identifiers []string `json:"identifiers"`
-}
-
-var matchQueries = map[string]string{
-	"organization": `SELECT o.id AS id, o.pipeline AS pipeline, o.name AS name, o.website AS web, o.identifiers AS identifiers,
-       ifNull(l.pc, '') AS postcode
-FROM (SELECT id, pipeline, name, website, identifiers FROM organizations ORDER BY _version DESC LIMIT 1 BY id) AS o
-LEFT JOIN (SELECT organization_id, any(postcode) AS pc FROM locations_current WHERE postcode != '' AND organization_id != '' GROUP BY organization_id) AS l
-  ON l.organization_id = o.id`,
-	"service": `SELECT id, pipeline, name, url AS web, postcode, CAST([] AS Array(String)) AS identifiers
-FROM (SELECT id, pipeline, name, url, postcode FROM services ORDER BY _version DESC LIMIT 1 BY id)`,
-}
-
-// matchKind matches every current record of one kind and writes the links,
-// canonical ids and a pass row.
-func (a *After) matchKind(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, kind string, now time.Time) error {
-	var ents []match.Entity
-	err := warehouse.QueryEach(ctx, w, matchQueries[kind], func(r matchRow) error {
-		e := match.Entity{ID: r.ID, Pipeline: r.Pipeline, Name: r.Name, Domain: Domain(r.Web)}
-		if pc, ok := areas.Normalize(r.Postcode); ok {
-			e.Postcode = pc
-		}
-		for _, id := range r.Identifiers {
-			if scheme, v, ok := strings.Cut(id, ":"); ok {
-				if k := match.Key(scheme, v); k != "" {
-					e.Keys = append(e.Keys, k)
-				}
-			}
-		}
-		ents = append(ents, e)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("read %ss: %w", kind, err)
-	}
-	res := match.Match(ents, match.Options{Threshold: a.Threshold})
-	version := uint64(now.UnixNano())
-	passID := run.RunID
-	canon := make(map[string]string, len(res.Links)*2)
-	grouped := 0
-	rows := make([][]any, 0, len(ents))
-	for i, e := range ents {
-		canon[e.ID] = res.Canonical[i]
-		if res.Canonical[i] != e.ID {
-			grouped++
-		}
-		rows = append(rows, []any{kind, e.ID, res.Canonical[i], passID, version})
-	}
-	pipelineOf := make(map[string]string, len(res.Links)*2)
-	for _, l := range res.Links {
-		pipelineOf[l.A], pipelineOf[l.B] = "", ""
-	}
-	for _, e := range ents {
-		if _, ok := pipelineOf[e.ID]; ok {
-			pipelineOf[e.ID] = e.Pipeline
-		}
-	}
-	links := make([][]any, 0, len(res.Links))
-	for _, l := range res.Links {
-		links = append(links, []any{kind, l.A, l.B, pipelineOf[l.A], pipelineOf[l.B], l.Score, l.Reason, canon[l.A], passID, now, version})
-	}
-	if len(rows) > 0 {
-		if err := w.Insert(ctx, "entity_canonical", []string{"entity_type", "entity_id", "canonical_id", "pass_id", "_version"}, rows); err != nil {
-			return fmt.Errorf("write canonical ids: %w", err)
-		}
-	}
-	if len(links) > 0 {
-		if err := w.Insert(ctx, "entity_links", []string{"entity_type", "id_a", "id_b", "pipeline_a", "pipeline_b", "score", "reason",
-			"canonical_id", "pass_id", "matched_at", "_version"}, links); err != nil {
-			return fmt.Errorf("write links: %w", err)
-		}
-	}
-	if err := w.Insert(ctx, "entity_match_passes", []string{"entity_type", "pass_id", "pipeline", "matched_at", "threshold", "entities", "links", "groups", "_version"},
-		[][]any{{kind, passID, run.Pipeline, now, a.Threshold, uint64(len(ents)), uint64(len(res.Links)), uint64(grouped), version}}); err != nil {
-		return fmt.Errorf("record matching pass: %w", err)
-	}
-	if a.Log != nil {
-		a.Log.Info("matched", "entity_type", kind, "records", len(ents), "links", len(res.Links), "comparisons", res.Compared)
-	}
-	return nil
 }
 
 // Domain returns the registrable domain of a website URL ("www.example.org.uk"
@@ -208,7 +103,7 @@ func (a *After) missingFromSource(ctx context.Context, w *warehouse.Warehouse, r
 		RunID string `json:"run_id"`
 	}
 	prev, err := warehouse.QueryInto[sweep](ctx, w, fmt.Sprintf(`SELECT run_id FROM runs FINAL
-WHERE pipeline = %s AND full_sweep = 1 AND status = 'ok' AND run_id != %s
+WHERE pipeline = %s AND full_sweep = 1 AND status IN ('ok', 'degraded') AND run_id != %s
 ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
 	if err != nil {
 		return nil, fmt.Errorf("missing_from_source: read full sweeps of %s: %w", run.Pipeline, err)
@@ -237,6 +132,10 @@ HAVING countIf(run_id IN (%s)) = 0`, n, p, p, strings.Join(ids, ","))
 // statusConflicts: a service of this pipeline that is active while a matched
 // record from another pipeline says inactive or defunct, or the reverse.
 func (a *After) statusConflicts(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
+	return statusConflicts(ctx, w, run.Pipeline)
+}
+
+func statusConflicts(ctx context.Context, w *warehouse.Warehouse, pipeline string) ([]observation, error) {
 	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
@@ -246,10 +145,10 @@ INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHER
 WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
    OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
 ORDER BY entity_id, evidence
-LIMIT 1 BY entity_id`, warehouse.Quote(run.Pipeline), warehouse.Quote(run.Pipeline))
+LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
-		return nil, fmt.Errorf("status_conflict for %s: %w", run.Pipeline, err)
+		return nil, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
 	}
 	return obs, nil
 }

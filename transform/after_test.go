@@ -88,7 +88,7 @@ func TestFlagsEndToEnd(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
 	after := NewAfter(cfg, log)
 	r := &runner.Runner{W: w, Fetch: fetch.New(fetch.Options{}, &fetch.Blobs{Dir: t.TempDir()}, log), ChunkRows: 100, Log: log,
-		After: []runner.AfterRun{after}}
+		After: []runner.AfterRun{after}, Settle: []runner.Settler{NewMatcher(cfg, log)}}
 	job := func(name string, svcs []schema.Service) runner.Job {
 		chain, err := NewChain(shared, config.Pipeline{Name: name, Area: "E06000044"}, cfg.Staleness, now)
 		if err != nil {
@@ -108,8 +108,9 @@ func TestFlagsEndToEnd(t *testing.T) {
 
 	run := func(j runner.Job) {
 		t.Helper()
-		if res := r.Run(ctx, j); res.Err != nil {
-			t.Fatalf("run %s: %v", j.Pipeline, res.Err)
+		// RunAll: the run, then one matching pass
+		if res := r.RunAll(ctx, []runner.Job{j}, 1); res[0].Err != nil {
+			t.Fatalf("run %s: %v", j.Pipeline, res[0].Err)
 		}
 	}
 	run(job("gias", gias))

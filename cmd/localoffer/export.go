@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/localoffer/localoffer/sinks/feed"
@@ -12,7 +13,7 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "export", "export [--config F] --format hsds-json|ndjson|datapackage --out DIR")
 	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
 	format := fs.String("format", "", "feed format: hsds-json (a file per service), ndjson (a service per line) or datapackage (CSV tables)")
-	out := fs.String("out", "", "output directory; replaced only when the export succeeds")
+	out := fs.String("out", "", "output directory: new, empty, or a previous export's (replaced only when the export succeeds)")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
@@ -30,6 +31,10 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer export: --format must be hsds-json, ndjson or datapackage (got %q)\n", *format)
 		return exitUsage
 	}
+	if err := feed.CheckOut(*out); err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
+		return exitUsage
+	}
 	cfg, ok := loadConfig(env, *cfgPath)
 	if !ok {
 		return exitUsage
@@ -42,10 +47,17 @@ func cmdExport(ctx context.Context, env *Env, args []string) int {
 	}
 	defer w.Close(context.Background())
 	st, err := feed.Export(ctx, w, feed.Options{Format: *format, Out: *out}, log)
+	if errors.Is(err, feed.ErrForeignDir) {
+		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer export: %v\n", err)
 		return exitFailed
 	}
 	fmt.Fprintf(env.Stdout, "exported %d services and %d organisations to %s (%s, HSDS 3.0)\n", st.Services, st.Organizations, *out, *format)
+	if n := len(st.Withheld); n > 0 {
+		fmt.Fprintf(env.Stdout, "%d records withheld: they fail the official HSDS 3.0 schema (listed with the reasons in the index file)\n", n)
+	}
 	return exitOK
 }

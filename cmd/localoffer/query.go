@@ -72,7 +72,11 @@ func (q *queryWriter) row(cols []string, row []json.RawMessage) error {
 		switch q.format {
 		case "table":
 			q.tw = tabwriter.NewWriter(q.w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(q.tw, strings.Join(cols, "\t"))
+			head := make([]string, len(cols))
+			for i, c := range cols {
+				head[i] = terminalSafe(c)
+			}
+			fmt.Fprintln(q.tw, strings.Join(head, "\t"))
 		case "csv":
 			q.cw = csv.NewWriter(q.w)
 			q.cw.Write(cols)
@@ -85,7 +89,7 @@ func (q *queryWriter) row(cols []string, row []json.RawMessage) error {
 	case "table":
 		cells := make([]string, len(row))
 		for i, v := range row {
-			cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(plain(v))
+			cells[i] = terminalSafe(plain(v))
 		}
 		fmt.Fprintln(q.tw, strings.Join(cells, "\t"))
 	case "csv":

@@ -12,7 +12,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/spreadsheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
-	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/transform"
 )
 
@@ -39,18 +38,19 @@ func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipel
 }
 
 // buildAfterRun wires the warehouse-level steps run after each pipeline's load:
-// cross-source matching and the missing_from_source, status_conflict and broken_link flags.
+// the missing_from_source, status_conflict and broken_link flags.
 func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logger) []runner.AfterRun {
 	return []runner.AfterRun{transform.NewAfter(cfg, log)}
 }
 
-// buildValidator compiles the record schema once per process.
-func buildValidator() (runner.Validator, error) {
-	v, err := schema.NewValidator()
-	if err != nil {
+// buildSettle wires the steps run once after a group of runs: one
+// cross-source matching pass. A bad matches.yaml fails here, at start-up.
+func buildSettle(cfg *config.Config, log *slog.Logger) ([]runner.Settler, error) {
+	m := transform.NewMatcher(cfg, log)
+	if err := m.CheckDecisions(); err != nil {
 		return nil, err
 	}
-	return v, nil // not `return schema.NewValidator()`: a nil *Validator would be a non-nil interface
+	return []runner.Settler{m}, nil
 }
 
 // buildCollector wires a pipeline's collector: an explicit switch on type:, no registry.

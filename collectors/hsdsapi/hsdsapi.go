@@ -73,8 +73,7 @@ func TrimServices(base string) string {
 
 // Collect implements runner.Collector.
 func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
-	w := &walk{c: c, run: run, mapper: hsdsmap.New(run.Pipeline, c.Dialect.UK), seen: map[string]int{}, warned: map[string]int{}}
-	defer w.warnSummary()
+	w := &walk{c: c, run: run, mapper: hsdsmap.New(run.Pipeline, c.Dialect.UK), seen: map[string]int{}}
 	for k, v := range c.Opts.Headers {
 		w.getOpts = append(w.getOpts, fetch.WithHeader(k, v))
 	}
@@ -124,28 +123,11 @@ type walk struct {
 	getOpts []fetch.GetOption
 	seen    map[string]int // source service id → page first seen
 	details int
-	warned  map[string]int // warnings per kind
 }
 
-// maxWarningsPerKind: a feed that repeats one fault thousands of times gets
-// that many warnings and then one summary, not thousands of ledger rows.
-const maxWarningsPerKind = 50
-
-// warn records a per-item warning, up to maxWarningsPerKind of each kind.
+// warn records a per-item warning of a kind; the runner caps each kind.
 func (w *walk) warn(kind, src, id, msg string) {
-	w.warned[kind]++
-	if w.warned[kind] <= maxWarningsPerKind {
-		w.run.Warn(src, id, msg)
-	}
-}
-
-// warnSummary reports how many warnings of each kind were not recorded.
-func (w *walk) warnSummary() {
-	for kind, n := range w.warned {
-		if n > maxWarningsPerKind {
-			w.run.Warn(w.c.Base, "", fmt.Sprintf("%d more %s warnings not recorded (%d in all)", n-maxWarningsPerKind, kind, n))
-		}
-	}
+	w.run.Warning(kind, src, id, msg)
 }
 
 // url is the API base with escaped path segments appended and q merged
@@ -254,6 +236,11 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 			break
 		}
 		prevSig = sig
+	}
+	if list == "services" && lastPage != nil && lastPage.page.TotalItems.OK {
+		// What the feed says it holds: a feed that says so and yields
+		// nothing fails the run.
+		w.run.Declare(int(lastPage.page.TotalItems.V))
 	}
 	if lastPage != nil && lastPage.page.TotalItems.OK && int(lastPage.page.TotalItems.V) != total && len(q) == 0 {
 		w.run.Warn(lastPage.url, "", fmt.Sprintf("total_items says %d but the pages held %d items", int(lastPage.page.TotalItems.V), total))

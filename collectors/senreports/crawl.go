@@ -73,6 +73,18 @@ type discovery struct {
 	broken []*candidate // candidates that answered 404/410
 	pages  map[string]*page
 	scope  *scope
+	site   fetch.Scope // the fetch layer's URL policy for this site's pages and reports
+}
+
+// get fetches one of the site's pages or reports: a folder site's address is
+// mapped into its folder first, then the fetch layer's site rule refuses
+// other sites and redirects that leave this one.
+func (d *discovery) get(ctx context.Context, g Getter, raw string, limit int64) (*fetch.Document, error) {
+	t, err := d.scope.target(raw)
+	if err != nil {
+		return nil, err
+	}
+	return g.Get(ctx, t, fetch.MaxBytes(limit), fetch.Within(d.site))
 }
 
 // scope says which URLs belong to the school's site: the same registrable
@@ -215,19 +227,19 @@ func discover(ctx context.Context, g Getter, site string, lim crawlLimits) *craw
 	}
 	var home *fetch.Document
 	var err error
-	moved := false
 	for i := 0; i < len(tried); i++ {
-		home, err = g.Get(ctx, homeTarget(tried[i]), fetch.MaxBytes(lim.MaxPageBytes))
+		// The address comes from source data (GIAS): the URL policy keeps it
+		// to http(s) on a public host and refuses a redirect off its site.
+		home, err = g.Get(ctx, homeTarget(tried[i]), fetch.MaxBytes(lim.MaxPageBytes), fetch.Within(fetch.SameSite(tried[i])))
 		if err == nil || ctx.Err() != nil {
 			break
 		}
-		// GIAS often lists a school's old domain, which now redirects to the
-		// school's (or its trust's) new site: follow that one move, as a new
-		// start, so robots.txt and the rate limit apply to the new host.
+		// A refused redirect or address is the site's answer: trying the
+		// https variant after it would only blur why (and call the site down).
 		var rd *fetch.RedirectError
-		if !moved && errors.As(err, &rd) && strings.HasPrefix(rd.Reason, "another host") {
-			moved = true
-			tried = append(tried[:i+1], rd.To)
+		var pe *fetch.PolicyError
+		if errors.As(err, &rd) || errors.As(err, &pe) {
+			break
 		}
 	}
 	if err != nil {
@@ -244,6 +256,7 @@ func discover(ctx context.Context, g Getter, site string, lim crawlLimits) *craw
 	}
 	cr.d.Home = home.FinalURL
 	cr.d.scope = newScope(home.FinalURL)
+	cr.d.site = fetch.SameSite(home.FinalURL)
 	key := normStr(home.FinalURL)
 	cr.seen[normStr(tried[0])] = true
 	cr.seen[key] = true
@@ -282,7 +295,7 @@ func (cr *crawler) crawl(ctx context.Context) {
 		delete(cr.pending, it.url)
 		if doc == nil {
 			var err error
-			doc, err = d.scope.get(ctx, cr.g, it.url, cr.lim.MaxPageBytes)
+			doc, err = cr.d.get(ctx, cr.g, it.url, cr.lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				if c := cr.cands[it.url]; c != nil {

@@ -1,7 +1,6 @@
 package senreports
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 )
 
@@ -125,13 +123,4 @@ func homeTarget(raw string) string {
 		return raw
 	}
 	return (&url.URL{Scheme: "file", Path: folderIndex(path.Clean(u.Path))}).String()
-}
-
-// get fetches a URL of the site, reading a folder site's files as a web server would.
-func (s *scope) get(ctx context.Context, g Getter, raw string, limit int64) (*fetch.Document, error) {
-	t, err := s.target(raw)
-	if err != nil {
-		return nil, err
-	}
-	return g.Get(ctx, t, fetch.MaxBytes(limit))
 }

@@ -104,7 +104,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 	if c.Format == "html" {
 		limit = lim.MaxPageBytes
 	}
-	doc, err := d.scope.get(ctx, g, c.URL, limit)
+	doc, err := d.get(ctx, g, c.URL, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func htmlReport(ctx context.Context, g Getter, d *discovery, c *candidate, p *pa
 		seen[key] = true
 		sp := d.pages[key]
 		if sp == nil {
-			doc, err := d.scope.get(ctx, g, key, lim.MaxPageBytes)
+			doc, err := d.get(ctx, g, key, lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				continue

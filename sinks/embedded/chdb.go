@@ -107,6 +107,10 @@ func load() (*lib, error) {
 	return loaded, loadErr
 }
 
+// InsertTempDir, under the warehouse path, holds the files inserts load
+// (never the system temp directory, where a killed run would leave them).
+const InsertTempDir = "localoffer-tmp"
+
 // engine is the process's one libchdb connection.
 type engine struct {
 	mu      sync.Mutex
@@ -114,6 +118,7 @@ type engine struct {
 	connp   *uintptr // chdb_connection*
 	conn    uintptr  // *connp
 	path    string
+	tmp     string // insert files; under the warehouse, emptied at open
 	refs    int
 	current string // database of the last USE
 }
@@ -167,7 +172,18 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		if conn == 0 {
 			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb returned no connection", abs)
 		}
-		theOne = &engine{l: l, connp: connp, conn: conn, path: abs}
+		// The engine holds the data path's lock now, so files left in tmp
+		// belong to a process that died mid-insert (kill -9).
+		tmp := filepath.Join(abs, InsertTempDir)
+		if err := os.RemoveAll(tmp); err != nil {
+			l.closeConn(connp)
+			return nil, fmt.Errorf("clear %s: %w", tmp, err)
+		}
+		if err := os.MkdirAll(tmp, 0o700); err != nil {
+			l.closeConn(connp)
+			return nil, fmt.Errorf("create %s: %w", tmp, err)
+		}
+		theOne = &engine{l: l, connp: connp, conn: conn, path: abs, tmp: tmp}
 	} else if theOne.path != abs {
 		return nil, fmt.Errorf("open embedded warehouse at %s: this process already has the one at %s open (libchdb allows one data path per process)", abs, theOne.path)
 	}
@@ -363,7 +379,7 @@ func (c *Conn) Insert(ctx context.Context, table string, columns []string, rows 
 	if len(rows) == 0 {
 		return nil
 	}
-	f, err := os.CreateTemp("", "localoffer-insert-*.tsv")
+	f, err := os.CreateTemp(c.e.tmp, "insert-*.tsv")
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}

@@ -2,13 +2,15 @@ package samples
 
 // PortsmouthSchools are 20 invented schools in Portsmouth (LA 851,
 // E06000044) placed at real-format PO1–PO6 postcodes from the bundled
-// postcode sample. Two are special schools, two have resourced provision
+// postcode sample. Four of them (116201, 116203, 116211, 116213) are the
+// schools whose SEN reports the sample crawls (examples/schools), so matching
+// links them by URN. Two are special schools, two have resourced provision
 // (one also an SEN unit), one is closed; one name has a curly apostrophe
 // that GIAS writes in Windows-1252.
 var portsmouthBase = []School{
-	sch("116201", "10070001", "Harbourside Infant School", "Community school", "Infant", 4, 7, 270, 251, "Queen Street", "", "PO1 1AD", 463670, 100922, "E05012458", "E01017102"),
+	sch("116201", "10070001", "Baffins Pond Infant School", "Community school", "Infant", 4, 7, 270, 251, "Queen Street", "", "PO1 1AD", 463670, 100922, "E05012458", "E01017102"),
 	sch("116202", "10070002", "St Jude’s Church of England Primary School", "Voluntary aided school", "Primary", 4, 11, 210, 204, "Kent Road", "Southsea", "PO1 2NP", 464271, 100962, "E05012458", "E01017100"),
-	sch("116203", "10070003", "Lake Road Junior School", "Community school", "Junior", 7, 11, 360, 348, "Lake Road", "Landport", "PO1 3TQ", 463870, 101026, "E05012458", "E01017105"),
+	sch("116203", "10070003", "Fratton Fields Junior School", "Community school", "Junior", 7, 11, 360, 348, "Lake Road", "Landport", "PO1 3TQ", 463870, 101026, "E05012458", "E01017105"),
 	sch("116204", "10070004", "Somers Town Primary Academy", "Academy converter", "Primary", 3, 11, 420, 398, "Winston Churchill Avenue", "", "PO1 4ZR", 464549, 101431, "E05012447", "E01017101"),
 	sch("116205", "10070005", "Northern Parade Infant School", "Community school", "Infant", 4, 7, 270, 266, "Doyle Avenue", "Hilsea", "PO2 0EP", 464915, 102781, "E05012455", "E01017109"),
 	sch("116206", "10070006", "Stamshaw Junior School", "Community school", "Junior", 7, 11, 240, 229, "Tipner Road", "Stamshaw", "PO2 3HQ", 465053, 103514, "E05012455", "E01017109"),
@@ -16,9 +18,9 @@ var portsmouthBase = []School{
 	sch("116208", "10070008", "Hilsea Lines Primary School", "Community school", "Primary", 4, 11, 420, 377, "Norway Road", "Hilsea", "PO2 9HZ", 465124, 104712, "E05012455", "E01017109"),
 	sch("116209", "10070009", "Baffins Park Junior School", "Foundation school", "Junior", 7, 11, 480, 471, "Tangier Road", "Baffins", "PO3 1ZD", 466931, 102638, "E05012445", "E01017115"),
 	sch("116210", "10070010", "Milton Marsh Secondary School", "Academy converter", "Secondary", 11, 16, 1050, 1012, "Milton Road", "Milton", "PO3 5GQ", 465938, 103274, "E05012448", "E01017111"),
-	sch("116211", "10070011", "Anchorage Park Academy", "Academy sponsor led", "Secondary", 11, 16, 900, 874, "Anchorage Road", "", "PO3 7RP", 465910, 103825, "E05012453", "E01017106"),
+	sch("116211", "10070011", "Hilsea Vale Academy", "Academy sponsor led", "Secondary", 11, 16, 900, 874, "Anchorage Road", "", "PO3 7RP", 465910, 103825, "E05012453", "E01017106"),
 	sch("116212", "10070012", "Langstone Harbour Primary School", "Community school", "Primary", 4, 11, 420, 402, "Eastern Road", "", "PO3 9TX", 466644, 104266, "E05012448", "E01017108"),
-	sch("116213", "10070013", "Eastney Shore Primary School", "Community school", "Primary", 4, 11, 315, 288, "Highland Road", "Eastney", "PO4 3SE", 466228, 99780, "E05012454", "E01017124"),
+	sch("116213", "10070013", "Eastney Sands Primary School", "Community school", "Primary", 4, 11, 315, 288, "Highland Road", "Eastney", "PO4 3SE", 466228, 99780, "E05012454", "E01017124"),
 	sch("116214", "10070014", "Southsea Common Secondary Academy", "Academy converter", "Secondary", 11, 16, 1200, 1188, "St Ronan's Road", "Southsea", "PO4 6XA", 466141, 100391, "E05012451", "E01017122"),
 	sch("116215", "10070015", "Fratton Park Primary School", "Community school", "Primary", 4, 11, 420, 331, "Goldsmith Avenue", "Fratton", "PO4 8HL", 466056, 100972, "E05012454", "E01017121"),
 	sch("116216", "10070016", "Albert Road Infant School", "Community school", "Infant", 4, 7, 180, 0, "Albert Road", "Southsea", "PO5 0UT", 464931, 99615, "E05012457", "E01017129"),

@@ -1,0 +1,455 @@
+package transform
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/transform/areas"
+	"github.com/localoffer/localoffer/transform/match"
+	"github.com/localoffer/localoffer/transform/staleness"
+)
+
+// Matcher is cross-source matching: one pass after a group of runs (the
+// whole of `localoffer run`, or scheduled runs that finish together). It
+// satisfies runner.Settler.
+//
+// The pass is incremental. The indexes live in memory between passes of one
+// process (schedule, serve); a new process rebuilds them from the warehouse
+// without comparing anything (each record's features and the assignment the
+// last pass wrote). Either way only records whose version is newer than the
+// last pass's watermark — and organisations whose locations or services
+// changed — are compared against the index.
+type Matcher struct {
+	Threshold float64
+	// Decisions is the matches.yaml path ("" for none); read at every pass,
+	// so an edit takes effect at the next one.
+	Decisions string
+	Log       *slog.Logger
+	Now       func() time.Time
+
+	mu    sync.Mutex
+	state *matchState
+}
+
+type matchState struct {
+	passID    string
+	watermark uint64
+	idx       map[match.Kind]*match.Index
+}
+
+// NewMatcher builds the matching pass from the configuration.
+func NewMatcher(cfg *config.Config, log *slog.Logger) *Matcher {
+	th := cfg.Transform.MatchThreshold
+	if th <= 0 {
+		th = 0.85 // config's default, for callers that did not go through config.Parse
+	}
+	m := &Matcher{Threshold: th, Log: log, Now: time.Now}
+	if p := cfg.Transform.Matches; p != "" {
+		m.Decisions = cfg.Resolve(p)
+	}
+	return m
+}
+
+// CheckDecisions reads the decisions file once, so a bad one fails at start-up.
+func (m *Matcher) CheckDecisions() error {
+	_, err := m.decisions()
+	return err
+}
+
+func (m *Matcher) decisions() (match.Decisions, error) {
+	if m.Decisions == "" {
+		return match.Decisions{}, nil
+	}
+	return match.LoadDecisions(m.Decisions)
+}
+
+// watermarkSlack re-reads versions a little older than the last watermark when
+// the index is in memory: rows are stamped with their run's start, and a run
+// of another process may insert after a pass read the watermark; re-reading an
+// unchanged record costs a hash comparison. (Passes of this process run when
+// none of its runs is loading.)
+const watermarkSlack = uint64(5 * time.Minute)
+
+var kinds = []match.Kind{match.Organization, match.Service, match.Location}
+
+type passRow struct {
+	PassID    string `json:"pass_id"`
+	Watermark string `json:"watermark"`
+}
+
+// Settle runs one matching pass, then raises status_conflict for the runs
+// with the clusters it found.
+func (m *Matcher) Settle(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.pass(ctx, w, runs); err != nil {
+		m.state = nil // rebuilt from the warehouse next time
+		return fmt.Errorf("matching pass: %w", err)
+	}
+	return m.statusConflicts(ctx, w, runs)
+}
+
+func (m *Matcher) pass(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error {
+	now := m.Now().UTC()
+	dec, err := m.decisions()
+	if err != nil {
+		return err
+	}
+	last, err := warehouse.QueryInto[passRow](ctx, w, `SELECT pass_id, toString(max(watermark)) AS watermark FROM match_passes
+GROUP BY pass_id ORDER BY max(_version) DESC LIMIT 1`)
+	if err != nil {
+		return fmt.Errorf("read the last pass: %w", err)
+	}
+	var lastID string
+	var lastMark uint64
+	if len(last) == 1 {
+		lastID = last[0].PassID
+		lastMark, _ = strconv.ParseUint(last[0].Watermark, 10, 64)
+	}
+	mark, err := warehouse.QueryScalar[string](ctx, w, `SELECT toString(greatest(
+  (SELECT max(_version) FROM organizations), (SELECT max(_version) FROM services), (SELECT max(_version) FROM locations)))`)
+	if err != nil {
+		return fmt.Errorf("read the watermark: %w", err)
+	}
+	newMark, _ := strconv.ParseUint(mark, 10, 64)
+	since := uint64(0)
+	if lastMark > watermarkSlack {
+		since = lastMark - watermarkSlack
+	}
+
+	started := time.Now()
+	full := false
+	st := m.state
+	if st == nil || st.passID != lastID {
+		// A new process, or another process has matched since: rebuild.
+		st = &matchState{idx: map[match.Kind]*match.Index{}}
+		for _, k := range kinds {
+			opt := match.Options{Kind: k, Threshold: m.Threshold}
+			if k != match.Organization {
+				opt.OrgCanonical = func(id string) string { return st.idx[match.Organization].Canonical(id) }
+			}
+			st.idx[k] = match.NewIndex(opt)
+		}
+		full = lastID == ""
+		// Everything is read here anyway: only versions after the last pass
+		// are compared again (the slack would re-compare the last run's).
+		if err := m.restore(ctx, w, st, lastID != "", lastMark); err != nil {
+			return err
+		}
+	} else if err := m.readChanged(ctx, w, st, since); err != nil {
+		return err
+	}
+	for _, k := range kinds {
+		st.idx[k].SetDecisions(dec.Same, dec.Different)
+	}
+	readTook := time.Since(started)
+
+	passID := now.Format("20060102T150405.000Z") + "-" + randomHex(4)
+	version := uint64(now.UnixNano())
+	runIDs := make([]string, 0, len(runs))
+	for _, r := range runs {
+		runIDs = append(runIDs, r.RunID)
+	}
+	var passRows [][]any
+	for _, k := range kinds {
+		t0 := time.Now()
+		x := st.idx[k]
+		ps := x.Pass()
+		if k == match.Organization {
+			// Services and locations compare organisations by canonical id:
+			// those of an organisation whose cluster changed are compared again.
+			ids := make([]string, len(ps.Changed))
+			for i, a := range ps.Changed {
+				ids[i] = a.ID
+			}
+			st.idx[match.Service].TouchOrgs(ids...)
+			st.idx[match.Location].TouchOrgs(ids...)
+		}
+		rows := make([][]any, 0, len(ps.Changed))
+		for _, a := range ps.Changed {
+			rows = append(rows, []any{string(k), a.ID, a.Pipeline, a.Canonical, a.LinkedTo, a.LinkedPipe, a.Score, a.Reason, passID, now, version})
+		}
+		if len(rows) > 0 {
+			if err := w.Insert(ctx, "entity_matches", []string{"entity_type", "entity_id", "pipeline", "canonical_id", "linked_to", "linked_pipeline",
+				"score", "reason", "pass_id", "matched_at", "_version"}, rows); err != nil {
+				return fmt.Errorf("write %s matches: %w", k, err)
+			}
+		}
+		took := time.Since(t0)
+		if k == match.Organization {
+			took += readTook // reading is shared; it is counted once
+		}
+		passRows = append(passRows, []any{passID, string(k), runIDs, now, m.Threshold, newMark, boolByte(full), uint64(ps.Records),
+			uint64(ps.Staged), uint64(ps.Compared), uint64(len(ps.Changed)), uint64(ps.Grouped), took.Seconds(), version})
+		if m.Log != nil {
+			m.Log.Info("matched", "entity_type", string(k), "records", ps.Records, "compared_records", ps.Staged, "comparisons", ps.Compared,
+				"changed", len(ps.Changed), "grouped", ps.Grouped, "took", took.Round(time.Millisecond))
+		}
+	}
+	// The pass rows go last: a pass that failed half-way leaves the watermark
+	// where it was, and the next pass reads the same changes again.
+	if err := w.Insert(ctx, "match_passes", []string{"pass_id", "entity_type", "runs", "matched_at", "threshold", "watermark", "full",
+		"records", "staged", "compared", "changed", "grouped", "seconds", "_version"}, passRows); err != nil {
+		return fmt.Errorf("record matching pass: %w", err)
+	}
+	st.passID, st.watermark = passID, newMark
+	m.state = st
+	return nil
+}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// changedFilter restricts a record query to versions newer than since.
+func changedFilter(table string, since uint64) string {
+	return fmt.Sprintf("id IN (SELECT id FROM %s WHERE _version > %d)", table, since)
+}
+
+// orgFilter: organisations that changed, or whose locations or services did.
+func orgFilter(since uint64) string {
+	return fmt.Sprintf(`id IN (SELECT id FROM organizations WHERE _version > %[1]d
+  UNION DISTINCT SELECT organization_id FROM locations WHERE _version > %[1]d
+  UNION DISTINCT SELECT organization_id FROM services WHERE _version > %[1]d)`, since)
+}
+
+// readChanged upserts the records changed since the last pass; an upsert of
+// an unchanged record is a no-op.
+func (m *Matcher) readChanged(ctx context.Context, w *warehouse.Warehouse, st *matchState, since uint64) error {
+	return m.readAll(ctx, w, since, func(k match.Kind, e match.Entity, _ uint64) {
+		st.idx[k].Upsert(e)
+	})
+}
+
+// restore rebuilds the indexes from the warehouse: every current record with
+// the assignment the last pass wrote, compared again only when it changed
+// after that pass (or when there was no pass: then everything is compared).
+func (m *Matcher) restore(ctx context.Context, w *warehouse.Warehouse, st *matchState, hadPass bool, since uint64) error {
+	type assignment struct {
+		Kind      string  `json:"entity_type"`
+		ID        string  `json:"entity_id"`
+		Canonical string  `json:"canonical_id"`
+		LinkedTo  string  `json:"linked_to"`
+		Score     float64 `json:"score"`
+		Reason    string  `json:"reason"`
+	}
+	prev := map[match.Kind]map[string]assignment{}
+	for _, k := range kinds {
+		prev[k] = map[string]assignment{}
+	}
+	if hadPass {
+		err := warehouse.QueryEach(ctx, w, `SELECT entity_type, entity_id, argMax(canonical_id, _version) AS canonical_id,
+  argMax(linked_to, _version) AS linked_to, argMax(score, _version) AS score, argMax(reason, _version) AS reason
+FROM entity_matches GROUP BY entity_type, entity_id`, func(a assignment) error {
+			if p := prev[match.Kind(a.Kind)]; p != nil {
+				p[a.ID] = a
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read the last assignments: %w", err)
+		}
+	}
+	changed := map[match.Kind][]string{}
+	err := m.readAll(ctx, w, 0, func(k match.Kind, e match.Entity, version uint64) {
+		x := st.idx[k]
+		if !hadPass {
+			x.Upsert(e)
+			return
+		}
+		a := prev[k][e.ID]
+		x.Restore(e, a.Canonical, a.LinkedTo, a.Score, a.Reason)
+		if version > since {
+			changed[k] = append(changed[k], e.ID)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range kinds {
+		st.idx[k].FinishRestore()
+		st.idx[k].Touch(changed[k]...)
+	}
+	return nil
+}
+
+type orgMatchRow struct {
+	ID           string      `json:"id"`
+	Pipeline     string      `json:"pipeline"`
+	Name         string      `json:"name"`
+	Website      string      `json:"website"`
+	Identifiers  []string    `json:"identifiers"`
+	LACode       string      `json:"la_code"`
+	Version      string      `json:"version"`
+	LocPostcodes []string    `json:"loc_postcodes"`
+	LocPoints    [][]float64 `json:"loc_points"`
+	SvcPostcodes []string    `json:"svc_postcodes"`
+	SvcURLs      []string    `json:"svc_urls"`
+}
+
+type recordMatchRow struct {
+	ID       string   `json:"id"`
+	Pipeline string   `json:"pipeline"`
+	Name     string   `json:"name"`
+	Org      string   `json:"organization_id"`
+	LACode   string   `json:"la_code"`
+	Postcode string   `json:"postcode"`
+	Lat      *float64 `json:"latitude"`
+	Lon      *float64 `json:"longitude"`
+	Version  string   `json:"version"`
+}
+
+// readAll streams the current records newer than since (all when 0) of the
+// three kinds, as entities, with the version that made them changed.
+func (m *Matcher) readAll(ctx context.Context, w *warehouse.Warehouse, since uint64, fn func(match.Kind, match.Entity, uint64)) error {
+	orgWhere, svcWhere, locWhere := "", "", ""
+	if since > 0 {
+		orgWhere = "WHERE " + orgFilter(since)
+		svcWhere = "WHERE " + changedFilter("services", since)
+		locWhere = "WHERE " + changedFilter("locations", since)
+	}
+	// An organisation's own locations and services lend it their postcodes,
+	// coordinates and websites: a directory organisation rarely has its own.
+	// With a filter, the children are those of the organisations read.
+	childWhere := ""
+	if since > 0 {
+		childWhere = "WHERE id IN (SELECT id FROM %[1]s WHERE organization_id IN (SELECT id FROM (SELECT id FROM organizations " + orgWhere + ")))"
+	}
+	q := fmt.Sprintf(`SELECT o.id AS id, o.pipeline AS pipeline, o.name AS name, o.website AS website, o.identifiers AS identifiers,
+  o.la_code AS la_code, toString(greatest(o._version, l.v, s.v)) AS version,
+  l.pcs AS loc_postcodes, l.pts AS loc_points, s.pcs AS svc_postcodes, s.urls AS svc_urls
+FROM (SELECT id, pipeline, name, website, identifiers, la_code, _version FROM organizations %s ORDER BY _version DESC LIMIT 1 BY id) AS o
+LEFT JOIN (
+  SELECT organization_id, groupUniqArrayIf(postcode, postcode != '') AS pcs,
+    groupArrayIf([assumeNotNull(latitude), assumeNotNull(longitude)], latitude IS NOT NULL AND longitude IS NOT NULL) AS pts, max(_version) AS v
+  FROM (SELECT organization_id, postcode, latitude, longitude, _version FROM locations %s ORDER BY _version DESC LIMIT 1 BY id)
+  WHERE organization_id != '' GROUP BY organization_id
+) AS l ON l.organization_id = o.id
+LEFT JOIN (
+  SELECT organization_id, groupUniqArrayIf(postcode, postcode != '') AS pcs, groupUniqArrayIf(url, url != '') AS urls, max(_version) AS v
+  FROM (SELECT organization_id, postcode, url, _version FROM services %s ORDER BY _version DESC LIMIT 1 BY id)
+  WHERE organization_id != '' GROUP BY organization_id
+) AS s ON s.organization_id = o.id`, orgWhere, fmtChild(childWhere, "locations"), fmtChild(childWhere, "services"))
+	err := warehouse.QueryEach(ctx, w, q, func(r orgMatchRow) error {
+		e := match.Entity{ID: r.ID, Pipeline: r.Pipeline, Name: r.Name, Area: r.LACode}
+		for _, id := range r.Identifiers {
+			if scheme, v, ok := strings.Cut(id, ":"); ok {
+				if k := match.Key(scheme, v); k != "" {
+					e.Keys = append(e.Keys, k)
+				}
+			}
+		}
+		e.Postcodes = normalizePostcodes(append(r.LocPostcodes, r.SvcPostcodes...))
+		for _, p := range r.LocPoints {
+			if len(p) == 2 && !math.IsNaN(p[0]) && !math.IsNaN(p[1]) {
+				e.Points = append(e.Points, match.Point{Lat: p[0], Lon: p[1]})
+			}
+		}
+		for _, u := range append([]string{r.Website}, r.SvcURLs...) {
+			if d := Domain(u); d != "" {
+				e.Domains = append(e.Domains, d)
+			}
+		}
+		v, _ := strconv.ParseUint(r.Version, 10, 64)
+		fn(match.Organization, e, v)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read organisations to match: %w", err)
+	}
+	for _, spec := range []struct {
+		kind match.Kind
+		q    string
+	}{
+		{match.Service, `SELECT id, pipeline, name, organization_id, la_code, postcode, CAST(NULL AS Nullable(Float64)) AS latitude,
+  CAST(NULL AS Nullable(Float64)) AS longitude, toString(_version) AS version
+FROM services ` + svcWhere + ` ORDER BY _version DESC LIMIT 1 BY id`},
+		{match.Location, `SELECT id, pipeline, name, organization_id, la_code, postcode, latitude, longitude, toString(_version) AS version
+FROM locations ` + locWhere + ` ORDER BY _version DESC LIMIT 1 BY id`},
+	} {
+		err := warehouse.QueryEach(ctx, w, spec.q, func(r recordMatchRow) error {
+			e := match.Entity{ID: r.ID, Pipeline: r.Pipeline, Name: r.Name, Org: r.Org, Area: r.LACode,
+				Postcodes: normalizePostcodes([]string{r.Postcode})}
+			if r.Lat != nil && r.Lon != nil {
+				e.Points = []match.Point{{Lat: *r.Lat, Lon: *r.Lon}}
+			}
+			v, _ := strconv.ParseUint(r.Version, 10, 64)
+			fn(spec.kind, e, v)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read %ss to match: %w", spec.kind, err)
+		}
+	}
+	return nil
+}
+
+func fmtChild(where, table string) string {
+	if where == "" {
+		return ""
+	}
+	return fmt.Sprintf(where, table)
+}
+
+func normalizePostcodes(in []string) []string {
+	var out []string
+	for _, p := range in {
+		if pc, ok := areas.Normalize(p); ok {
+			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// statusConflicts raises status_conflict for each run's pipeline with the
+// clusters this pass found. The per-run step raises it too, with the clusters
+// of the pass before; this one opens the conflicts that only the new links show.
+func (m *Matcher) statusConflicts(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error {
+	now := m.Now().UTC()
+	var errs []error
+	for _, run := range runs {
+		if run.Status != "ok" {
+			continue
+		}
+		obs, err := statusConflicts(ctx, w, run.Pipeline)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(obs) == 0 {
+			continue
+		}
+		rows := make([][]any, 0, len(obs))
+		for _, x := range obs {
+			rows = append(rows, []any{run.RunID, run.Pipeline, x.EntityType, x.EntityID, x.Flag, x.Reason, x.Evidence, now})
+		}
+		if err := w.Insert(ctx, "flag_observations", []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}, rows); err != nil {
+			errs = append(errs, fmt.Errorf("record status conflicts for run %s: %w", run.RunID, err))
+			continue
+		}
+		if err := w.ReconcileFlags(ctx, run.Pipeline, run.RunID, []string{staleness.StatusConflict}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
