@@ -444,6 +444,9 @@ func findSENCO(text, lower string, f found) sencoFind {
 	out.mention = mentions[0][0]
 	const window = 250
 	for _, m := range mentions {
+		if out.name != "" && out.email != "" && out.phone != "" {
+			break // later mentions can only repeat what is known
+		}
 		lo, hi := max(0, m[0]-window), min(len(text), m[1]+window)
 		if out.name == "" {
 			after := text[m[1]:hi]
