@@ -2,8 +2,11 @@ package senreports
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -198,5 +201,30 @@ func TestUnreachableRunLeavesRecordsUnchanged(t *testing.T) {
 	}
 	if got := strings.Join(names, ","); !strings.Contains(got, "site_unreachable") || strings.Contains(got, "report_not_found") {
 		t.Errorf("flags observed in the failed run: %s; want site_unreachable, no report_not_found", got)
+	}
+}
+
+func TestUnreachableErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"503", fmt.Errorf("fetch x: %w", &fetch.StatusError{URL: "x", Status: 503}), true},
+		{"429", &fetch.StatusError{URL: "x", Status: 429}, true},
+		{"404", &fetch.StatusError{URL: "x", Status: 404}, false},
+		{"403", &fetch.StatusError{URL: "x", Status: 403}, false},
+		{"connection refused", fmt.Errorf("fetch x: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), true},
+		{"timeout", fmt.Errorf("fetch x: %w", context.DeadlineExceeded), true},
+		{"cut short", fmt.Errorf("fetch x: %w", io.ErrUnexpectedEOF), true},
+		{"robots.txt", &fetch.RobotsError{URL: "x"}, false},
+		{"redirect refused", &fetch.RedirectError{From: "x", To: "y", Reason: "another host"}, false},
+		{"too large", &fetch.ErrTooLarge{Limit: 1}, false},
+		{"outside the folder", refusedf("x: outside the site's folder"), false},
+		{"run cancelled", context.Canceled, false},
+	} {
+		if got := unreachable(tc.err); got != tc.want {
+			t.Errorf("%s: unreachable %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
