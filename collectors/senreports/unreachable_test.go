@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
@@ -226,5 +227,30 @@ func TestUnreachableErrors(t *testing.T) {
 		if got := unreachable(tc.err); got != tc.want {
 			t.Errorf("%s: unreachable %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestUnreadableReportKeepsLastReading: a report PDF that cannot be read this
+// time (its reader fails) does not erase what was read from it before.
+func TestUnreadableReportKeepsLastReading(t *testing.T) {
+	if err := (extract.PDF{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	site := &pdfSite{}
+	site.set(reportPDF("12 September 2025"), time.Date(2025, 9, 12, 8, 0, 0, 0, time.UTC))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	st := newState()
+	s := School{URN: "116522", Name: "Craneswater Park Junior School", URL: srv.URL + "/"}
+	first := New(Options{SiteTimeout: 20 * time.Second}).School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, st, goldenNow)
+	if !first.Report.Found || first.Report.SENCOEmail == "" {
+		t.Fatalf("first run: %+v", first.Report)
+	}
+	// The report changes (so it must be read again) and its reader fails.
+	site.set(reportPDF("3 October 2025"), time.Date(2025, 10, 3, 8, 0, 0, 0, time.UTC))
+	broken := New(Options{SiteTimeout: 20 * time.Second, PDF: extract.PDF{ToText: "false"}})
+	res := broken.School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, st, goldenNow)
+	if res.extractErr == nil || !res.Kept || res.Report.SENCOEmail != first.Report.SENCOEmail || res.Report.ReportDate != first.Report.ReportDate || res.Report.Problem != "" {
+		t.Errorf("unreadable report: err %v kept %v report %+v; want the last reading kept", res.extractErr, res.Kept, res.Report)
 	}
 }
