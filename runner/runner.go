@@ -59,6 +59,12 @@ type Settler interface {
 	Settle(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error
 }
 
+// RunObserver is told about every run once its ledger row is final, whatever
+// its status (the health recorder measures the source then).
+type RunObserver interface {
+	RunFinished(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error
+}
+
 // Job is one pipeline ready to run.
 type Job struct {
 	Pipeline  string
@@ -100,6 +106,7 @@ type Runner struct {
 	Validator Validator // may be nil
 	After     []AfterRun
 	Settle    []Settler // after RunAll, and after each group of scheduled runs
+	Observers []RunObserver
 	ChunkRows int
 	Log       *slog.Logger
 	// Progress, when set, is called with a pipeline's running record count.
@@ -196,6 +203,12 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 		err = fmt.Errorf("record end of run: %w", rerr)
 		run.Status, run.Error, run.StatusReason = StatusFailed, err.Error(), err.Error()
 	}
+	for _, o := range r.Observers {
+		// An observer measures the run; its failure is logged, never the run's.
+		if oerr := o.RunFinished(recCtx, r.W, &run); oerr != nil {
+			log.Error("after-run measurement", "run_id", run.RunID, "err", oerr)
+		}
+	}
 	return Result{Run: run, Err: err}
 }
 
@@ -270,6 +283,13 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 			log.Error("record warnings", "err", werr)
 		}
 	}()
+	var checkMu sync.Mutex
+	var checks [][]any
+	c.Check = func(ch collect.Check) {
+		checkMu.Lock()
+		defer checkMu.Unlock()
+		checks = append(checks, []any{run.RunID, job.Pipeline, time.Now().UTC(), ch.Name, uint8(ch.Level), boolByte(ch.Passed), r.W.Redactor.String(ch.Detail), r.W.Redactor.String(ch.URL)})
+	}
 	p := r.startPipeline(ctx, job, loader)
 	c.Emit = p.emit
 	collectCtx := ctx
@@ -282,6 +302,14 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	if ctx.Err() == nil && collectCtx.Err() != nil {
 		// Overtime, even if the collector swallowed the cancellation.
 		collectErr = context.Cause(collectCtx)
+	}
+	if len(checks) > 0 {
+		// Conformance is known even when the walk failed part way: keep it.
+		checkMu.Lock()
+		if err := r.W.Insert(context.WithoutCancel(ctx), "conformance", conformanceColumns, checks); err != nil {
+			log.Error("record conformance checks", "err", err)
+		}
+		checkMu.Unlock()
 	}
 	loadErr := p.finish()
 	st := session.Stats()
@@ -333,6 +361,15 @@ type OvertimeError struct{ Limit time.Duration }
 
 func (e *OvertimeError) Error() string {
 	return fmt.Sprintf("stopped after max_duration %s; the records collected until then are loaded", e.Limit)
+}
+
+var conformanceColumns = []string{"run_id", "pipeline", "checked_at", "check", "level", "passed", "detail", "url"}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func newRunID() string {

@@ -14,6 +14,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -115,6 +116,8 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
 		Settle:    settle,
+		Observers: []runner.RunObserver{&health.Recorder{
+			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}

@@ -42,6 +42,10 @@ type Run struct {
 	// WarnKind is Warn with an explicit kind; use Warning, which falls back
 	// to Warn. Some kinds make the run degraded (see DegradingKinds).
 	WarnKind func(kind, sourceURL, recordID, message string)
+	// Check records the outcome of one conformance check of the source (the
+	// ORUK validator's level 1 and 2 checks); API collectors make them on
+	// every run. Nil-safe through Run.Checked.
+	Check func(Check)
 	// FullSweep is set by the collector when it walked the whole source, so
 	// entities it did not see can be counted as missing.
 	FullSweep bool
@@ -102,4 +106,20 @@ func KindOf(message string) string {
 		k = k[:120]
 	}
 	return k
+}
+
+// Check is one conformance check of a source on one run.
+type Check struct {
+	Name   string // e.g. root_endpoint, page_envelope, optional_endpoint:/taxonomies
+	Level  int    // 1 required, 2 recommended (as the ORUK validator grades them)
+	Passed bool
+	Detail string // what was seen when it failed
+	URL    string
+}
+
+// Checked records a check when the run collects them.
+func (r *Run) Checked(c Check) {
+	if r.Check != nil {
+		r.Check(c)
+	}
 }

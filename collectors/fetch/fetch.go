@@ -137,6 +137,8 @@ type Document struct {
 	// NotModified: the server answered 304 (or a file was unchanged); the body is
 	// the stored copy from the last fetch.
 	NotModified bool
+	// Elapsed is how long the request took, body included (zero for files).
+	Elapsed time.Duration
 
 	blobPath string
 }
@@ -369,6 +371,7 @@ type request struct {
 	conditional bool
 	maxBytes    int64
 	scope       *Scope
+	optional    bool
 }
 
 // WithHeader adds a request header (e.g. an API key). Headers are
@@ -380,6 +383,11 @@ func WithHeader(k, v string) GetOption {
 
 // Unconditional skips If-None-Match/If-Modified-Since.
 func Unconditional() GetOption { return func(r *request) { r.conditional = false } }
+
+// Optional marks a probe of something the source may lack (an optional API
+// endpoint): a 404, 410 or 501 answer is recorded but not counted as a failed
+// fetch of the source.
+func Optional() GetOption { return func(r *request) { r.optional = true } }
 
 // MaxBytes lowers (or raises) the body size limit for one request.
 func MaxBytes(n int64) GetOption { return func(r *request) { r.maxBytes = n } }
@@ -394,6 +402,7 @@ func (s *Session) Get(ctx context.Context, rawURL string, opts ...GetOption) (*D
 	}
 	var doc *Document
 	var err error
+	start := time.Now()
 	scope := SameHost()
 	if req.scope != nil {
 		scope = *req.scope
@@ -411,6 +420,9 @@ func (s *Session) Get(ctx context.Context, rawURL string, opts ...GetOption) (*D
 			doc, err = s.getFile(ctx, rawURL, req)
 		} else {
 			doc, err = s.getHTTP(ctx, rawURL, req, scope)
+			if doc != nil {
+				doc.Elapsed = time.Since(start)
+			}
 		}
 	}
 	if err != nil {
@@ -420,11 +432,18 @@ func (s *Session) Get(ctx context.Context, rawURL string, opts ...GetOption) (*D
 			// Cancelled by the caller (e.g. a prefetch no longer needed): not a failure of the source.
 			return nil, err
 		}
-		s.mu.Lock()
-		s.stats.Failed++
-		s.mu.Unlock()
+		var se *StatusError
+		absent := req.optional && errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusGone || se.Status == http.StatusNotImplemented)
+		if !absent {
+			s.mu.Lock()
+			s.stats.Failed++
+			s.mu.Unlock()
+		}
 		if s.store != nil {
 			failed := s.newDoc(rawURL)
+			if !isFile(rawURL) {
+				failed.Elapsed = time.Since(start)
+			}
 			var se *StatusError
 			if errors.As(err, &se) {
 				failed.Status = se.Status

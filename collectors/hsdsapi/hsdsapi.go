@@ -37,10 +37,13 @@ type Dialect struct {
 	TaxonomyPath string
 	// UK: addresses without a country are in GB.
 	UK bool
+	// Conformance: grade the API against ORUK 3.0 on every run (the root,
+	// the page envelope, details, optional endpoints).
+	Conformance bool
 }
 
 // HSDS3 is HSDS 3.0 / Open Referral UK 3.0.
-var HSDS3 = Dialect{Name: "HSDS 3.0", ModifiedAfter: "modified_after", TaxonomyPath: "taxonomy_terms"}
+var HSDS3 = Dialect{Name: "HSDS 3.0", ModifiedAfter: "modified_after", TaxonomyPath: "taxonomy_terms", Conformance: true}
 
 // Collector walks one API.
 type Collector struct {
@@ -78,6 +81,9 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		w.getOpts = append(w.getOpts, fetch.WithHeader(k, v))
 	}
 	full, since := c.plan(run)
+	if c.Dialect.Conformance {
+		w.checkRoot(ctx)
+	}
 	if c.Dialect.TaxonomyPath != "" {
 		w.mapper.Terms = w.taxonomy(ctx)
 	}
@@ -88,6 +94,10 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	}
 	if err := walkPages(ctx, w, "services", query, w.servicePage); err != nil {
 		return err
+	}
+	if c.Dialect.Conformance {
+		w.checkDetail(ctx)
+		w.checkOptionalEndpoints(ctx)
 	}
 	run.State.Set(StateLastModifiedAfter, run.Now.UTC().Format(time.RFC3339))
 	if full {
@@ -123,6 +133,13 @@ type walk struct {
 	getOpts []fetch.GetOption
 	seen    map[string]int // source service id → page first seen
 	details int
+
+	// Conformance: the first service of the list, whether a detail was
+	// graded, and how /taxonomy_terms answered.
+	firstID, firstName string
+	detailChecked      bool
+	taxonomyURL        string
+	taxonomyErr        error
 }
 
 // warn records a per-item warning of a kind; the runner caps each kind.
@@ -174,6 +191,11 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	perPage := w.c.Opts.PerPage
 	maxPages := w.c.Opts.MaxPages
 	results := make(chan *pageResult[T], 1)
+	opts := w.getOpts
+	if list != "services" {
+		// Lists beyond /services are optional in ORUK 3.0: their absence is no failure.
+		opts = append(opts[:len(opts):len(opts)], fetch.Optional())
+	}
 	go func() {
 		defer close(results)
 		statedPages := 0
@@ -191,7 +213,7 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 			u, err := w.url(pq, list)
 			r := &pageResult[T]{n: n, url: u, err: err, beyond: statedPages > 0 && n > statedPages}
 			if err == nil {
-				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u)
+				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u, opts)
 			}
 			if r.err == nil {
 				r.more = morePages(r.page, n, perPage)
@@ -213,6 +235,9 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	prevSig := ""
 	var lastPage *pageResult[T]
 	for r := range results {
+		if r.n == 1 && list == "services" && w.c.Dialect.Conformance {
+			checkFirstPage(w, r)
+		}
 		if r.err != nil {
 			return r.err
 		}
@@ -244,6 +269,11 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	}
 	if lastPage != nil && lastPage.page.TotalItems.OK && int(lastPage.page.TotalItems.V) != total && len(q) == 0 {
 		w.run.Warn(lastPage.url, "", fmt.Sprintf("total_items says %d but the pages held %d items", int(lastPage.page.TotalItems.V), total))
+		if list == "services" && w.c.Dialect.Conformance {
+			w.check(CheckTotals, 2, false, lastPage.url, fmt.Sprintf("total_items says %d but the pages held %d items", int(lastPage.page.TotalItems.V), total))
+		}
+	} else if lastPage != nil && len(q) == 0 && list == "services" && w.c.Dialect.Conformance {
+		w.check(CheckTotals, 2, true, lastPage.url, "")
 	}
 	return nil
 }
@@ -271,8 +301,8 @@ func morePages[T any](p *hsdsmap.Page[T], n, perPage int) bool {
 	return full
 }
 
-func fetchPage[T any](ctx context.Context, w *walk, u string) (*fetch.Document, *hsdsmap.Page[T], error, error) {
-	doc, err := w.run.Fetch.Get(ctx, u, w.getOpts...)
+func fetchPage[T any](ctx context.Context, w *walk, u string, opts []fetch.GetOption) (*fetch.Document, *hsdsmap.Page[T], error, error) {
+	doc, err := w.run.Fetch.Get(ctx, u, opts...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -313,9 +343,12 @@ func (w *walk) servicePage(ctx context.Context, r *pageResult[hsdsmap.Service]) 
 		}
 		w.seen[id] = r.n
 		fresh++
+		if w.firstID == "" {
+			w.firstID, w.firstName = id, s.Name.String()
+		}
 		itemSrc := src
 		if w.needsDetail(s) {
-			if d, dsrc, ok := w.detail(ctx, id); ok {
+			if d, dsrc, ok := w.detail(ctx, id, s.Name.String()); ok {
 				s, itemSrc = &d, dsrc
 			}
 		}
@@ -356,7 +389,7 @@ func (w *walk) needsDetail(s *hsdsmap.Service) bool {
 
 // detail fetches /services/{id}. A failure is a warning: the list item is
 // still loaded.
-func (w *walk) detail(ctx context.Context, id string) (hsdsmap.Service, hsdsmap.Source, bool) {
+func (w *walk) detail(ctx context.Context, id, listName string) (hsdsmap.Service, hsdsmap.Source, bool) {
 	var s hsdsmap.Service
 	u, err := w.url(nil, "services", id)
 	if err != nil {
@@ -381,6 +414,9 @@ func (w *walk) detail(ctx context.Context, id string) (hsdsmap.Service, hsdsmap.
 			return s, hsdsmap.Source{}, false
 		}
 		w.warn("detail", u, id, fmt.Sprintf("service detail: %v", err))
+	}
+	if w.c.Dialect.Conformance {
+		w.gradeDetail(u, id, listName, &s)
 	}
 	if s.ID.String() != id {
 		w.warn("detail", u, id, fmt.Sprintf("service detail has id %q, not %q; using the list item", s.ID.String(), id))
@@ -407,6 +443,7 @@ func (w *walk) taxonomy(ctx context.Context) map[string]*schema.TaxonomyTerm {
 		}
 		return fresh, sig.String(), nil
 	})
+	w.taxonomyURL, w.taxonomyErr = w.c.Base+"/"+w.c.Dialect.TaxonomyPath, err
 	if err != nil {
 		if !fetch.IsNotFound(err) {
 			w.run.Warn(w.c.Base+"/"+w.c.Dialect.TaxonomyPath, "", fmt.Sprintf("taxonomy terms not read: %v", err))

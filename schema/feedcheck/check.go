@@ -177,8 +177,8 @@ func New(opts Options) (*Checker, error) {
 }
 
 // EntityProblems validates one record of an HSDS 3.0 entity type, given as
-// JSON, against the official schema: what `export` uses to publish only
-// conformant records. An unknown type is one problem.
+// JSON, against the official schema: what `export` and `serve` use to publish
+// only conformant records. An unknown type is one problem.
 func (k *Checker) EntityProblems(typ string, record []byte) []schema.Problem {
 	c := k.entity[typ]
 	if c == nil {

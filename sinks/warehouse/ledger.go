@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -202,7 +203,7 @@ FROM documents WHERE pipeline = ` + Quote(d.pipeline) + ` AND status IN (200, 30
 }
 
 var documentColumns = []string{"pipeline", "run_id", "url", "final_url", "fetched_at", "status", "content_type", "etag",
-	"last_modified", "sha256", "size", "not_modified", "blob_path"}
+	"last_modified", "sha256", "size", "not_modified", "blob_path", "elapsed_ms"}
 
 // RecordFetch buffers a fetched document's provenance.
 func (d *Documents) RecordFetch(ctx context.Context, doc *fetch.Document) error {
@@ -214,7 +215,8 @@ func (d *Documents) RecordFetch(ctx context.Context, doc *fetch.Document) error 
 	}
 	u := d.w.redact(doc.URL)
 	d.rows = append(d.rows, []any{d.pipeline, doc.RunID, u, d.w.redact(doc.FinalURL), doc.FetchedAt, status, doc.ContentType,
-		doc.ETag, doc.LastModified, doc.SHA256, uint64(doc.Size), boolInt(doc.NotModified), doc.BlobPath()})
+		doc.ETag, doc.LastModified, doc.SHA256, uint64(doc.Size), boolInt(doc.NotModified), doc.BlobPath(),
+		uint32(min(doc.Elapsed.Milliseconds(), math.MaxUint32))})
 	if d.last != nil && doc.SHA256 != "" {
 		d.last[u] = fetch.Validators{ETag: doc.ETag, LastModified: doc.LastModified, SHA256: doc.SHA256,
 			FetchedAt: doc.FetchedAt, Status: status, ContentType: doc.ContentType}
