@@ -488,7 +488,7 @@ func (d *discovery) failed(err error) {
 // unreachable says whether err means the site did not answer (a network
 // error, a timeout, HTTP 5xx or 429, a connection cut short) rather than
 // answering "no" (another 4xx such as 404, a robots.txt refusal, a redirect
-// refused, a document too large). What is not a clear "no" counts as no
+// refused, a URL the fetch policy refuses, a document too large). What is not a clear "no" counts as no
 // answer: wrongly keeping a reading for a few runs costs less than wrongly
 // erasing one.
 func unreachable(err error) bool {
@@ -503,7 +503,8 @@ func unreachable(err error) bool {
 	var re *fetch.RobotsError
 	var rd *fetch.RedirectError
 	var tl *fetch.ErrTooLarge
-	return !errors.As(err, &re) && !errors.As(err, &rd) && !errors.As(err, &tl)
+	var pe *fetch.PolicyError
+	return !errors.As(err, &re) && !errors.As(err, &rd) && !errors.As(err, &tl) && !errors.As(err, &pe)
 }
 
 // parsePage parses an HTML document; nil, nil when it is not HTML.

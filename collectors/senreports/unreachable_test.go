@@ -221,6 +221,7 @@ func TestUnreachableErrors(t *testing.T) {
 		{"robots.txt", &fetch.RobotsError{URL: "x"}, false},
 		{"redirect refused", &fetch.RedirectError{From: "x", To: "y", Reason: "another host"}, false},
 		{"too large", &fetch.ErrTooLarge{Limit: 1}, false},
+		{"URL policy", &fetch.PolicyError{URL: "x", Rule: "address", Reason: "private address"}, false},
 		{"outside the folder", refusedf("x: outside the site's folder"), false},
 		{"run cancelled", context.Canceled, false},
 	} {
