@@ -309,3 +309,23 @@ func TestLayoutTable(t *testing.T) {
 		t.Errorf("got %q %q %q", r.SENCOName, r.SENCOEmail, r.SENCOPhone)
 	}
 }
+
+// TestRegulationsRestated: a report that copies the Regulations' list of what
+// it must contain has not thereby said what the school does.
+func TestRegulationsRestated(t *testing.T) {
+	text := "SEN Information Report\n" +
+		"The information required is set out in the SEND Regulations 2014 and must include information about:\n" +
+		"the kinds of special educational needs that are provided for\n" +
+		"arrangements for consulting parents of children with SEN and involving them in their child’s education\n" +
+		"the expertise and training of staff to support children and young people with SEN\n" +
+		"Our staff are trained in Makaton.\n"
+	r := Analyze(Document{Text: text}, Options{Now: now})
+	for _, item := range []string{"kinds_of_sen", "consulting_parents"} {
+		if slices.Contains(r.ItemsPresent, item) {
+			t.Errorf("%s counted from the Regulations' list", item)
+		}
+	}
+	if !slices.Contains(r.ItemsPresent, "staff_expertise_training") {
+		t.Error("staff_expertise_training: the school's own sentence after the list was missed")
+	}
+}
