@@ -181,11 +181,3 @@ func inside(lower string, i, n int, outer []string) bool {
 	}
 	return false
 }
-
-// first is the first offset of phrase, or -1.
-func (f found) first(phrase string) int {
-	if h := f.at(phrase); len(h) > 0 {
-		return h[0]
-	}
-	return -1
-}
