@@ -420,8 +420,15 @@ func (x *Index) keysOf(r *rec, dst []uint64, scratch []int32, probe bool) ([]uin
 				dst = append(dst, x.blockKey('N', w, 0))
 			}
 		}
+		// A website with its rare name words: one national charity's
+		// records meet however many other organisations link to its site.
 		for _, d := range r.doms {
-			dst = append(dst, x.blockKey('W', d, 0))
+			for _, w := range scratch {
+				dst = append(dst, x.blockKey('W', d, w))
+			}
+		}
+		if e, ok := x.exactKey(r); ok && !probe {
+			dst = append(dst, e) // probed separately (candidates)
 		}
 	case Service:
 		for _, w := range scratch {
@@ -440,6 +447,32 @@ func (x *Index) keysOf(r *rec, dst []uint64, scratch []int32, probe bool) ([]uin
 	}
 	return dst, scratch
 }
+
+// exactKey: the same normalised name on the same website. A national
+// charity listed by every council fills such a block beyond MaxBlock; each
+// record is then compared with a few others of it instead of all, which is
+// enough to join them (a tree needs one link per record).
+func (x *Index) exactKey(r *rec) (uint64, bool) {
+	if x.opt.Kind != Organization || len(r.doms) == 0 || len(r.words) == 0 {
+		return 0, false
+	}
+	var h maphash.Hash
+	h.SetSeed(x.seed)
+	h.WriteByte('E')
+	for _, w := range r.words {
+		h.WriteString(x.words[w])
+		h.WriteByte(0)
+	}
+	for _, d := range r.doms {
+		h.WriteString(x.str(d))
+		h.WriteByte(1)
+	}
+	return h.Sum64(), true
+}
+
+// exactSample is how many records of an oversized exact block each record
+// is compared with.
+const exactSample = 3
 
 // PassStats is what one pass did.
 type PassStats struct {
@@ -588,24 +621,40 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 			if live > x.opt.MaxBlock {
 				continue
 			}
-			for _, en := range list {
-				j := en.slot
-				if j == m || x.recs[j].gen != en.gen || (inM[j] && j < m) || stamp[j] == m+1 {
-					continue
-				}
-				stamp[j] = m + 1
-				o := &x.recs[j]
-				if o.pipe == r.pipe || (r.decided && o.decided && x.diff[pairKey(r.e.ID, o.e.ID)]) {
-					continue
-				}
-				compared++
-				if s, reason, ok := x.compare(r, o, keyOK); ok {
-					edges = append(edges, edge{a: m, b: j, score: s, reason: reason})
-				}
+			compared += x.scan(m, r, list, inM, stamp, keyOK, &edges, -1)
+		}
+		if k, ok := x.exactKey(r); ok {
+			if list := x.blocks[k]; len(list) > x.opt.MaxBlock {
+				compared += x.scan(m, r, list, inM, stamp, keyOK, &edges, exactSample)
 			}
 		}
 	}
 	return edges, compared
+}
+
+// scan compares record m with the records of one block (at most limit
+// comparisons when limit >= 0).
+func (x *Index) scan(m int32, r *rec, list []entry, inM []bool, stamp []int32, keyOK map[int32]bool, edges *[]edge, limit int) int {
+	compared := 0
+	for _, en := range list {
+		if limit >= 0 && compared >= limit {
+			break
+		}
+		j := en.slot
+		if j == m || x.recs[j].gen != en.gen || stamp[j] == m+1 || (limit < 0 && inM[j] && j < m) {
+			continue
+		}
+		stamp[j] = m + 1
+		o := &x.recs[j]
+		if o.pipe == r.pipe || (r.decided && o.decided && x.diff[pairKey(r.e.ID, o.e.ID)]) {
+			continue
+		}
+		compared++
+		if s, reason, ok := x.compare(r, o, keyOK); ok {
+			*edges = append(*edges, edge{a: m, b: j, score: s, reason: reason})
+		}
+	}
+	return compared
 }
 
 // stampSlice returns a per-record scratch slice, zeroed.

@@ -203,6 +203,14 @@ func TestNationalCharityIsOneOrganisationWithManyServices(t *testing.T) {
 	if len(canon) != 1 || st.Links != 152 {
 		t.Errorf("national charity: %d canonical ids, %d links; want 1 and 152 (a tree)", len(canon), st.Links)
 	}
+	// Beyond MaxBlock its records are sampled, not all compared: still one.
+	small := NewIndex(Options{Kind: Organization, MaxBlock: 20})
+	for _, e := range orgs {
+		small.Upsert(e)
+	}
+	if st := small.Pass(); st.Grouped != 153 || st.Compared > 153*(exactSample+1) {
+		t.Errorf("oversized block: %+v", st)
+	}
 	sx := NewIndex(Options{Kind: Service, OrgCanonical: ox.Canonical})
 	for _, e := range svcs {
 		sx.Upsert(e)
