@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +40,11 @@ type Matcher struct {
 	Decisions string
 	Log       *slog.Logger
 	Now       func() time.Time
+	// SnapshotDir keeps a snapshot of the indexes after each pass ("" for
+	// none), so a new process starts from it instead of rebuilding from the
+	// warehouse. A snapshot is used only when it was written by the pass the
+	// warehouse records as the latest.
+	SnapshotDir string
 
 	mu    sync.Mutex
 	state *matchState
@@ -134,16 +141,17 @@ FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 
 	started := time.Now()
 	full := false
 	st := m.state
-	if st == nil || st.passID != lastID {
-		// A new process, or another process has matched since: rebuild.
-		st = &matchState{idx: map[match.Kind]*match.Index{}}
-		for _, k := range kinds {
-			opt := match.Options{Kind: k, Threshold: m.Threshold}
-			if k != match.Organization {
-				opt.OrgCanonical = func(id string) string { return st.idx[match.Organization].Canonical(id) }
-			}
-			st.idx[k] = match.NewIndex(opt)
+	if (st == nil || st.passID != lastID) && lastID != "" {
+		if snap := m.readSnapshots(lastID); snap != nil {
+			st = snap
+			m.state = snap // in memory from here: only the changes are read
 		}
+	}
+	if st == nil || st.passID != lastID {
+		// A new process without a snapshot, or another process has matched
+		// since: rebuild from the warehouse.
+		st = &matchState{}
+		m.newIndexes(st)
 		full = lastID == ""
 		if err := m.restore(ctx, w, st, lastID != "", since); err != nil {
 			return err
@@ -156,7 +164,7 @@ FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 
 	}
 	readTook := time.Since(started)
 	if m.Log != nil {
-		how := "index in memory"
+		how := "index in memory or from its snapshot"
 		if st != m.state {
 			how = "index rebuilt from the warehouse"
 		}
@@ -213,7 +221,84 @@ FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 
 	}
 	st.passID, st.watermark = passID, newMark
 	m.state = st
+	m.writeSnapshots(st)
 	return nil
+}
+
+func (m *Matcher) newIndexes(st *matchState) {
+	st.idx = map[match.Kind]*match.Index{}
+	for _, k := range kinds {
+		st.idx[k] = match.NewIndex(m.indexOptions(st, k))
+	}
+}
+
+func (m *Matcher) indexOptions(st *matchState, k match.Kind) match.Options {
+	opt := match.Options{Kind: k, Threshold: m.Threshold}
+	if k != match.Organization {
+		opt.OrgCanonical = func(id string) string { return st.idx[match.Organization].Canonical(id) }
+	}
+	return opt
+}
+
+func (m *Matcher) snapshotPath(k match.Kind) string {
+	return filepath.Join(m.SnapshotDir, string(k)+".idx")
+}
+
+// readSnapshots returns the indexes as the pass passID left them, or nil
+// when there is no usable snapshot of that pass.
+func (m *Matcher) readSnapshots(passID string) *matchState {
+	if m.SnapshotDir == "" {
+		return nil
+	}
+	st := &matchState{passID: passID, idx: map[match.Kind]*match.Index{}}
+	for _, k := range kinds {
+		f, err := os.Open(m.snapshotPath(k))
+		if err != nil {
+			return nil
+		}
+		x, id, err := match.ReadSnapshot(f, m.indexOptions(st, k))
+		f.Close()
+		if err != nil || id != passID {
+			if err != nil && m.Log != nil {
+				m.Log.Warn("matching index snapshot not used", "file", m.snapshotPath(k), "err", err)
+			}
+			return nil
+		}
+		st.idx[k] = x
+	}
+	return st
+}
+
+// writeSnapshots keeps the indexes for the next process; a failure costs that
+// process a rebuild from the warehouse, nothing else.
+func (m *Matcher) writeSnapshots(st *matchState) {
+	if m.SnapshotDir == "" {
+		return
+	}
+	err := os.MkdirAll(m.SnapshotDir, 0o755)
+	for _, k := range kinds {
+		if err != nil {
+			break
+		}
+		path := m.snapshotPath(k)
+		var f *os.File
+		if f, err = os.CreateTemp(m.SnapshotDir, string(k)+".tmp-*"); err != nil {
+			break
+		}
+		err = st.idx[k].WriteSnapshot(f, st.passID)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}
+	if err != nil && m.Log != nil {
+		m.Log.Warn("matching index snapshot not written; the next process rebuilds it from the warehouse", "dir", m.SnapshotDir, "err", err)
+	}
 }
 
 func boolByte(b bool) uint8 {

@@ -50,9 +50,12 @@ different:
 		t.Fatal(err)
 	}
 	cfg := &config.Config{Dir: dir, Transform: config.Transform{MatchThreshold: 0.85, Matches: "matches.yaml"}}
-	newRunner := func() *runner.Runner {
+	snapshots := t.TempDir()
+	newRunner := func(snapshotDir string) *runner.Runner {
+		m := NewMatcher(cfg, log)
+		m.SnapshotDir = snapshotDir
 		return &runner.Runner{W: w, Fetch: fetch.New(fetch.Options{}, &fetch.Blobs{Dir: t.TempDir()}, log), ChunkRows: 100, Log: log,
-			Settle: []runner.Settler{NewMatcher(cfg, log)}}
+			Settle: []runner.Settler{m}}
 	}
 	at := func(pc string) []schema.ServiceAtLocation {
 		return []schema.ServiceAtLocation{{ID: "sal-" + pc, Location: &schema.Location{ID: "loc-" + pc, LocationType: "physical",
@@ -84,7 +87,7 @@ different:
 			t.Errorf("%s: the matcher's own link is missing (%v)", when, c)
 		}
 	}
-	r := newRunner()
+	r := newRunner(snapshots)
 	for _, res := range r.RunAll(ctx, sources("1"), 2) {
 		if res.Err != nil {
 			t.Fatal(res.Err)
@@ -97,12 +100,21 @@ different:
 		}
 	}
 	check("re-sync, same process")
-	for _, res := range newRunner().RunAll(ctx, sources("3"), 2) {
+	for _, res := range newRunner(snapshots).RunAll(ctx, sources("3"), 2) {
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
 	}
-	check("re-sync, new process")
+	check("re-sync, new process with the index snapshot")
+	for _, res := range newRunner("").RunAll(ctx, sources("4"), 2) {
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	check("re-sync, new process rebuilding the index from the warehouse")
+	if files, _ := filepath.Glob(filepath.Join(snapshots, "*.idx")); len(files) != 3 {
+		t.Errorf("snapshots written: %v", files)
+	}
 	reason, err := warehouse.QueryScalar[string](ctx, w,
 		"SELECT reason FROM entity_links_current WHERE entity_type = 'service' AND id_a = 'dir/tipner' AND id_b = 'prov/typ'")
 	if err != nil || reason != "matches.yaml: same" {

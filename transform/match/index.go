@@ -1,7 +1,7 @@
 package match
 
 import (
-	"hash/maphash"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -70,7 +70,6 @@ type Index struct {
 	df        []int32
 	idf       []float64
 	blocks    map[uint64][]entry
-	seed      maphash.Seed
 	clusters  map[int32]*cluster
 	grouped   int
 	staged    []int32
@@ -97,7 +96,7 @@ func NewIndex(opt Options) *Index {
 		opt.Kind = Organization
 	}
 	return &Index{opt: opt, byID: map[string]int32{}, byOrg: map[string][]int32{}, strs: map[string]int32{"": 0}, strList: []string{""},
-		vocab: map[string]int32{}, blocks: map[uint64][]entry{}, seed: maphash.MakeSeed(), clusters: map[int32]*cluster{},
+		vocab: map[string]int32{}, blocks: map[uint64][]entry{}, clusters: map[int32]*cluster{},
 		same: map[[2]string]bool{}, diff: map[[2]string]bool{}, partners: map[string][]string{}}
 }
 
@@ -114,10 +113,9 @@ func (x *Index) intern(s string) int32 {
 	return id
 }
 
-func entityHash(seed maphash.Seed, e *Entity) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	w := func(s string) { h.WriteString(s); h.WriteByte(0) }
+func entityHash(e *Entity) uint64 {
+	h := fnv.New64a()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
 	w(e.Pipeline)
 	w(e.Name)
 	w(e.Area)
@@ -126,7 +124,7 @@ func entityHash(seed maphash.Seed, e *Entity) uint64 {
 		for _, s := range group {
 			w(s)
 		}
-		h.WriteByte(1)
+		h.Write([]byte{1})
 	}
 	for _, p := range e.Points {
 		w(strconvFloat(p.Lat))
@@ -143,7 +141,7 @@ func strconvFloat(f float64) string {
 // Upsert adds a record or replaces its features; it is compared at the next
 // pass. A record upserted unchanged costs nothing at the pass.
 func (x *Index) Upsert(e Entity) {
-	h := entityHash(x.seed, &e)
+	h := entityHash(&e)
 	slot, ok := x.byID[e.ID]
 	if ok {
 		r := &x.recs[slot]
@@ -373,12 +371,10 @@ func (x *Index) prefix(r *rec, dst []int32) []int32 {
 	return dst[:n]
 }
 
+// blockKey packs a block's kind and two ids (each below 2^28) into one key:
+// exact, and the same in every process, so a snapshot's blocks stay valid.
 func (x *Index) blockKey(tag byte, a, b int32) uint64 {
-	var buf [9]byte
-	buf[0] = tag
-	buf[1], buf[2], buf[3], buf[4] = byte(a>>24), byte(a>>16), byte(a>>8), byte(a)
-	buf[5], buf[6], buf[7], buf[8] = byte(b>>24), byte(b>>16), byte(b>>8), byte(b)
-	return maphash.Bytes(x.seed, buf[:])
+	return uint64(tag)<<56 | uint64(uint32(a)&0xfffffff)<<28 | uint64(uint32(b)&0xfffffff)
 }
 
 // keysOf lists the blocks a record is filed under (probe false) or looks
@@ -456,18 +452,16 @@ func (x *Index) exactKey(r *rec) (uint64, bool) {
 	if x.opt.Kind != Organization || len(r.doms) == 0 || len(r.words) == 0 {
 		return 0, false
 	}
-	var h maphash.Hash
-	h.SetSeed(x.seed)
-	h.WriteByte('E')
+	h := fnv.New64a()
 	for _, w := range r.words {
-		h.WriteString(x.words[w])
-		h.WriteByte(0)
+		h.Write([]byte(x.words[w]))
+		h.Write([]byte{0})
 	}
 	for _, d := range r.doms {
-		h.WriteString(x.str(d))
-		h.WriteByte(1)
+		h.Write([]byte(x.str(d)))
+		h.Write([]byte{1})
 	}
-	return h.Sum64(), true
+	return h.Sum64() | 1<<63, true // the top bit keeps it apart from blockKey's
 }
 
 // exactSample is how many records of an oversized exact block each record

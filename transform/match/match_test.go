@@ -1,6 +1,7 @@
 package match
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
@@ -452,20 +453,43 @@ func TestRestoreThenIncremental(t *testing.T) {
 	if st := y.Pass(); st.Staged != 0 || st.Grouped != x.Pass().Grouped {
 		t.Fatalf("restored index: %+v", st)
 	}
+	// And one read back from a snapshot of the original.
+	var buf bytes.Buffer
+	if err := x.WriteSnapshot(&buf, "pass-1"); err != nil {
+		t.Fatal(err)
+	}
+	z, id, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), Options{})
+	if err != nil || id != "pass-1" || z.Len() != x.Len() {
+		t.Fatalf("snapshot: %v, id %q, %d records", err, id, z.Len())
+	}
+	if _, _, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), Options{Kind: Service}); err == nil {
+		t.Error("a snapshot of organisations was read as services")
+	}
+	if _, _, err := ReadSnapshot(bytes.NewReader(buf.Bytes()[:buf.Len()/2]), Options{}); err == nil {
+		t.Error("a truncated snapshot was read")
+	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for range 200 {
 		i := rng.IntN(len(ents))
 		ents[i].Name = ents[rng.IntN(len(ents))].Name
 		x.Upsert(ents[i])
 		y.Upsert(ents[i])
+		z.Upsert(ents[i])
 	}
-	sx, sy := x.Pass(), y.Pass()
+	sx, sy, sz := x.Pass(), y.Pass(), z.Pass()
 	if sx.Compared != sy.Compared || len(sx.Changed) != len(sy.Changed) {
 		t.Errorf("after changes: original %d compared %d changed, restored %d compared %d changed", sx.Compared, len(sx.Changed), sy.Compared, len(sy.Changed))
 	}
+	if sx.Compared != sz.Compared || len(sx.Changed) != len(sz.Changed) || sx.Grouped != sz.Grouped {
+		t.Errorf("after changes: original %d compared %d changed %d grouped, from snapshot %d %d %d",
+			sx.Compared, len(sx.Changed), sx.Grouped, sz.Compared, len(sz.Changed), sz.Grouped)
+	}
 	for _, e := range ents {
-		if cx, cy := x.Canonical(e.ID), y.Canonical(e.ID); cx != cy {
-			t.Fatalf("%s: original %s, restored %s", e.ID, cx, cy)
+		if cx, cy, cz := x.Canonical(e.ID), y.Canonical(e.ID), z.Canonical(e.ID); cx != cy || cx != cz {
+			t.Fatalf("%s: original %s, restored %s, from snapshot %s", e.ID, cx, cy, cz)
+		}
+		if ax, az := x.Assignment(e.ID), z.Assignment(e.ID); ax != az {
+			t.Fatalf("%s: original %+v, from snapshot %+v", e.ID, ax, az)
 		}
 	}
 }
