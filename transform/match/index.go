@@ -687,19 +687,13 @@ func (x *Index) compareOrgs(a, b *rec, keyOK map[int32]bool) (float64, string, b
 	if conflicting(a.keys, b.keys) {
 		return 0, "", false
 	}
-	identified := false
-	for _, ka := range a.keys {
-		if slices.Contains(b.keys, ka) && x.identifying(ka.value, keyOK) {
-			identified = true
-		}
-	}
-	if !identified && x.phaseConflict(a, b) {
-		return 0, "", false
-	}
 	for _, ka := range a.keys {
 		if slices.Contains(b.keys, ka) && x.identifying(ka.value, keyOK) {
 			return 1, x.str(ka.value), true
 		}
+	}
+	if x.phaseConflict(a, b) {
+		return 0, "", false
 	}
 	// Words and place first: when even identical letter pairs could not lift
 	// the pair to the threshold, the letter pairs are not compared.
@@ -759,7 +753,7 @@ func (x *Index) compareLocations(a, b *rec) (float64, string, bool) {
 	if a.e.Org != "" && b.e.Org != "" && x.orgCanon(a.e.Org) == x.orgCanon(b.e.Org) && s < 0.9 {
 		return 0.9, "same organisation, " + where, 0.9 >= x.opt.Threshold
 	}
-	if s < x.opt.Threshold {
+	if s < x.opt.Threshold || x.phaseConflict(a, b) {
 		return 0, "", false
 	}
 	return s, "name " + fmt2(name) + ", " + where, true
@@ -860,7 +854,7 @@ func (x *Index) wordScore(a, b *rec) float64 {
 func (x *Index) contained(a, b *rec) bool {
 	naming := 0
 	for _, w := range a.words {
-		if typeWords[x.strWord(w)] {
+		if typeWords[x.words[w]] {
 			continue
 		}
 		if !slices.Contains(b.words, w) {
@@ -870,8 +864,6 @@ func (x *Index) contained(a, b *rec) bool {
 	}
 	return naming > 0
 }
-
-func (x *Index) strWord(id int32) string { return x.words[id] }
 
 func (x *Index) diceWords(a, b *rec) float64 {
 	wa, wb, common := 0.0, 0.0, 0.0
