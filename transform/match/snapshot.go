@@ -142,20 +142,31 @@ func (x *Index) WriteSnapshot(w io.Writer, id string) error {
 	return nil
 }
 
+// snapReader decodes from the whole file held as one string: every string
+// of the index is a substring of it, so reading allocates almost nothing.
 type snapReader struct {
-	r   *bufio.Reader
-	err error
+	data string
+	pos  int
+	err  error
 }
 
 func (s *snapReader) uint() uint64 {
 	if s.err != nil {
 		return 0
 	}
-	v, err := binary.ReadUvarint(s.r)
-	if err != nil {
-		s.err = err
+	var v uint64
+	for shift := uint(0); ; shift += 7 {
+		if s.pos >= len(s.data) || shift > 63 {
+			s.err = io.ErrUnexpectedEOF
+			return 0
+		}
+		c := s.data[s.pos]
+		s.pos++
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
 	}
-	return v
 }
 
 func (s *snapReader) int() int64 {
@@ -169,7 +180,7 @@ const maxLen = 1 << 28
 
 func (s *snapReader) n() int {
 	v := s.uint()
-	if v > maxLen {
+	if v > maxLen || (s.err == nil && v > uint64(len(s.data))) {
 		s.err = fmt.Errorf("length %d out of range", v)
 		return 0
 	}
@@ -181,12 +192,13 @@ func (s *snapReader) str() string {
 	if s.err != nil || n == 0 {
 		return ""
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(s.r, b); err != nil {
-		s.err = err
+	if s.pos+n > len(s.data) {
+		s.err = io.ErrUnexpectedEOF
 		return ""
 	}
-	return string(b)
+	v := s.data[s.pos : s.pos+n]
+	s.pos += n
+	return v
 }
 
 func (s *snapReader) strs() []string {
@@ -220,7 +232,11 @@ func (s *snapReader) float() float64 { return math.Float64frombits(s.uint()) }
 // (OrgCanonical); its kind and threshold must match the snapshot's.
 func ReadSnapshot(r io.Reader, opt Options) (*Index, string, error) {
 	x := NewIndex(opt)
-	s := &snapReader{r: bufio.NewReaderSize(r, 1<<20)}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, "", fmt.Errorf("read index snapshot: %w", err)
+	}
+	s := &snapReader{data: string(data)}
 	if m := s.str(); m != snapshotMagic {
 		if s.err != nil {
 			return nil, "", fmt.Errorf("read index snapshot: %w", s.err)
