@@ -40,10 +40,10 @@ type Matcher struct {
 	Decisions string
 	Log       *slog.Logger
 	Now       func() time.Time
-	// SnapshotDir keeps a snapshot of the indexes after each pass ("" for
+	// SnapshotDir keeps a snapshot of the indexes (SaveSnapshot; "" for
 	// none), so a new process starts from it instead of rebuilding from the
-	// warehouse. A snapshot is used only when it was written by the pass the
-	// warehouse records as the latest.
+	// warehouse. A snapshot is used only when it holds the state of the pass
+	// the warehouse records as the latest.
 	SnapshotDir string
 
 	mu    sync.Mutex
@@ -221,8 +221,19 @@ FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 
 	}
 	st.passID, st.watermark = passID, newMark
 	m.state = st
-	m.writeSnapshots(st)
 	return nil
+}
+
+// SaveSnapshot writes the indexes as the last pass left them, for the next
+// process. It is called once when the process ends (after `run`, when
+// `schedule` stops), not after every pass: writing half a million records
+// costs about as much as an incremental pass.
+func (m *Matcher) SaveSnapshot() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != nil {
+		m.writeSnapshots(m.state)
+	}
 }
 
 func (m *Matcher) newIndexes(st *matchState) {

@@ -100,6 +100,7 @@ different:
 		}
 	}
 	check("re-sync, same process")
+	r.Settle[0].(*Matcher).SaveSnapshot() // the process ends
 	for _, res := range newRunner(snapshots).RunAll(ctx, sources("3"), 2) {
 		if res.Err != nil {
 			t.Fatal(res.Err)

@@ -16,6 +16,7 @@ import (
 	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/transform"
 )
 
 func cmdRun(ctx context.Context, env *Env, args []string) int {
@@ -74,6 +75,8 @@ type app struct {
 	w      *warehouse.Warehouse
 	runner *runner.Runner
 	shared *sharedTransforms
+	// matcher keeps its index between passes; close saves it for the next process.
+	matcher *transform.Matcher
 
 	progressMu   sync.Mutex
 	progressSeen bool
@@ -98,20 +101,20 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
-	settle, err := buildSettle(cfg, log)
+	matcher, err := buildSettle(cfg, log)
 	if err != nil {
 		w.Close(ctx)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitUsage
 	}
 	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
-	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env}
+	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, matcher: matcher}
 	a.runner = &runner.Runner{
 		W:         w,
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
-		Settle:    settle,
+		Settle:    []runner.Settler{matcher},
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}
@@ -122,6 +125,7 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 }
 
 func (a *app) close() {
+	a.matcher.SaveSnapshot()
 	a.w.Close(context.Background())
 }
 

@@ -47,7 +47,7 @@ func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logge
 
 // buildSettle wires the steps run once after a group of runs: one
 // cross-source matching pass. A bad matches.yaml fails here, at start-up.
-func buildSettle(cfg *config.Config, log *slog.Logger) ([]runner.Settler, error) {
+func buildSettle(cfg *config.Config, log *slog.Logger) (*transform.Matcher, error) {
 	m := transform.NewMatcher(cfg, log)
 	db := cfg.Warehouse.Database
 	if db == "" {
@@ -58,7 +58,7 @@ func buildSettle(cfg *config.Config, log *slog.Logger) ([]runner.Settler, error)
 	if err := m.CheckDecisions(); err != nil {
 		return nil, err
 	}
-	return []runner.Settler{m}, nil
+	return m, nil
 }
 
 // buildValidator compiles the record schema once per process.
