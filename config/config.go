@@ -24,6 +24,7 @@ type Config struct {
 	Gaps      Gaps       `yaml:"gaps"`
 	Schedule  Scheduling `yaml:"scheduler"`
 	Transform Transform  `yaml:"transform"`
+	Serve     Serve      `yaml:"serve"`
 	Pipelines []Pipeline `yaml:"pipelines"`
 
 	// File is the path the config was read from; relative paths in the config
@@ -31,6 +32,9 @@ type Config struct {
 	File string `yaml:"-"`
 	// Dir is the directory holding File.
 	Dir string `yaml:"-"`
+	// Secrets are the values ${ENV} references expanded to: logs, errors and
+	// the warehouse show them masked.
+	Secrets []string `yaml:"-"`
 }
 
 // Warehouse chooses and configures the warehouse driver.
@@ -45,6 +49,14 @@ type Warehouse struct {
 	// BlobDir keeps fetched documents content-addressed (default <path>/blobs,
 	// or var/blobs for the clickhouse driver).
 	BlobDir string `yaml:"blob_dir"`
+}
+
+// Serve configures what `serve` exposes beyond the ORUK API.
+type Serve struct {
+	// AnalystPassword opens the ClickHouse-compatible endpoint (/clickhouse/)
+	// to any user name with this password; normally "${ANALYST_PASSWORD}".
+	// Empty (or the variable unset) turns the endpoint off.
+	AnalystPassword string `yaml:"analyst_password"`
 }
 
 // HTTP configures the shared fetch layer.
@@ -99,13 +111,34 @@ type Transform struct {
 
 // Pipeline is one named source on one schedule.
 type Pipeline struct {
-	Name      string          `yaml:"name"`
-	Schedule  string          `yaml:"schedule"`
-	Area      string          `yaml:"area"` // default GSS area code for records with none
-	Disabled  bool            `yaml:"disabled"`
-	Collector CollectorConfig `yaml:"collector"`
+	Name     string `yaml:"name"`
+	Schedule string `yaml:"schedule"`
+	Area     string `yaml:"area"` // default GSS area code for records with none
+	// MaxDuration bounds one run (default 2h): past it the pipeline is
+	// cancelled, what it collected is loaded, and the run fails with that reason.
+	MaxDuration time.Duration   `yaml:"max_duration"`
+	Disabled    bool            `yaml:"disabled"`
+	Collector   CollectorConfig `yaml:"collector"`
+
+	// Run status and repairs (README "Run statuses" and "Repairs").
+	// QuarantineFailShare: a run whose quarantined share of records is above
+	// this fails (nil: DefaultQuarantineFailShare). DefaultStatus: the status
+	// of services the source gives none, recorded as a repair each time.
+	QuarantineFailShare *float64 `yaml:"quarantine_fail_share"`
+	DefaultStatus       string   `yaml:"default_status"`
 
 	Line int `yaml:"-"`
+}
+
+// DefaultQuarantineFailShare is quarantine_fail_share when not set.
+const DefaultQuarantineFailShare = 0.5
+
+// FailShare is the pipeline's quarantine_fail_share.
+func (p *Pipeline) FailShare() float64 {
+	if p.QuarantineFailShare == nil {
+		return DefaultQuarantineFailShare
+	}
+	return *p.QuarantineFailShare
 }
 
 // CollectorTypes lists the collector types the binary knows.
@@ -186,7 +219,14 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	var errs Errors
 	// ${ENV} is expanded in scalar values only, after parsing, so a secret can
 	// never inject YAML structure.
-	expandEnv(&root, lookup, file, &errs)
+	var secrets []string
+	expandEnv(&root, func(name string) (string, bool) {
+		v, ok := lookup(name)
+		if ok && v != "" {
+			secrets = append(secrets, v)
+		}
+		return v, ok
+	}, file, &errs, optionalSecrets(&root))
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -210,6 +250,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	}
 	cfg.File = file
 	cfg.Dir = dirOf(file)
+	cfg.Secrets = secrets
 	recordPositions(&root, &cfg)
 	cfg.applyDefaults()
 	if errs := cfg.validate(); len(errs) > 0 {
@@ -225,12 +266,40 @@ func dirOf(file string) string {
 	return "."
 }
 
-func expandEnv(n *yaml.Node, lookup func(string) (string, bool), file string, errs *Errors) {
+// optionalSecrets are the values whose ${ENV} may be unset: an unset
+// serve.analyst_password only turns the analysts' endpoint off, it must not
+// stop every other command.
+func optionalSecrets(root *yaml.Node) map[*yaml.Node]bool {
+	out := map[*yaml.Node]bool{}
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	serve := mappingValue(doc, "serve")
+	if v := mappingValue(serve, "analyst_password"); v != nil {
+		out[v] = true
+	}
+	return out
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func expandEnv(n *yaml.Node, lookup func(string) (string, bool), file string, errs *Errors, optional map[*yaml.Node]bool) {
 	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
 		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
 			name := envRef.FindStringSubmatch(m)[1]
 			v, ok := lookup(name)
-			if !ok {
+			if !ok && !optional[n] {
 				*errs = append(*errs, &Error{File: file, Line: n.Line, Field: "${" + name + "}", Msg: "environment variable is not set"})
 			}
 			return v
@@ -238,7 +307,7 @@ func expandEnv(n *yaml.Node, lookup func(string) (string, bool), file string, er
 		return
 	}
 	for _, c := range n.Content {
-		expandEnv(c, lookup, file, errs)
+		expandEnv(c, lookup, file, errs, optional)
 	}
 }
 
@@ -392,6 +461,9 @@ func (c *Config) applyDefaults() {
 		if c.Pipelines[i].Schedule == "" {
 			c.Pipelines[i].Schedule = "@daily"
 		}
+		if c.Pipelines[i].MaxDuration == 0 {
+			c.Pipelines[i].MaxDuration = DefaultMaxDuration
+		}
 		c.Pipelines[i].Collector.applyDefaults()
 	}
 }
@@ -401,6 +473,9 @@ func (c *CollectorConfig) applyDefaults() {
 	c.SENReportOptions.applyDefaults(c.Type)
 	c.SpreadsheetOptions.applyDefaults(c.Type)
 }
+
+// DefaultMaxDuration bounds a run whose pipeline sets no max_duration.
+const DefaultMaxDuration = 2 * time.Hour
 
 // CronParser parses the schedule specs pipelines.yaml accepts: five fields
 // plus @daily-style descriptors.
@@ -444,8 +519,19 @@ func (c *Config) validate() Errors {
 		if _, err := CronParser.Parse(p.Schedule); err != nil {
 			add(p.Line, field+".schedule", "invalid cron spec %q: %v", p.Schedule, err)
 		}
+		if p.MaxDuration < 0 {
+			add(p.Line, field+".max_duration", "must be positive (like 2h or 30m)")
+		}
 		if p.Area != "" && !gssCode.MatchString(p.Area) {
 			add(p.Line, field+".area", "%q is not a GSS area code (like E06000044)", p.Area)
+		}
+		if s := p.QuarantineFailShare; s != nil && (*s < 0 || *s > 1) {
+			add(p.Line, field+".quarantine_fail_share", "%v is not a share between 0 and 1", *s)
+		}
+		switch p.DefaultStatus {
+		case "", "active", "inactive", "defunct", "temporarily closed":
+		default:
+			add(p.Line, field+".default_status", "%q is not an HSDS service status (active, inactive, defunct or temporarily closed)", p.DefaultStatus)
 		}
 		cc := &p.Collector
 		cfield := field + ".collector"

@@ -38,6 +38,20 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+func TestPipelineStatusKeys(t *testing.T) {
+	cfg, err := Parse("pipelines.yaml", []byte("pipelines:\n  - name: a\n    quarantine_fail_share: 0.2\n    default_status: active\n    collector: {type: hsds_api, url: x}\n  - name: b\n    collector: {type: hsds_api, url: y}\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := cfg.Pipelines[0], cfg.Pipelines[1]
+	if a.FailShare() != 0.2 || a.DefaultStatus != "active" {
+		t.Errorf("pipeline a: share %v, default_status %q", a.FailShare(), a.DefaultStatus)
+	}
+	if b.FailShare() != DefaultQuarantineFailShare || b.DefaultStatus != "" {
+		t.Errorf("pipeline b: share %v, default_status %q; want the defaults", b.FailShare(), b.DefaultStatus)
+	}
+}
+
 // Each bad configuration must be refused with the file, line and field at fault.
 func TestParseErrorsNameLineAndField(t *testing.T) {
 	cases := []struct {
@@ -62,6 +76,12 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 			[]string{"pipelines.yaml:6:", "pipelines[0].collector.preset", `not an option of collector type "hsds_api"`}},
 		{"bad area code", "pipelines:\n  - name: a\n    area: Portsmouth\n    collector: {type: hsds_api, url: x}\n",
 			[]string{"pipelines.yaml:2:", "pipelines[0].area", "GSS"}},
+		{"fail share above one", "pipelines:\n  - name: a\n    quarantine_fail_share: 5\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].quarantine_fail_share", "between 0 and 1"}},
+		{"unknown default status", "pipelines:\n  - name: a\n    default_status: open\n    collector: {type: hsds_api, url: x}\n",
+			[]string{"pipelines.yaml:2:", "pipelines[0].default_status", `"open" is not an HSDS service status`}},
+		{"pipeline key inside collector", "pipelines:\n  - name: a\n    collector: {type: hsds_api, url: x, default_status: active}\n",
+			[]string{"pipelines.yaml:3:", "default_status"}},
 		{"missing url", "pipelines:\n  - name: a\n    collector: {type: hsds_api}\n",
 			[]string{"pipelines.yaml:2:", "pipelines[0].collector.url", "required"}},
 		{"unset env var", "warehouse: {driver: clickhouse, dsn: \"clickhouse://u:${CH_PASSWORD}@h:9000/db\"}\npipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n",
@@ -99,6 +119,9 @@ func TestEnvExpansionOnlyInValues(t *testing.T) {
 	if cfg.Warehouse.DSN != "clickhouse://u:s3cret: {injected: true}@h:9000/db" {
 		t.Fatalf("dsn = %q: a secret must stay a plain string", cfg.Warehouse.DSN)
 	}
+	if len(cfg.Secrets) != 1 || cfg.Secrets[0] != "s3cret: {injected: true}" {
+		t.Errorf("secrets = %q, want the expanded value for redaction", cfg.Secrets)
+	}
 }
 
 // Every YAML file shipped in the repository must parse.
@@ -113,7 +136,8 @@ func TestShippedConfigsParse(t *testing.T) {
 			return filepath.SkipDir
 		}
 		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
-			if strings.Contains(filepath.Base(p), "pipelines") || filepath.Dir(p) == filepath.Join(root, "examples") {
+			// examples/matches.yaml is the matcher's decisions file (transform.matches), not a config.
+			if strings.Contains(filepath.Base(p), "pipelines") || (filepath.Dir(p) == filepath.Join(root, "examples") && !strings.HasPrefix(filepath.Base(p), "matches")) {
 				files = append(files, p)
 			}
 		}
@@ -126,5 +150,33 @@ func TestShippedConfigsParse(t *testing.T) {
 		if _, err := Load(f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+func TestAnalystPassword(t *testing.T) {
+	yml := good + "serve: {analyst_password: \"${ANALYST_PASSWORD}\"}\n"
+	cfg, err := Parse("pipelines.yaml", []byte(yml), func(k string) (string, bool) {
+		if k == "ANALYST_PASSWORD" {
+			return "pa55", true
+		}
+		return "", false
+	})
+	if err != nil || cfg.Serve.AnalystPassword != "pa55" {
+		t.Fatalf("set: %v %+v", err, cfg.Serve)
+	}
+	// Unset: the endpoint is off, every other command still runs.
+	cfg, err = Parse("pipelines.yaml", []byte(yml), noEnv)
+	if err != nil || cfg.Serve.AnalystPassword != "" {
+		t.Fatalf("unset: %v %+v", err, cfg.Serve)
+	}
+	// Other secrets stay required.
+	other := strings.Replace(yml, "{driver: embedded, path: var/warehouse}", "{driver: clickhouse, dsn: \"${CH_DSN}\"}", 1)
+	if _, err := Parse("pipelines.yaml", []byte(other), noEnv); err == nil || !strings.Contains(err.Error(), "CH_DSN") {
+		t.Fatalf("unset CH_DSN: %v", err)
+	}
+	// Strict: a typo under serve is an error naming the line.
+	_, err = Parse("pipelines.yaml", []byte(good+"serve: {analyst_pasword: x}\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "pipelines.yaml:12:") || !strings.Contains(err.Error(), "analyst_pasword") {
+		t.Fatalf("typo: %v", err)
 	}
 }

@@ -24,6 +24,7 @@ type supplyIn struct {
 	Services      int     `json:"services"`
 	StaleServices int     `json:"stale_services"`
 	ServicePlaces float64 `json:"service_places"`
+	DerivedAges   int     `json:"services_derived_ages"`
 }
 
 type demandIn struct {
@@ -61,7 +62,7 @@ type cellKey struct{ la, need, band, cat string }
 // are national); the caller filters by LA afterwards.
 func compute(ctx context.Context, c warehouse.Conn, o Options) ([]Row, error) {
 	supply, err := warehouse.QueryInto[supplyIn](ctx, c, `SELECT la_code, need_code, age_band, category, services,
-		stale_services, service_places FROM gap_supply_snapshot`)
+		stale_services, service_places, services_derived_ages FROM gap_supply_snapshot`)
 	if err != nil {
 		return nil, fmt.Errorf("read supply snapshot: %w", err)
 	}
@@ -117,7 +118,7 @@ func compute(ctx context.Context, c warehouse.Conn, o Options) ([]Row, error) {
 	for k := range keys {
 		s := sup[k]
 		r := Row{LACode: k.la, LAName: names[k.la], NeedCode: k.need, AgeBand: k.band, Category: k.cat,
-			Services: s.Services, StaleServices: s.StaleServices, ServicePlaces: s.ServicePlaces,
+			Services: s.Services, StaleServices: s.StaleServices, ServicePlaces: s.ServicePlaces, ServicesDerivedAges: s.DerivedAges,
 			GeneralServices: general[cellKey{k.la, "", k.band, k.cat}], OutOfAreaShare: round(share[k.la], 3)}
 		placesCat := k.cat == "all" || k.cat == "education"
 		if p, ok := pl[cellKey{k.la, k.need, k.band, ""}]; ok && placesCat {
@@ -210,6 +211,9 @@ func classify(r *Row, o Options, hasDemand bool) {
 	}
 	r.Severity = map[string]int{StatusNone: 5, StatusStaleOnly: 4, StatusOverCapacity: 3, StatusThin: 2, StatusUnknown: 1}[r.Status]
 	r.Reason = reason(r, o, hasDemand, ratio)
+	if r.ServicesDerivedAges > 0 {
+		r.Reason += fmt.Sprintf("; %d of the services counted on ages read from their descriptions, not stated by the source", r.ServicesDerivedAges)
+	}
 	r.ServicesPer100 = round(r.ServicesPer100, 2)
 	r.PlacesPer100 = round(r.PlacesPer100, 2)
 	r.MedianServicesPer100 = round(r.MedianServicesPer100, 2)

@@ -28,7 +28,7 @@ func WriteJSON(w io.Writer, rows []Row) error {
 }
 
 var csvHeader = []string{"la_code", "la_name", "need_code", "age_band", "category", "services", "stale_services",
-	"general_services", "service_places", "settings", "places", "number_on_roll", "settings_over_capacity",
+	"general_services", "service_places", "services_derived_ages", "settings", "places", "number_on_roll", "settings_over_capacity",
 	"demand", "period", "suppressed_cells", "trend_per_year", "projected_demand", "services_per_100",
 	"places_per_100", "median_services_per_100", "median_places_per_100", "ratio_to_median",
 	"out_of_area_share", "status", "severity", "reason"}
@@ -41,7 +41,7 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	}
 	for _, r := range rows {
 		rec := []string{r.LACode, csvSafe(r.LAName), r.NeedCode, r.AgeBand, r.Category, itoa(r.Services), itoa(r.StaleServices),
-			itoa(r.GeneralServices), num(r.ServicePlaces), itoa(r.Settings), num(r.Places), num(r.NumberOnRoll), itoa(r.SettingsOverCapacity),
+			itoa(r.GeneralServices), num(r.ServicePlaces), itoa(r.ServicesDerivedAges), itoa(r.Settings), num(r.Places), num(r.NumberOnRoll), itoa(r.SettingsOverCapacity),
 			opt(r.Demand), r.Period, itoa(r.SuppressedCells), opt(r.TrendPerYear), opt(r.ProjectedDemand), opt(r.ServicesPer100),
 			opt(r.PlacesPer100), opt(r.MedianServicesPer100), opt(r.MedianPlacesPer100), opt(r.RatioToMedian),
 			opt(r.OutOfAreaShare), r.Status, itoa(r.Severity), csvSafe(r.Reason)}

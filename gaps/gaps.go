@@ -65,6 +65,7 @@ type Row struct {
 	StaleServices        int      `json:"stale_services"`
 	GeneralServices      int      `json:"general_services"`
 	ServicePlaces        float64  `json:"service_places"`
+	ServicesDerivedAges  int      `json:"services_derived_ages"` // of Services, placed in this age band on ages read from free text (the reason says so)
 	Settings             int      `json:"settings"`
 	Places               float64  `json:"places"`
 	NumberOnRoll         float64  `json:"number_on_roll"`

@@ -54,8 +54,8 @@ func TestPlantedStatuses(t *testing.T) {
 			"EHC plan figures for this need and age band are suppressed in the source (1 cells, 202425)"},
 		{"thin against the England median", "E06000043", "SEMH", "5-10", "all", StatusThin,
 			"2 services per 100 children with EHC plans, 20% of the England median (10); thin below 50%"},
-		{"healthy", "E06000044", "ASD", "11-15", "all", StatusOK,
-			"11 services per 100 children with EHC plans (100 EHC plans, 202425)"},
+		{"healthy; one service placed on ages from its description", "E06000044", "ASD", "11-15", "all", StatusOK,
+			"11 services per 100 children with EHC plans (100 EHC plans, 202425); 1 of the services counted on ages read from their descriptions, not stated by the source"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,6 +76,9 @@ func TestPlantedStatuses(t *testing.T) {
 	}
 	if p.OutOfAreaShare == nil || *p.OutOfAreaShare != 0.1 {
 		t.Errorf("Portsmouth out-of-area share %v, want 0.1 (40 of 400 placements)", p.OutOfAreaShare)
+	}
+	if p.ServicesDerivedAges != 1 {
+		t.Errorf("Portsmouth ASD 11-15 services_derived_ages %d, want 1 (the PfA service's ages come from its description)", p.ServicesDerivedAges)
 	}
 	// Inactive services never count; duplicates across sources count once.
 	if p.Services != 11 {

@@ -25,8 +25,8 @@ const watermarkQuery = `SELECT concat(
 
 var refreshStatements = []string{
 	"TRUNCATE TABLE gap_supply_snapshot",
-	`INSERT INTO gap_supply_snapshot (la_code, need_code, age_band, category, services, stale_services, service_places, services_with_places)
-	SELECT la_code, need_code, age_band, category, services, stale_services, service_places, services_with_places FROM supply`,
+	`INSERT INTO gap_supply_snapshot (la_code, need_code, age_band, category, services, stale_services, service_places, services_with_places, services_derived_ages)
+	SELECT la_code, need_code, age_band, category, services, stale_services, service_places, services_with_places, services_derived_ages FROM supply`,
 	"TRUNCATE TABLE gap_demand_snapshot",
 	`INSERT INTO gap_demand_snapshot (la_code, la_name, need_code, age_band, latest_period, latest_year, demand, suppressed_cells,
 		periods, trend_per_year, projected_1y, projected_2y, projected_3y)

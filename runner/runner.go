@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,14 @@ type Validator interface {
 	Validate(rec *schema.Record) []schema.Problem
 }
 
+// Repairer keeps records whole (transform/repair): Repair applies explicit
+// rules before the transform; Drop removes what still fails validation after
+// it and returns the problems left, which send the record to quarantine.
+type Repairer interface {
+	Repair(rec *schema.Record) []schema.FieldIssue
+	Drop(rec *schema.Record, problems []schema.Problem) ([]schema.FieldIssue, []schema.Problem)
+}
+
 // AfterRun is work done once a run's records are loaded (flag rules over the
 // warehouse, cross-source matching). RuleFlags names the flags it evaluates for
 // the whole pipeline, so the ones it no longer raises are closed.
@@ -50,13 +59,45 @@ type Settler interface {
 	Settle(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error
 }
 
+// RunObserver is told about every run once its ledger row is final, whatever
+// its status (the health recorder measures the source then).
+type RunObserver interface {
+	RunFinished(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error
+}
+
 // Job is one pipeline ready to run.
 type Job struct {
 	Pipeline  string
 	Collector string // collector type, for the ledger
 	Source    Collector
 	Transform Transformer // may be nil
+	// Origins are the URLs and paths pipelines.yaml gave the collector: the
+	// fetch layer's URL policy checks every other address against them. Empty
+	// means no policy (tests that build jobs by hand).
+	Origins []string
+	// MaxDuration bounds the collection (0: unbounded). Past it the collector
+	// is cancelled, what it emitted is loaded, and the run fails saying so.
+	MaxDuration time.Duration
+	Repair      Repairer // may be nil: then any invalid record is quarantined whole
+	// FailShare is the pipeline's quarantine_fail_share: a larger share of
+	// quarantined records fails the run (nil: DefaultFailShare).
+	FailShare *float64
 }
+
+// Run statuses (runs.status).
+const (
+	StatusRunning  = "running"
+	StatusOK       = "ok"
+	StatusDegraded = "degraded"
+	StatusFailed   = "failed"
+)
+
+// DefaultFailShare is quarantine_fail_share when a job sets none.
+const DefaultFailShare = 0.5
+
+// DegradeShare: more than this share of records quarantined, or losing a
+// field, makes a run degraded.
+const DegradeShare = 0.05
 
 // Runner runs jobs against one warehouse.
 type Runner struct {
@@ -65,6 +106,7 @@ type Runner struct {
 	Validator Validator // may be nil
 	After     []AfterRun
 	Settle    []Settler // after RunAll, and after each group of scheduled runs
+	Observers []RunObserver
 	ChunkRows int
 	Log       *slog.Logger
 	// Progress, when set, is called with a pipeline's running record count.
@@ -125,11 +167,11 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 		Pipeline:  job.Pipeline,
 		Collector: job.Collector,
 		StartedAt: time.Now().UTC(),
-		Status:    "running",
+		Status:    StatusRunning,
 	}
 	res.Run = run
 	if err := r.W.RecordRun(ctx, &run); err != nil {
-		res.Status, res.Err = "failed", fmt.Errorf("record start of run: %w", err)
+		res.Status, res.Err = StatusFailed, fmt.Errorf("record start of run: %w", err)
 		res.Error = res.Err.Error()
 		return res
 	}
@@ -137,23 +179,44 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 	err := r.execute(ctx, job, &run, log)
 	finished := time.Now().UTC()
 	run.FinishedAt = &finished
-	run.Status = "ok"
 	if err != nil {
-		run.Status = "failed"
+		run.Status = StatusFailed
 		run.Error = err.Error()
-		log.Error("run failed", "run_id", run.RunID, "err", err)
+		if run.StatusReason == "" {
+			run.StatusReason = firstLine(run.Error)
+		}
+		log.Error("run failed", "run_id", run.RunID, "reason", run.StatusReason, "err", err)
 	} else {
-		log.Info("run finished", "run_id", run.RunID, "loaded", run.RecordsLoaded, "unchanged", run.RecordsUnchanged,
-			"quarantined", run.RecordsQuarantined, "flags", run.FlagsRaised, "took", finished.Sub(run.StartedAt).Round(time.Millisecond))
+		args := []any{"run_id", run.RunID, "status", run.Status, "loaded", run.RecordsLoaded, "unchanged", run.RecordsUnchanged,
+			"quarantined", run.RecordsQuarantined, "repaired", run.FieldsRepaired, "dropped", run.FieldsDropped,
+			"flags", run.FlagsRaised, "warnings", run.Warnings, "took", finished.Sub(run.StartedAt).Round(time.Millisecond)}
+		if run.Status == StatusDegraded {
+			log.Warn("run degraded: "+run.StatusReason, args...)
+		} else {
+			log.Info("run finished", args...)
+		}
 	}
 	// The ledger row is written even when the run's context was cancelled.
 	recCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if rerr := r.W.RecordRun(recCtx, &run); rerr != nil && err == nil {
 		err = fmt.Errorf("record end of run: %w", rerr)
-		run.Status, run.Error = "failed", err.Error()
+		run.Status, run.Error, run.StatusReason = StatusFailed, err.Error(), err.Error()
+	}
+	for _, o := range r.Observers {
+		// An observer measures the run; its failure is logged, never the run's.
+		if oerr := o.RunFinished(recCtx, r.W, &run); oerr != nil {
+			log.Error("after-run measurement", "run_id", run.RunID, "err", oerr)
+		}
 	}
 	return Result{Run: run, Err: err}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // memState stages a run's state changes; collectors may use it from many goroutines.
@@ -193,8 +256,11 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	state := &memState{committed: committed, staged: map[string]string{}}
 	docs := r.W.Documents(job.Pipeline)
 	session := r.Fetch.Session(job.Pipeline, run.RunID, docs)
+	if len(job.Origins) > 0 {
+		session.WithOrigins(job.Origins...)
+	}
 	loader := r.W.NewLoader(job.Pipeline, run.RunID, r.ChunkRows)
-	var warnMu sync.Mutex
+	warns := newWarnings(r.W, job.Pipeline, run.RunID, log)
 	c := &collect.Run{
 		Pipeline: job.Pipeline,
 		RunID:    run.RunID,
@@ -203,18 +269,48 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 		Log:      log,
 		State:    state,
 		Warn: func(sourceURL, recordID, msg string) {
-			warnMu.Lock()
-			defer warnMu.Unlock()
-			run.Warnings++
-			log.Warn(msg, "source", sourceURL, "record", recordID)
-			if err := r.W.RecordWarning(ctx, job.Pipeline, run.RunID, sourceURL, recordID, msg); err != nil {
-				log.Error("record warning", "err", err)
-			}
+			warns.add(ctx, collect.KindOf(msg), sourceURL, recordID, msg)
 		},
+		WarnKind: func(kind, sourceURL, recordID, msg string) {
+			warns.add(ctx, kind, sourceURL, recordID, msg)
+		},
+	}
+	session.OnRefusal(func(u, msg string) { c.Warn(u, "", msg) })
+	// Warnings are written however the run ends.
+	defer func() {
+		run.Warnings = warns.total()
+		if werr := warns.finish(context.WithoutCancel(ctx)); werr != nil {
+			log.Error("record warnings", "err", werr)
+		}
+	}()
+	var checkMu sync.Mutex
+	var checks [][]any
+	c.Check = func(ch collect.Check) {
+		checkMu.Lock()
+		defer checkMu.Unlock()
+		checks = append(checks, []any{run.RunID, job.Pipeline, time.Now().UTC(), ch.Name, uint8(ch.Level), boolByte(ch.Passed), r.W.Redactor.String(ch.Detail), r.W.Redactor.String(ch.URL)})
 	}
 	p := r.startPipeline(ctx, job, loader)
 	c.Emit = p.emit
-	collectErr := job.Source.Collect(ctx, c)
+	collectCtx := ctx
+	if job.MaxDuration > 0 {
+		var cancel context.CancelFunc
+		collectCtx, cancel = context.WithTimeoutCause(ctx, job.MaxDuration, &OvertimeError{Limit: job.MaxDuration})
+		defer cancel()
+	}
+	collectErr := job.Source.Collect(collectCtx, c)
+	if ctx.Err() == nil && collectCtx.Err() != nil {
+		// Overtime, even if the collector swallowed the cancellation.
+		collectErr = context.Cause(collectCtx)
+	}
+	if len(checks) > 0 {
+		// Conformance is known even when the walk failed part way: keep it.
+		checkMu.Lock()
+		if err := r.W.Insert(context.WithoutCancel(ctx), "conformance", conformanceColumns, checks); err != nil {
+			log.Error("record conformance checks", "err", err)
+		}
+		checkMu.Unlock()
+	}
 	loadErr := p.finish()
 	st := session.Stats()
 	run.DocumentsFetched, run.DocumentsUnchanged, run.DocumentsFailed = st.Fetched, st.Unchanged, st.Failed
@@ -228,10 +324,20 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	}
 	run.RecordsLoaded, run.RecordsUnchanged = loader.Stats.Loaded, loader.Stats.Unchanged
 	run.RecordsQuarantined, run.FlagsRaised = loader.Stats.Quarantined, loader.Stats.Flags
-	run.FullSweep = c.FullSweep && collectErr == nil
+	run.FieldsRepaired, run.FieldsDropped, run.RecordsWithDrops = loader.Stats.Repaired, loader.Stats.Dropped, loader.Stats.RecordsWithDrops
 	if collectErr != nil {
 		return fmt.Errorf("collect: %w", collectErr)
 	}
+	failShare := DefaultFailShare
+	if job.FailShare != nil {
+		failShare = *job.FailShare
+	}
+	run.Status, run.StatusReason = Classify(Outcome{Declared: c.Declared(), Stats: loader.Stats, Warnings: warns.byKind()}, failShare)
+	if run.Status == StatusFailed {
+		// A failed run is no sweep: nothing it missed is taken as gone.
+		return errors.New(run.StatusReason)
+	}
+	run.FullSweep = c.FullSweep
 	var ruleFlags []string
 	for _, a := range r.After {
 		if err := a.AfterRun(ctx, r.W, run); err != nil {
@@ -248,6 +354,22 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	}
 	// Incremental state moves forward only once the data it describes is loaded.
 	return r.W.SaveState(ctx, job.Pipeline, state.staged)
+}
+
+// OvertimeError: a run passed its pipeline's max_duration.
+type OvertimeError struct{ Limit time.Duration }
+
+func (e *OvertimeError) Error() string {
+	return fmt.Sprintf("stopped after max_duration %s; the records collected until then are loaded", e.Limit)
+}
+
+var conformanceColumns = []string{"run_id", "pipeline", "checked_at", "check", "level", "passed", "detail", "url"}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func newRunID() string {
@@ -316,15 +438,26 @@ func (r *Runner) prepare(job Job, loader *warehouse.Loader, rec *schema.Record) 
 	if p := rec.Prov(); p != nil && p.Pipeline == "" {
 		p.Pipeline = job.Pipeline
 	}
+	var issues []schema.FieldIssue
+	if job.Repair != nil {
+		issues = job.Repair.Repair(rec)
+	}
 	if job.Transform != nil {
 		job.Transform.Apply(rec)
 	}
 	if r.Validator != nil {
 		if problems := r.Validator.Validate(rec); len(problems) > 0 {
-			return loader.PrepareQuarantine(rec, problems), nil
+			if job.Repair != nil {
+				var dropped []schema.FieldIssue
+				dropped, problems = job.Repair.Drop(rec, problems)
+				issues = append(issues, dropped...)
+			}
+			if len(problems) > 0 {
+				return loader.PrepareQuarantine(rec, problems), nil
+			}
 		}
 	}
-	return loader.Prepare(rec)
+	return loader.PrepareRepaired(rec, issues)
 }
 
 func (p *pipeline) fail(pr *warehouse.Prepared, err error) *warehouse.Prepared {

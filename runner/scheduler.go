@@ -25,6 +25,8 @@ type Scheduler struct {
 	Timezone        string
 	ShutdownTimeout time.Duration
 	Log             *slog.Logger
+	// AfterEach, when set, is called after every run (serve refreshes what it serves).
+	AfterEach func(ctx context.Context, res Result)
 
 	run runnerFunc // defaults to Runner.Run
 }
@@ -88,6 +90,9 @@ func (s *Scheduler) Run(ctx context.Context, entries []Entry) error {
 			groupMu.Unlock()
 			if group != nil && s.Runner != nil {
 				s.Runner.SettleRuns(runCtx, group)
+			}
+			if s.AfterEach != nil {
+				s.AfterEach(runCtx, res)
 			}
 			s.Log.Info("scheduled run done", "pipeline", job.Pipeline, "status", res.Status, "next", c.Entry(ids[i]).Next.Format(time.RFC3339))
 		})

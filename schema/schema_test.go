@@ -100,7 +100,7 @@ func TestVocabularyMatchesSchemaEnums(t *testing.T) {
 	for _, c := range []struct {
 		def  string
 		want []string
-	}{{"need_code", NeedCodes}, {"broad_area", BroadAreas}, {"category", Categories}} {
+	}{{"need_code", NeedCodes}, {"broad_area", BroadAreas}, {"category", Categories}, {"age_source", AgeSources}} {
 		if got := enum(c.def); !slices.Equal(got, c.want) {
 			t.Errorf("%s: schema %v, Go %v", c.def, got, c.want)
 		}
@@ -164,7 +164,7 @@ func TestInvalidRecordsNameTheField(t *testing.T) {
 		{"bad LA code", func(r *Record) { r.Service.LACode = "851" }, "/la_code", ""},
 		{"capacity over maximum", func(r *Record) { r.Service.Capacity.Available = f64(50) }, "/capacity/available", "more than the maximum"},
 		{"phone without number", func(r *Record) { r.Service.Phones[0].Number = "" }, "/phones/0/number", "minLength"},
-		{"missing status", func(r *Record) { r.Service.Status = "" }, "/status", "must be one of"},
+		{"empty status spelled out", func(r *Record) { r.Service.Status = " " }, "/status", "must be one of"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -181,6 +181,17 @@ func TestInvalidRecordsNameTheField(t *testing.T) {
 			}
 			t.Fatalf("want a problem at %q containing %q, got %+v", c.pointer, c.msg, ps)
 		})
+	}
+}
+
+// A field HSDS requires that the source left empty loads as unknown, not invented.
+func TestUnknownStatusAndLocationTypeAreValid(t *testing.T) {
+	v := validator(t)
+	rec := &Record{Kind: KindService, Service: fullService(1)}
+	rec.Service.Status = ""
+	rec.Service.ServiceAtLocations[0].Location.LocationType = ""
+	if ps := v.Validate(rec); len(ps) > 0 {
+		t.Fatalf("service with unknown status and location type: %+v", ps)
 	}
 }
 

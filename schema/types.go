@@ -122,15 +122,17 @@ type Annotation struct {
 
 // Service is an HSDS 3.0 service with the SEND profile.
 type Service struct {
-	ID                     string              `json:"id"`
-	OrganizationID         string              `json:"organization_id,omitempty"`
-	ProgramID              string              `json:"program_id,omitempty"`
-	Name                   string              `json:"name"`
-	AlternateName          string              `json:"alternate_name,omitempty"`
-	Description            string              `json:"description,omitempty"`
-	URL                    string              `json:"url,omitempty"`
-	Email                  string              `json:"email,omitempty"`
-	Status                 string              `json:"status"` // active | inactive | defunct | temporarily closed
+	ID             string `json:"id"`
+	OrganizationID string `json:"organization_id,omitempty"`
+	ProgramID      string `json:"program_id,omitempty"`
+	Name           string `json:"name"`
+	AlternateName  string `json:"alternate_name,omitempty"`
+	Description    string `json:"description,omitempty"`
+	URL            string `json:"url,omitempty"`
+	Email          string `json:"email,omitempty"`
+	// Status: active | inactive | defunct | temporarily closed; empty when the
+	// source did not say (never invented: see transform/repair).
+	Status                 string              `json:"status,omitempty"`
 	InterpretationServices string              `json:"interpretation_services,omitempty"`
 	ApplicationProcess     string              `json:"application_process,omitempty"`
 	FeesDescription        string              `json:"fees_description,omitempty"`
@@ -160,6 +162,7 @@ type Service struct {
 	BroadAreas  []string         `json:"broad_areas,omitempty"` // Code of Practice areas
 	Categories  []string         `json:"categories,omitempty"`  // Local Offer categories
 	AgeText     string           `json:"age_text,omitempty"`    // source wording the ages came from
+	AgeSource   string           `json:"age_source,omitempty"`  // where the ages came from: AgeSource* in vocab.go
 	Capacity    *ServiceCapacity `json:"capacity,omitempty"`
 	LACode      string           `json:"la_code,omitempty"` // GSS code of the LA it serves
 	CanonicalID string           `json:"canonical_id,omitempty"`
@@ -215,8 +218,10 @@ type OrganizationIdentifier struct {
 
 // Location is an HSDS 3.0 location with area codes.
 type Location struct {
-	ID                     string          `json:"id"`
-	LocationType           string          `json:"location_type"` // physical | postal | virtual
+	ID string `json:"id"`
+	// LocationType: physical | postal | virtual; empty (unknown) when the
+	// source gave neither a type nor anything to infer it from.
+	LocationType           string          `json:"location_type,omitempty"`
 	URL                    string          `json:"url,omitempty"`
 	OrganizationID         string          `json:"organization_id,omitempty"`
 	Name                   string          `json:"name,omitempty"`
@@ -472,6 +477,23 @@ type Evidence struct {
 	Item    string `json:"item"`
 	Excerpt string `json:"excerpt"`
 }
+
+// FieldIssue is one repair or drop of an invalid field (transform/repair): the
+// record still loads, and the issue is a row of the field_issues table.
+type FieldIssue struct {
+	Pointer  string `json:"pointer"`          // RFC 6901 pointer into the record, e.g. /organization/website
+	Original string `json:"original"`         // the value as it arrived (JSON for objects)
+	Action   string `json:"action"`           // repaired | dropped
+	Value    string `json:"value"`            // the repaired value; empty when dropped
+	Rule     string `json:"rule"`             // which rule acted, e.g. url_scheme, time_format, invalid_nested_object
+	Reason   string `json:"reason,omitempty"` // for a drop: what the validator said
+}
+
+// Field issue actions.
+const (
+	ActionRepaired = "repaired"
+	ActionDropped  = "dropped"
+)
 
 // Problem is one validation error: where in the record (a JSON pointer) and what is wrong.
 type Problem struct {

@@ -54,6 +54,14 @@ func NewValidator() (*Validator, error) {
 	return v, nil
 }
 
+// Schema is the compiled schema of a record kind, or nil.
+func (v *Validator) Schema(k Kind) *jsonschema.Schema {
+	if c := v.kinds[k]; c != nil {
+		return c.Schema()
+	}
+	return nil
+}
+
 // Validate returns the record's problems; none means valid.
 func (v *Validator) Validate(rec *Record) []Problem {
 	if rec == nil {

@@ -160,3 +160,23 @@ func BandsFor(min, max *float64) []AgeBand {
 	}
 	return out
 }
+
+// Where a service's minimum and maximum age came from (Service.AgeSource). Only
+// ages the source stated (source, school, age_text) are published by export;
+// ages read from free text are kept for gap analysis, which says when it used
+// them.
+const (
+	AgeSourceSource  = "source"   // the source's own minimum/maximum age fields
+	AgeSourceSchool  = "school"   // the statutory age range of the school the provision belongs to (GIAS, sites list)
+	AgeSourceAgeText = "age_text" // read from the source's own age wording (an age column)
+	AgeSourceText    = "text"     // read from free text that states who the service is for
+)
+
+// AgeSources lists the age sources.
+var AgeSources = []string{AgeSourceSource, AgeSourceSchool, AgeSourceAgeText, AgeSourceText}
+
+// AgeStated reports whether ages from this source were stated by the source
+// (and may be published as the service's own) rather than read from free text.
+func AgeStated(source string) bool {
+	return source == AgeSourceSource || source == AgeSourceSchool || source == AgeSourceAgeText
+}

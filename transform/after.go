@@ -103,7 +103,7 @@ func (a *After) missingFromSource(ctx context.Context, w *warehouse.Warehouse, r
 		RunID string `json:"run_id"`
 	}
 	prev, err := warehouse.QueryInto[sweep](ctx, w, fmt.Sprintf(`SELECT run_id FROM runs FINAL
-WHERE pipeline = %s AND full_sweep = 1 AND status = 'ok' AND run_id != %s
+WHERE pipeline = %s AND full_sweep = 1 AND status IN ('ok', 'degraded') AND run_id != %s
 ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
 	if err != nil {
 		return nil, fmt.Errorf("missing_from_source: read full sweeps of %s: %w", run.Pipeline, err)

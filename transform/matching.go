@@ -611,8 +611,8 @@ func (m *Matcher) statusConflicts(ctx context.Context, w *warehouse.Warehouse, r
 	now := m.Now().UTC()
 	var errs []error
 	for _, run := range runs {
-		if run.Status != "ok" {
-			continue
+		if run.Status != "ok" && run.Status != "degraded" {
+			continue // a failed run's view of the source is incomplete
 		}
 		obs, err := statusConflicts(ctx, w, run.Pipeline)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/internal/redact"
 	"github.com/localoffer/localoffer/sinks/clickhouse"
 	"github.com/localoffer/localoffer/sinks/embedded"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -57,16 +58,19 @@ func isTerminal(w io.Writer) bool {
 
 // newLogger logs human text on a terminal and JSON otherwise.
 // LOCALOFFER_LOG_LEVEL=debug|info|warn|error sets the level (default info).
-func newLogger(env *Env) *slog.Logger {
+// Every line is redacted: URL userinfo, credential parameters and the
+// given secrets (the config's ${ENV} values) show as ***.
+func newLogger(env *Env, secrets ...string) *slog.Logger {
 	level := slog.LevelInfo
 	if v := env.Getenv("LOCALOFFER_LOG_LEVEL"); v != "" {
 		level.UnmarshalText([]byte(v))
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(env.Stderr, opts)
 	if isTerminal(env.Stderr) {
-		return slog.New(slog.NewTextHandler(env.Stderr, opts))
+		h = slog.NewTextHandler(env.Stderr, opts)
 	}
-	return slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	return slog.New(redact.Handler(h, redact.New(secrets...)))
 }
 
 // loadConfig loads the config, printing errors; ok is false on failure (exit 2).
@@ -100,6 +104,7 @@ func openWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 		return nil, fmt.Errorf("unknown warehouse driver %q", cfg.Warehouse.Driver)
 	}
 	w := warehouse.New(conn, layout)
+	w.Redactor = redact.New(cfg.Secrets...)
 	n, err := w.Migrate(ctx)
 	if err != nil {
 		conn.Close(ctx)
@@ -107,6 +112,12 @@ func openWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	}
 	if n > 0 {
 		log.Info("warehouse migrated", "migrations_applied", n, "driver", cfg.Warehouse.Driver)
+	}
+	// The embedded engine locks its path: no other process can be running.
+	if n, err := w.RecoverInterrupted(ctx, cfg.Warehouse.Driver == "embedded"); err != nil {
+		log.Error("mark interrupted runs", "err", err)
+	} else if n > 0 {
+		log.Warn("runs left running by a process that ended are marked interrupted", "runs", n)
 	}
 	return w, nil
 }

@@ -16,12 +16,13 @@ import (
 // cmdGaps sets supply beside demand and writes the gap analysis as a terminal
 // table, CSV, JSON or a self-contained HTML report.
 func cmdGaps(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "gaps", "gaps [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE] [--limit N]")
+	fs := newFlags(env, "gaps", "gaps [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE] [--limit N] [--server URL]")
 	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
 	la := fs.String("la", "", "only this local authority: GSS code (E06000044) or DfE code (851)")
 	format := fs.String("format", "table", "output format: "+strings.Join(gaps.Formats, ", "))
 	out := fs.String("out", "", "write to this file instead of standard output")
 	limit := fs.Int("limit", 0, "table, csv and json: only the N most severe rows (0 = all)")
+	server := fs.String("server", "", "ask a running `localoffer serve` at this URL instead of opening the warehouse")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
@@ -33,12 +34,15 @@ func cmdGaps(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer gaps: unknown --format %q (%s)\n", *format, strings.Join(gaps.Formats, ", "))
 		return exitUsage
 	}
-	cfg, ok := loadConfig(env, *cfgPath)
-	if !ok {
-		return exitUsage
-	}
 	if *limit < 0 {
 		fmt.Fprintf(env.Stderr, "localoffer gaps: --limit %d: want 0 (all) or more\n", *limit)
+		return exitUsage
+	}
+	if *server != "" {
+		return gapsRemote(ctx, env, *server, *la, *format, *out, *limit)
+	}
+	cfg, ok := loadConfig(env, *cfgPath)
+	if !ok {
 		return exitUsage
 	}
 	opts := gaps.Options{ThinShare: cfg.Gaps.ThinShare, ProjectionYears: cfg.Gaps.ProjectionYears, Limit: *limit}

@@ -31,10 +31,12 @@ const usage = `localoffer — collect, validate and analyse the SEND Local Offer
 Usage:
   localoffer run      [--config F] [--pipeline NAME]...   one pass now
   localoffer schedule [--config F]                        run pipelines on their cron schedules
-  localoffer query    [--config F] [--format table|csv|json] SQL
+  localoffer query    [--config F] [--format table|csv|json] [--out FILE] [--param N=V]... [--file F] [--write] [--describe] [SQL]
   localoffer validate [--format text|json] TARGET         check a feed file, NDJSON, datapackage or API
-  localoffer export   [--config F] --format hsds-json|ndjson|datapackage --out DIR
+  localoffer export   [--config F] --format hsds-json|ndjson|datapackage|parquet|csv --out DIR
   localoffer gaps     [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE]
+  localoffer health   [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE]
+  localoffer serve    [--config F] [--addr 127.0.0.1:8080] [--no-schedule]   Open Referral UK API, reports, metrics; also schedules
 
 Run 'localoffer VERB --help' for a verb's options.
 Exit codes: 0 ok, 1 some pipeline failed (or the target is invalid), 2 bad usage or configuration.
@@ -66,6 +68,10 @@ func runMain(ctx context.Context, args []string, env *Env) int {
 		return cmdExport(ctx, env, rest)
 	case "gaps":
 		return cmdGaps(ctx, env, rest)
+	case "health":
+		return cmdHealth(ctx, env, rest)
+	case "serve":
+		return cmdServe(ctx, env, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

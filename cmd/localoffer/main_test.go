@@ -33,7 +33,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpForEveryVerb(t *testing.T) {
-	for _, verb := range []string{"run", "schedule", "query", "validate", "export", "gaps"} {
+	for _, verb := range []string{"run", "schedule", "query", "validate", "export", "gaps", "health", "serve"} {
 		code, out, _ := runCLI(t, verb, "--help")
 		if code != exitOK || !strings.Contains(out, "Usage: localoffer "+verb) {
 			t.Errorf("%s --help: exit %d, output %q", verb, code, out)
@@ -181,5 +181,50 @@ func TestSampleRunTwiceIsIdempotent(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "query", "--config", cfg, "SELECT * FROM"); code != exitFailed || !strings.Contains(errs, "Syntax error") {
 		t.Errorf("bad SQL: exit %d %q", code, errs)
+	}
+	checkHealth(t, cfg)
+}
+
+// checkHealth reads the health report of the sample after its two runs.
+func checkHealth(t *testing.T, cfg string) {
+	t.Helper()
+	code, out, errs := runCLI(t, "health", "--config", cfg, "--format", "json", "--la", "E06000044")
+	if code != exitOK {
+		t.Fatalf("health: exit %d: %s", code, errs)
+	}
+	var r struct {
+		Sources []struct {
+			Pipeline string   `json:"pipeline"`
+			Status   string   `json:"status"`
+			History  []any    `json:"history"`
+			Assured  *float64 `json:"assured_share"`
+		} `json:"sources"`
+		Fixes int `json:"fix_list_total"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("health json: %v\n%s", err, out)
+	}
+	seen := map[string]bool{}
+	for _, s := range r.Sources {
+		seen[s.Pipeline] = true
+		if s.Status != "ok" || len(s.History) != 2 {
+			t.Errorf("%s: status %s, %d runs of history; want ok and 2", s.Pipeline, s.Status, len(s.History))
+		}
+		if s.Pipeline == "portsmouth-directory" && (s.Assured == nil || *s.Assured <= 0 || *s.Assured >= 1) {
+			t.Errorf("directory assured share %v: the sample has both recent and old assured dates", s.Assured)
+		}
+	}
+	if !seen["portsmouth-directory"] || !seen["portsmouth-schools-sen"] || seen["ehcp-need"] {
+		t.Errorf("sources with services in E06000044: %v", seen)
+	}
+	if r.Fixes == 0 {
+		t.Error("the sample's open flags are not on the fix list")
+	}
+	code, out, _ = runCLI(t, "health", "--config", cfg, "--format", "csv", "--pipeline", "portsmouth-directory")
+	if code != exitOK || !strings.HasPrefix(out, "pipeline,entity_type,record_id,name,source_url,field,problem,original_value,suggested_repair,kind\n") {
+		t.Errorf("health csv: exit %d %.200q", code, out)
+	}
+	if code, _, errs := runCLI(t, "health", "--config", cfg, "--runs", "0"); code != exitUsage || !strings.Contains(errs, "--runs") {
+		t.Errorf("--runs 0: exit %d %q", code, errs)
 	}
 }

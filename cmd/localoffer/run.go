@@ -14,9 +14,12 @@ import (
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/transform"
+	"github.com/localoffer/localoffer/transform/repair"
 )
 
 func cmdRun(ctx context.Context, env *Env, args []string) int {
@@ -41,7 +44,7 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer run: %v\n", err)
 		return exitUsage
 	}
-	log := newLogger(env)
+	log := newLogger(env, cfg.Secrets...)
 	app, code := newApp(ctx, env, cfg, log)
 	if app == nil {
 		return code
@@ -70,11 +73,12 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 
 // app is what run and schedule share: the warehouse, fetch client and runner.
 type app struct {
-	cfg    *config.Config
-	log    *slog.Logger
-	w      *warehouse.Warehouse
-	runner *runner.Runner
-	shared *sharedTransforms
+	cfg       *config.Config
+	log       *slog.Logger
+	w         *warehouse.Warehouse
+	runner    *runner.Runner
+	shared    *sharedTransforms
+	validator *schema.Validator
 	// matcher keeps its index between passes; close saves it for the next process.
 	matcher *transform.Matcher
 
@@ -95,7 +99,7 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitUsage
 	}
-	validator, err := buildValidator()
+	validator, err := schema.NewValidator()
 	if err != nil {
 		w.Close(ctx)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
@@ -108,13 +112,15 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		return nil, exitUsage
 	}
 	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
-	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, matcher: matcher}
+	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, validator: validator, matcher: matcher}
 	a.runner = &runner.Runner{
 		W:         w,
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
 		Settle:    []runner.Settler{matcher},
+		Observers: []runner.RunObserver{&health.Recorder{
+			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,
 		Log:       log,
 	}
@@ -141,7 +147,10 @@ func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
-		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t})
+		share := p.FailShare()
+		jobs = append(jobs, runner.Job{Pipeline: p.Name, Collector: p.Collector.Type, Source: c, Transform: t,
+			Origins: origins(a.cfg, p), MaxDuration: p.MaxDuration,
+			Repair: repair.New(a.validator, repair.Options{DefaultStatus: p.DefaultStatus}), FailShare: &share})
 	}
 	return jobs, nil
 }
@@ -165,20 +174,24 @@ func (a *app) progressDone() {
 // printSummary prints one line per pipeline, then the open flags by kind.
 func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, results []runner.Result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PIPELINE\tSTATUS\tRECORDS\tNEW\tUNCHANGED\tQUARANTINED\tFLAGS\tDOCS\tTOOK\tERROR")
+	fmt.Fprintln(tw, "PIPELINE\tSTATUS\tRECORDS\tNEW\tUNCHANGED\tQUARANTINED\tREPAIRED\tDROPPED\tFLAGS\tDOCS\tTOOK\tREASON")
 	for _, r := range results {
 		took := ""
 		if r.FinishedAt != nil {
 			took = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
 		openFlags, _ := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM flags_current WHERE pipeline = "+warehouse.Quote(r.Pipeline))
-		errText := strings.ReplaceAll(r.Error, "\n", " ")
-		if len(errText) > 100 {
-			errText = errText[:100] + "…"
+		reason := r.StatusReason
+		if reason == "" {
+			reason = r.Error
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Pipeline, r.Status,
-			r.RecordsLoaded+r.RecordsUnchanged, r.RecordsLoaded, r.RecordsUnchanged, r.RecordsQuarantined, openFlags,
-			r.DocumentsFetched+r.DocumentsUnchanged, took, errText)
+		reason = strings.ReplaceAll(w.Redactor.String(reason), "\n", " ")
+		if len(reason) > 160 {
+			reason = reason[:160] + "…"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Pipeline, r.Status,
+			r.RecordsLoaded+r.RecordsUnchanged, r.RecordsLoaded, r.RecordsUnchanged, r.RecordsQuarantined,
+			r.FieldsRepaired, r.FieldsDropped, openFlags, r.DocumentsFetched+r.DocumentsUnchanged, took, reason)
 	}
 	tw.Flush()
 	type flagCount struct {

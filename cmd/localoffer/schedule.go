@@ -22,7 +22,7 @@ func cmdSchedule(ctx context.Context, env *Env, args []string) int {
 		return exitUsage
 	}
 	pipelines, _ := cfg.Select(nil)
-	log := newLogger(env)
+	log := newLogger(env, cfg.Secrets...)
 	a, code := newApp(ctx, env, cfg, log)
 	if a == nil {
 		return code

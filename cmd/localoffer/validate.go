@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/localoffer/localoffer/schema/feedcheck"
@@ -22,6 +21,7 @@ func cmdValidate(ctx context.Context, env *Env, args []string) int {
 	perPage := fs.Int("per-page", 100, "API: page size asked of /services")
 	maxPages := fs.Int("max-pages", 10000, "API: stop walking /services after this many pages")
 	timeout := fs.Duration("timeout", 30*time.Second, "API: timeout per request")
+	rps := fs.Float64("rps", 1, "API: requests per second to the API's host")
 	assurance := fs.Int("assurance-days", 90, "warn when assured_date is older than this many days")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
@@ -42,9 +42,17 @@ func cmdValidate(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer validate: unknown --format %q (text or json)\n", *format)
 		return exitUsage
 	}
+	log := newLogger(env)
+	const maxResponse = 64 << 20
+	get, cleanup, err := apiFetcher(rest[0], *timeout, *rps, maxResponse, log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer validate: %v\n", err)
+		return exitFailed
+	}
+	defer cleanup()
 	k, err := feedcheck.New(feedcheck.Options{
 		Type: *typ, Sample: *sample, PerPage: *perPage, MaxPages: *maxPages, AssuranceDays: *assurance,
-		HTTP: &http.Client{Timeout: *timeout}, Log: newLogger(env),
+		MaxResponse: maxResponse, Fetch: get, Log: log,
 	})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer validate: %v\n", err)

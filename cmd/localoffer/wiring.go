@@ -13,7 +13,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/spreadsheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
-	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/transform"
 )
 
@@ -59,15 +58,6 @@ func buildSettle(cfg *config.Config, log *slog.Logger) (*transform.Matcher, erro
 		return nil, err
 	}
 	return m, nil
-}
-
-// buildValidator compiles the record schema once per process.
-func buildValidator() (runner.Validator, error) {
-	v, err := schema.NewValidator()
-	if err != nil {
-		return nil, err
-	}
-	return v, nil // not `return schema.NewValidator()`: a nil *Validator would be a non-nil interface
 }
 
 // buildCollector wires a pipeline's collector: an explicit switch on type:, no registry.

@@ -5,6 +5,8 @@ package collect
 import (
 	"context"
 	"log/slog"
+	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
@@ -33,8 +35,91 @@ type Run struct {
 	State    State
 	Emit     Emit
 	// Warn records a non-fatal problem (in run_warnings and the run's summary).
+	// The runner groups warnings by kind (KindOf the message) and keeps at
+	// most 50 of each kind per run, then one row with the count, so a
+	// collector reports every problem and never caps them itself.
 	Warn func(sourceURL, recordID, message string)
+	// WarnKind is Warn with an explicit kind; use Warning, which falls back
+	// to Warn. Some kinds make the run degraded (see DegradingKinds).
+	WarnKind func(kind, sourceURL, recordID, message string)
+	// Check records the outcome of one conformance check of the source (the
+	// ORUK validator's level 1 and 2 checks); API collectors make them on
+	// every run. Nil-safe through Run.Checked.
+	Check func(Check)
 	// FullSweep is set by the collector when it walked the whole source, so
 	// entities it did not see can be counted as missing.
 	FullSweep bool
+
+	declared atomic.Int64
+}
+
+// Warning kinds a collector names explicitly. The runner marks a run
+// degraded when it met any of these (the data arrived, with gaps).
+const (
+	// KindMissingResource: a resource the source declares (a data package
+	// table, an endpoint) is absent; what it would have held is not loaded.
+	KindMissingResource = "missing_resource"
+	// KindDanglingKey: a record refers to another that the source lacks
+	// (service → organization, service_at_location → location).
+	KindDanglingKey = "dangling_key"
+)
+
+// DegradingKinds are the warning kinds that make a run degraded.
+var DegradingKinds = []string{KindMissingResource, KindDanglingKey}
+
+// Warning records a non-fatal problem of a named kind.
+func (r *Run) Warning(kind, sourceURL, recordID, message string) {
+	switch {
+	case r.WarnKind != nil:
+		r.WarnKind(kind, sourceURL, recordID, message)
+	case r.Warn != nil:
+		r.Warn(sourceURL, recordID, message)
+	}
+}
+
+// Declare tells the runner how many records the source says it holds (a
+// page's total_items, a table's rows). A run whose source declares records
+// but yields none has failed, whatever else it says.
+func (r *Run) Declare(n int) {
+	if n > 0 {
+		r.declared.Add(int64(n))
+	}
+}
+
+// Declared is the sum of what Declare was told.
+func (r *Run) Declared() int { return int(r.declared.Load()) }
+
+var (
+	quotedValue   = regexp.MustCompile(`"[^"]*"|'[^']*'|%q`)
+	idBeforeColon = regexp.MustCompile(`^(\w+) [^\s:]+:`)
+	number        = regexp.MustCompile(`[0-9]+`)
+)
+
+// KindOf is the kind of an untyped warning: its message with quoted values,
+// numbers and a leading "<entity> <id>:" blanked, so "service 12: url "x" is
+// not a URL" and "service 40: url "y" is not a URL" are one kind.
+func KindOf(message string) string {
+	k := idBeforeColon.ReplaceAllString(message, "$1 …:")
+	k = quotedValue.ReplaceAllString(k, "…")
+	k = number.ReplaceAllString(k, "#")
+	if len(k) > 120 {
+		k = k[:120]
+	}
+	return k
+}
+
+// Check is one conformance check of a source on one run.
+type Check struct {
+	Name   string // e.g. root_endpoint, page_envelope, optional_endpoint:/taxonomies
+	Level  int    // 1 required, 2 recommended (as the ORUK validator grades them)
+	Passed bool
+	Detail string // what was seen when it failed
+	URL    string
+}
+
+// Checked records a check when the run collects them.
+func (r *Run) Checked(c Check) {
+	if r.Check != nil {
+		r.Check(c)
+	}
 }

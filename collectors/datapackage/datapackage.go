@@ -3,14 +3,14 @@
 // directory, a zip file or a URL. Rows are joined through their foreign keys
 // (service_id, location_id, organization_id, …) into nested services, which
 // are then mapped like API services, so both routes give the same records.
+//
+// Tables are read as streams into a spill file beside the blob store; only
+// keys and file offsets stay in memory, so a package's size moves the disk,
+// not the heap. What cannot be joined is reported, one warning per table.
 package datapackage
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,50 +19,89 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/datapackage/layout"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
 	"github.com/localoffer/localoffer/config"
-	"golang.org/x/text/encoding/charmap"
-)
-
-// Zip limits: a package is a few tables; anything far bigger is hostile.
-const (
-	maxZipEntries     = 1000
-	maxZipTotalBytes  = 1 << 30
-	maxCompressRatio  = 200
-	maxZipEntryHeader = 64 << 20
+	"github.com/localoffer/localoffer/internal/archive"
 )
 
 // Collector reads one data package.
 type Collector struct {
 	Source string // directory, zip (path or URL), or URL of datapackage.json
 	Opts   config.APIOptions
-	// MaxEntryBytes caps one table inside a zip (default 256 MiB).
-	MaxEntryBytes int64
+	// Zip bounds a zipped package (zero fields: archive.Defaults).
+	Zip archive.Limits
+	// Accounts says, after Collect, what became of each table's rows.
+	Accounts []Account
+	// TempDir holds the spill file while the package is joined; "" puts it
+	// in the blob store's directory (under the warehouse's var/), else os.TempDir.
+	TempDir string
 }
 
 // New returns an hsds_datapackage collector.
 func New(source string, o config.APIOptions) *Collector {
-	return &Collector{Source: source, Opts: o, MaxEntryBytes: 256 << 20}
+	return &Collector{Source: source, Opts: o}
 }
 
-// descriptor is the part of datapackage.json we use.
-type descriptor struct {
-	Resources []struct {
-		Name string `json:"name"`
-		Path any    `json:"path"` // a string, or a list of chunk paths
-	} `json:"resources"`
+// ErrMissingMainTable means the package has no readable services table: the
+// run has no data and must fail, whatever else the package holds.
+var ErrMissingMainTable = errors.New("data package has no services table")
+
+// MissingTableError says why the services table could not be read.
+type MissingTableError struct {
+	Source string
+	Reason string // "not declared", "declared as services.csv but absent", …
 }
 
-// table is one resource read: its rows as column → non-empty value.
-type table struct {
-	name string
-	src  hsdsmap.Source
-	rows []map[string]string
+func (e *MissingTableError) Error() string {
+	return fmt.Sprintf("data package %s: no services table (%s); nothing to load", e.Source, e.Reason)
 }
+
+// Is makes errors.Is(err, ErrMissingMainTable) true.
+func (e *MissingTableError) Is(target error) bool { return target == ErrMissingMainTable }
+
+// Warning kinds: every warning this collector raises starts with one of these
+// and a colon, so the runner can tell a degraded run (data missing) from
+// notes about a package's layout.
+const (
+	// Data a package declares or holds did not load:
+	WarnMissingResource   = "missing_resource"   // a declared table is absent
+	WarnUnjoinedRows      = "unjoined_rows"      // child rows whose keys name nothing; dropped
+	WarnDanglingReference = "dangling_reference" // a loaded record names a row that is absent
+	WarnMissingID         = "missing_id"         // services/organizations/locations rows without id; not loaded
+	WarnDuplicateID       = "duplicate_id"       // rows repeating an id; the first one loaded
+	// Notes; the service data still loaded:
+	WarnUnmappedTable     = "unmapped_table"     // an HSDS table our schema has no place for (funding, programs, …)
+	WarnUnknownResource   = "unknown_resource"   // a resource that is not an HSDS table
+	WarnMovedResource     = "moved_resource"     // declared path absent, the one same-named file used
+	WarnDuplicateResource = "duplicate_resource" // the same file declared twice; read once
+	WarnNoDescriptor      = "no_descriptor"      // no datapackage.json; tables found by file name
+	WarnRaggedRows        = "ragged_rows"        // rows with more or fewer cells than the header
+)
+
+// Degrading reports whether a warning kind means data did not arrive.
+func Degrading(kind string) bool {
+	switch kind {
+	case WarnMissingResource, WarnUnjoinedRows, WarnDanglingReference, WarnMissingID, WarnDuplicateID:
+		return true
+	}
+	return false
+}
+
+// Kind returns the kind a warning message starts with ("" if none).
+func Kind(msg string) string {
+	k, _, ok := strings.Cut(msg, ": ")
+	if !ok || strings.ContainsAny(k, " /") {
+		return ""
+	}
+	return k
+}
+
+// maxPackageFiles bounds a directory listing.
+const maxPackageFiles = 10000
 
 // Collect implements runner.Collector.
 func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
@@ -70,78 +109,87 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	for k, v := range c.Opts.Headers {
 		opts = append(opts, fetch.WithHeader(k, v))
 	}
-	var tables []*table
-	var err error
+	warn := func(kind, format string, args ...any) {
+		run.Warn(c.Source, "", kind+": "+fmt.Sprintf(format, args...))
+	}
+	var src source
 	switch {
 	case strings.HasSuffix(strings.ToLower(strings.SplitN(c.Source, "?", 2)[0]), ".zip"):
-		tables, err = c.readZip(ctx, run, opts)
+		doc, err := run.Fetch.Get(ctx, c.Source, opts...)
+		if err != nil {
+			return fmt.Errorf("data package: %w", err)
+		}
+		z, err := layout.OpenZip(doc.BlobPath(), c.Source, c.Zip)
+		if err != nil {
+			return fmt.Errorf("data package: %w", err)
+		}
+		defer z.Close()
+		src = &zipSource{z: z, doc: doc, name: c.Source}
 	case isDir(c.Source):
-		tables, err = c.readFiles(ctx, run, strings.TrimRight(c.Source, "/")+"/datapackage.json", opts)
+		root := fetch.FilePath(c.Source)
+		files, err := layout.ListDir(root, maxPackageFiles)
+		if err != nil {
+			return fmt.Errorf("data package %s: %w", c.Source, err)
+		}
+		src = &dirSource{root: root, list: files, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
 	default:
-		tables, err = c.readFiles(ctx, run, c.Source, opts)
+		src = &urlSource{desc: c.Source, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
 	}
+	plan, err := c.plan(src, warn)
 	if err != nil {
 		return err
 	}
-	pkg := assemble(tables, run.Warn)
+	tmp := c.TempDir
+	if tmp == "" {
+		tmp = src.tempDir()
+	}
+	sp, err := newSpill(tmp)
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	j := newJoiner(sp)
+	for _, p := range plan.parts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.load(j, src, p, warn); err != nil {
+			if p.table == "service" {
+				return err
+			}
+			if errors.Is(err, errAbsent) {
+				plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
+				continue
+			}
+			return err
+		}
+	}
+	if n := len(plan.moved); n > 0 {
+		warn(WarnMovedResource, "%s not where datapackage.json says; each was read from the only file of its name in the package: %s", count(n, "resource is", "resources are"), capList(plan.moved))
+	}
+	if n := len(plan.missing); n > 0 {
+		warn(WarnMissingResource, "%s listed in datapackage.json %s absent: %s", count(n, "resource", "resources"), map[bool]string{true: "is", false: "are"}[n == 1], capList(plan.missing))
+	}
+	if err := sp.done(); err != nil {
+		return err
+	}
+	if j.t["service"] == nil {
+		return &MissingTableError{Source: c.Source, Reason: plan.serviceReason()}
+	}
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
-	m.Terms = pkg.terms(m)
-	for _, s := range pkg.services {
-		var raw hsdsmap.Service
-		b, err := json.Marshal(s.obj)
-		if err != nil {
-			return fmt.Errorf("service %s: %w", s.obj["id"], err)
-		}
-		if err := hsdsmap.DecodeService(b, &raw); err != nil {
-			run.Warn(s.src.URL, fmt.Sprint(s.obj["id"]), err.Error())
-		}
-		recs, warns := m.Records(&raw, s.src)
-		for _, w := range warns {
-			run.Warn(s.src.URL, raw.ID.String(), w)
-		}
-		for _, r := range recs {
-			if err := run.Emit(ctx, r); err != nil {
-				return fmt.Errorf("emit %s %s: %w", r.Kind, r.ID(), err)
-			}
-		}
+	stats, err := j.emit(ctx, m, run)
+	if err != nil {
+		return err
 	}
-	// Organizations and locations no service refers to are records too.
-	for _, o := range pkg.orgs {
-		var raw hsdsmap.Organization
-		if err := remarshal(o.obj, &raw); err != nil {
-			run.Warn(o.src.URL, fmt.Sprint(o.obj["id"]), err.Error())
-			continue
-		}
-		for _, r := range m.OrganizationRecords(&raw, o.src) {
-			if err := run.Emit(ctx, r); err != nil {
-				return err
-			}
-		}
+	msgs, accts := j.report()
+	for _, msg := range msgs {
+		run.Warn(c.Source, "", msg)
 	}
-	for _, l := range pkg.locs {
-		var raw hsdsmap.Location
-		if err := remarshal(l.obj, &raw); err != nil {
-			run.Warn(l.src.URL, fmt.Sprint(l.obj["id"]), err.Error())
-			continue
-		}
-		if r := m.LocationRecord(&raw, l.src); r != nil {
-			if err := run.Emit(ctx, r); err != nil {
-				return err
-			}
-		}
-	}
+	c.Accounts = accts
 	// A package is a whole snapshot: what it lacks is gone.
 	run.FullSweep = true
-	run.Log.Info("data package read", "services", len(pkg.services), "tables", len(tables))
+	run.Log.Info("data package read", "services", stats.services, "organizations", stats.orgs, "locations", stats.locs, "tables", len(plan.parts))
 	return nil
-}
-
-func remarshal(obj map[string]any, v any) error {
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return err
-	}
-	return hsdsmap.DecodeObject(bytes.NewReader(b), v)
 }
 
 func isDir(p string) bool {
@@ -152,293 +200,295 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
-// readFiles reads datapackage.json at descURL and each resource beside it,
-// all through the fetch layer (so http, file:// and paths behave alike).
-func (c *Collector) readFiles(ctx context.Context, run *collect.Run, descURL string, opts []fetch.GetOption) ([]*table, error) {
-	doc, err := run.Fetch.Get(ctx, descURL, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("data package: %w", err)
-	}
-	b, err := doc.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	var d descriptor
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("data package %s: datapackage.json: %w", descURL, err)
-	}
-	var tables []*table
-	for _, res := range d.Resources {
-		for _, p := range resourcePaths(res.Path) {
-			u, err := resolve(descURL, p)
-			if err != nil {
-				return nil, fmt.Errorf("data package %s: resource %s: %w", descURL, res.Name, err)
-			}
-			rdoc, err := run.Fetch.Get(ctx, u, opts...)
-			if err != nil {
-				if fetch.IsNotFound(err) {
-					run.Warn(u, "", fmt.Sprintf("resource %s listed in datapackage.json is missing", res.Name))
-					continue
-				}
-				return nil, fmt.Errorf("data package: resource %s: %w", res.Name, err)
-			}
-			rc, err := rdoc.OpenUTF8()
-			if err != nil {
-				return nil, err
-			}
-			t, err := readCSV(tableName(res.Name, p), rc, hsdsmap.SourceOf(rdoc))
-			rc.Close()
-			if err != nil {
-				return nil, fmt.Errorf("data package: %s: %w", u, err)
-			}
-			tables = append(tables, t)
-		}
-	}
-	return tables, nil
+// errAbsent marks a resource file that is not in the package.
+var errAbsent = errors.New("absent")
+
+// source is where a package's files come from.
+type source interface {
+	// files lists the package's files (slash paths from its root); nil when
+	// the package cannot be listed (a remote one).
+	files() []string
+	// open returns a file's bytes: p is a package path, or for remote
+	// packages a path relative to the descriptor or an absolute URL.
+	open(p string) (io.ReadCloser, hsdsmap.Source, error)
+	tempDir() string
 }
 
-func resourcePaths(p any) []string {
-	switch v := p.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
+type dirSource struct {
+	root string
+	list []string
+	get  func(string) (*fetch.Document, error)
+	blob string
 }
 
-// resolve makes a resource path relative to the descriptor's location. A
-// resource may not climb out of the package (no "..", no absolute paths).
-func resolve(descURL, p string) (string, error) {
-	if strings.Contains(p, "://") {
-		return p, nil
+func (d *dirSource) files() []string { return d.list }
+
+// open fetches through the fetch layer, so files are recorded as documents
+// like any other source; only files the listing found are ever opened (no
+// symbolic links, nothing outside the folder).
+func (d *dirSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
+	listed := false
+	for _, f := range d.list {
+		listed = listed || f == p
 	}
-	clean := path.Clean("/" + p)
-	if strings.Contains(p, "..") || strings.HasPrefix(p, "/") {
-		return "", fmt.Errorf("path %q leaves the package", p)
+	if !listed {
+		return nil, hsdsmap.Source{}, fmt.Errorf("%s: %w", p, errAbsent)
 	}
-	if strings.Contains(descURL, "://") && !strings.HasPrefix(descURL, "file://") {
-		base, err := url.Parse(descURL)
+	doc, err := d.get(filepath.Join(d.root, filepath.FromSlash(p)))
+	if err != nil {
+		if fetch.IsNotFound(err) {
+			return nil, hsdsmap.Source{}, fmt.Errorf("%s: %w", p, errAbsent)
+		}
+		return nil, hsdsmap.Source{}, err
+	}
+	if d.blob == "" {
+		d.blob = doc.BlobPath()
+	}
+	rc, err := doc.Open()
+	return rc, hsdsmap.SourceOf(doc), err
+}
+
+func (d *dirSource) tempDir() string { return blobRoot(d.blob) }
+
+type zipSource struct {
+	z    *layout.Zip
+	doc  *fetch.Document
+	name string
+}
+
+func (z *zipSource) files() []string { return z.z.Files() }
+
+func (z *zipSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
+	rc, err := z.z.Open(p)
+	if err != nil {
+		if layout.IsNotInZip(err) {
+			return nil, hsdsmap.Source{}, fmt.Errorf("%s: %w", p, errAbsent)
+		}
+		return nil, hsdsmap.Source{}, err
+	}
+	src := hsdsmap.SourceOf(z.doc)
+	src.URL = z.name + "#" + p
+	return rc, src, nil
+}
+
+func (z *zipSource) tempDir() string { return blobRoot(z.doc.BlobPath()) }
+
+// blobRoot is the blob store's directory (blobs live in <root>/ab/abcdef…).
+func blobRoot(blob string) string {
+	if blob == "" {
+		return ""
+	}
+	return filepath.Dir(filepath.Dir(blob))
+}
+
+type urlSource struct {
+	desc string
+	get  func(string) (*fetch.Document, error)
+	blob string
+}
+
+func (u *urlSource) files() []string { return nil }
+
+func (u *urlSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
+	target := u.desc
+	if p != "" {
+		var err error
+		if target, err = resolveRemote(u.desc, p); err != nil {
+			return nil, hsdsmap.Source{}, err
+		}
+	}
+	doc, err := u.get(target)
+	if err != nil {
+		if fetch.IsNotFound(err) {
+			return nil, hsdsmap.Source{}, fmt.Errorf("%s: %w", target, errAbsent)
+		}
+		return nil, hsdsmap.Source{}, err
+	}
+	if u.blob == "" {
+		u.blob = doc.BlobPath()
+	}
+	rc, err := doc.Open()
+	return rc, hsdsmap.SourceOf(doc), err
+}
+
+func (u *urlSource) tempDir() string { return blobRoot(u.blob) }
+
+// resolveRemote resolves a resource path against a remote descriptor's URL.
+// A resource stays on the descriptor's origin (scheme, host and port): a
+// package may not send us to another host, to a file:// path, or out of its
+// folder. (This is the data package rule of the fetch layer's URL policy,
+// applied here at the call site.)
+func resolveRemote(desc, p string) (string, error) {
+	base, err := url.Parse(desc)
+	if err != nil {
+		return "", fmt.Errorf("data package %s: %w", desc, err)
+	}
+	var ref *url.URL
+	if layout.IsRemote(p) {
+		if ref, err = url.Parse(p); err != nil {
+			return "", fmt.Errorf("resource path %q: %w", p, err)
+		}
+	} else {
+		clean, err := layout.Clean(p)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("resource %w", err)
 		}
-		ref, err := url.Parse(strings.TrimPrefix(clean, "/"))
-		if err != nil {
-			return "", err
+		if ref, err = url.Parse(clean); err != nil {
+			return "", fmt.Errorf("resource path %q: %w", p, err)
 		}
-		return base.ResolveReference(ref).String(), nil
 	}
-	return filepath.Join(filepath.Dir(fetch.FilePath(descURL)), filepath.FromSlash(clean)), nil
+	u := base.ResolveReference(ref)
+	if u.Scheme != base.Scheme || u.Host != base.Host || u.User != nil {
+		return "", fmt.Errorf("resource path %q %w (it is not on %s://%s)", p, layout.ErrEscapes, base.Scheme, base.Host)
+	}
+	return u.String(), nil
 }
 
-// readZip fetches the zip (path or URL) and reads the package inside it,
-// refusing zip bombs: too many entries, declared sizes too large or too
-// compressed, and actual sizes beyond the declared ones.
-func (c *Collector) readZip(ctx context.Context, run *collect.Run, opts []fetch.GetOption) ([]*table, error) {
-	doc, err := run.Fetch.Get(ctx, c.Source, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("data package: %w", err)
+// part is one file to read: a resource's path (or one of its chunks).
+type part struct {
+	resource string // declared resource name
+	table    string // HSDS table
+	declared string
+	file     string // package path (or remote path) to open
+}
+
+type plan struct {
+	parts    []part
+	missing  []string // "name (path)" of declared resources absent
+	moved    []string // "declared → found"
+	hasTerms bool
+	services []string // how services were declared, for the error
+}
+
+func (p *plan) serviceReason() string {
+	if len(p.services) == 0 {
+		return "datapackage.json declares no services resource"
 	}
-	zr, err := zip.OpenReader(doc.BlobPath())
-	if err != nil {
-		return nil, fmt.Errorf("data package %s: not a readable zip: %w", c.Source, err)
+	return strings.Join(p.services, "; ")
+}
+
+// plan reads the descriptor and decides which file each resource comes from.
+func (c *Collector) plan(src source, warn func(kind, format string, args ...any)) (*plan, error) {
+	files := src.files()
+	descPath, dir := "", ""
+	var res []layout.Resource
+	if files != nil {
+		if ds := layout.Descriptors(files); len(ds) > 0 {
+			descPath, dir = ds[0], path.Dir(ds[0])
+			if dir == "." {
+				dir = ""
+			}
+		}
 	}
-	defer zr.Close()
-	if len(zr.File) > maxZipEntries {
-		return nil, fmt.Errorf("data package %s: %d entries (limit %d)", c.Source, len(zr.File), maxZipEntries)
+	if files == nil || descPath != "" {
+		rc, _, err := src.open(descPath)
+		if err != nil {
+			return nil, fmt.Errorf("data package %s: datapackage.json: %w", c.Source, err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, 16<<20))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("data package %s: datapackage.json: %w", c.Source, err)
+		}
+		d, err := layout.ParseDescriptor(b)
+		if err != nil {
+			return nil, fmt.Errorf("data package %s: %w", c.Source, err)
+		}
+		res = d.Resources
+	} else {
+		res = layout.Guess(files)
+		warn(WarnNoDescriptor, "no datapackage.json; read the %d HSDS tables found by file name", len(res))
 	}
-	var total uint64
-	files := map[string]*zip.File{}
-	descName := ""
-	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+	p := &plan{}
+	seen := map[string]string{}
+	for _, r := range res {
+		if layout.Table(r.Name, firstPath(r)) == "taxonomy_term" {
+			p.hasTerms = true
+		}
+	}
+	for _, r := range res {
+		paths := r.Paths()
+		table := layout.Table(r.Name, firstPath(r))
+		if table == "" {
+			warn(WarnUnknownResource, "resource %s (%s) is not an HSDS table; not read", r.Name, strings.Join(paths, ", "))
 			continue
 		}
-		total += f.UncompressedSize64
-		if total > maxZipTotalBytes {
-			return nil, fmt.Errorf("data package %s: unpacks to more than %d bytes", c.Source, maxZipTotalBytes)
-		}
-		if f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxCompressRatio && f.UncompressedSize64 > maxZipEntryHeader {
-			return nil, fmt.Errorf("data package %s: %s is compressed %d:1 (a zip bomb?)", c.Source, f.Name, f.UncompressedSize64/f.CompressedSize64)
-		}
-		files[f.Name] = f
-		if path.Base(f.Name) == "datapackage.json" && (descName == "" || len(f.Name) < len(descName)) {
-			descName = f.Name
-		}
-	}
-	if descName == "" {
-		return nil, fmt.Errorf("data package %s: no datapackage.json inside the zip", c.Source)
-	}
-	read := func(name string) ([]byte, error) {
-		f := files[name]
-		if f == nil {
-			return nil, fs404(name)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		limit := min(int64(f.UncompressedSize64), c.MaxEntryBytes)
-		b, err := io.ReadAll(io.LimitReader(rc, limit+1))
-		if err != nil {
-			return nil, err
-		}
-		if int64(len(b)) > limit {
-			return nil, fmt.Errorf("%s is larger than it declares or than %d bytes", name, c.MaxEntryBytes)
-		}
-		return b, nil
-	}
-	db, err := read(descName)
-	if err != nil {
-		return nil, fmt.Errorf("data package %s: %w", c.Source, err)
-	}
-	var d descriptor
-	if err := json.Unmarshal(db, &d); err != nil {
-		return nil, fmt.Errorf("data package %s: datapackage.json: %w", c.Source, err)
-	}
-	dir := path.Dir(descName)
-	var tables []*table
-	for _, res := range d.Resources {
-		for _, p := range resourcePaths(res.Path) {
-			if strings.Contains(p, "..") || strings.HasPrefix(p, "/") || strings.Contains(p, "://") {
-				return nil, fmt.Errorf("data package %s: resource path %q leaves the package", c.Source, p)
+		if len(paths) == 0 {
+			warn(WarnMissingResource, "resource %s declares no path", r.Name)
+			if table == "service" {
+				p.services = append(p.services, "resource "+r.Name+" declares no path")
 			}
-			name := path.Clean(path.Join(dir, p))
-			b, err := read(name)
-			if err != nil {
-				var nf notInZip
-				if errors.As(err, &nf) {
-					run.Warn(c.Source, "", fmt.Sprintf("resource %s (%s) listed in datapackage.json is missing", res.Name, p))
+			continue
+		}
+		for _, decl := range paths {
+			pt := part{resource: r.Name, table: table, declared: decl}
+			switch {
+			case files == nil:
+				if !layout.IsRemote(decl) {
+					if _, err := layout.Clean(decl); err != nil {
+						return nil, fmt.Errorf("data package %s: resource %s: %w", c.Source, r.Name, err)
+					}
+				}
+				pt.file = decl
+			case layout.IsRemote(decl):
+				return nil, fmt.Errorf("data package %s: resource %s: path %q %w (a local package reads only its own files)", c.Source, r.Name, decl, layout.ErrEscapes)
+			default:
+				clean, err := layout.Clean(decl)
+				if err != nil {
+					return nil, fmt.Errorf("data package %s: resource %s: %w", c.Source, r.Name, err)
+				}
+				found, moved, cands := layout.Locate(files, dir, clean)
+				switch {
+				case found == "" && len(cands) > 1:
+					p.missing = append(p.missing, fmt.Sprintf("%s (%s; %d files elsewhere share its name: %s)", r.Name, decl, len(cands), strings.Join(cands, ", ")))
+					if table == "service" {
+						p.services = append(p.services, fmt.Sprintf("declared as %s, absent, and %d files share its name", decl, len(cands)))
+					}
 					continue
+				case found == "":
+					p.missing = append(p.missing, fmt.Sprintf("%s (%s)", r.Name, decl))
+					if table == "service" {
+						p.services = append(p.services, "declared as "+decl+" but absent")
+					}
+					continue
+				case moved:
+					p.moved = append(p.moved, decl+" → "+found)
 				}
-				return nil, fmt.Errorf("data package %s: %w", c.Source, err)
+				pt.file = found
 			}
-			src := hsdsmap.SourceOf(doc)
-			src.URL = c.Source + "#" + name
-			t, err := readCSV(tableName(res.Name, p), bytes.NewReader(toUTF8(b)), src)
-			if err != nil {
-				return nil, fmt.Errorf("data package %s: %s: %w", c.Source, name, err)
+			if first, dup := seen[pt.file]; dup {
+				warn(WarnDuplicateResource, "resource %s names %s, already read for resource %s; read once", r.Name, pt.file, first)
+				continue
 			}
-			tables = append(tables, t)
+			seen[pt.file] = r.Name
+			if table == "taxonomy" && !p.hasTerms {
+				pt.table = "taxonomy_term" // HSDS 1.x: the taxonomy table holds the terms
+			}
+			p.parts = append(p.parts, pt)
 		}
 	}
-	return tables, nil
+	return p, nil
 }
 
-type notInZip string
-
-func (n notInZip) Error() string { return string(n) + " is not in the zip" }
-
-func fs404(name string) error { return notInZip(name) }
-
-// toUTF8 decodes a table that is not valid UTF-8 as windows-1252 (Excel's
-// "CSV" on Windows), the usual reason it is not.
-func toUTF8(b []byte) []byte {
-	b = bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF})
-	if utf8.Valid(b) {
-		return b
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return b
-	}
-	return out
+	return fmt.Sprintf("%d %s", n, many)
 }
 
-// readCSV reads a table into rows of non-empty values keyed by lower-case
-// column name: an empty cell is an absent value.
-func readCSV(name string, r io.Reader, src hsdsmap.Source) (*table, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return &table{name: name, src: src}, nil
+// capList joins up to 12 items and says how many more there were.
+func capList(items []string) string {
+	const max = 12
+	if len(items) <= max {
+		return strings.Join(items, ", ")
 	}
-	if err != nil {
-		return nil, err
-	}
-	cols := make([]string, len(header))
-	for i, h := range header {
-		cols[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
-	}
-	t := &table{name: name, src: src}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return t, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		row := make(map[string]string, len(cols))
-		for i, v := range rec {
-			if i < len(cols) && cols[i] != "" {
-				if v = strings.TrimSpace(v); v != "" {
-					row[cols[i]] = v
-				}
-			}
-		}
-		if len(row) > 0 {
-			t.rows = append(t.rows, row)
-		}
-	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
-// tableName maps a resource name (or file name) to its HSDS table, with
-// ORUK 1.0 names folded onto their 3.0 equivalents where the shape is the same.
-func tableName(resource, p string) string {
-	n := strings.ToLower(resource)
-	if n == "" {
-		n = strings.ToLower(strings.TrimSuffix(path.Base(p), path.Ext(p)))
+func firstPath(r layout.Resource) string {
+	if ps := r.Paths(); len(ps) > 0 {
+		return ps[0]
 	}
-	switch n {
-	case "organization", "organizations":
-		return "organization"
-	case "service", "services":
-		return "service"
-	case "location", "locations":
-		return "location"
-	case "service_at_location", "service_at_locations":
-		return "service_at_location"
-	case "phone", "phones":
-		return "phone"
-	case "contact", "contacts":
-		return "contact"
-	case "address", "addresses":
-		return "address"
-	case "physical_address", "physical_addresses":
-		return "physical_address"
-	case "schedule", "schedules":
-		return "schedule"
-	case "regular_schedule", "regular_schedules":
-		return "regular_schedule"
-	case "service_area", "service_areas":
-		return "service_area"
-	case "language", "languages":
-		return "language"
-	case "accessibility", "accessibility_for_disabilities":
-		return "accessibility"
-	case "cost_option", "cost_options":
-		return "cost_option"
-	case "attribute", "attributes":
-		return "attribute"
-	case "taxonomy_term", "taxonomy_terms":
-		return "taxonomy_term"
-	case "service_taxonomy", "service_taxonomys", "service_taxonomies":
-		return "service_taxonomy"
-	case "eligibility", "eligibilitys", "eligibilities":
-		return "eligibility"
-	case "organization_identifier", "organization_identifiers":
-		return "organization_identifier"
-	}
-	return n
+	return ""
 }

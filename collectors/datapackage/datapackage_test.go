@@ -46,7 +46,14 @@ func (r *result) byKind(k schema.Kind) map[string]*schema.Record {
 	return out
 }
 
+func configUK() config.APIOptions { return config.APIOptions{Profile: "uk"} }
+
 func collectFrom(t *testing.T, source string) (*result, error) {
+	t.Helper()
+	return collectWith(t, New(source, configUK()))
+}
+
+func collectWith(t *testing.T, c *Collector) (*result, error) {
 	t.Helper()
 	client := fetch.New(fetch.Options{PerHostRPS: -1, Timeout: 5 * time.Second}, &fetch.Blobs{Dir: t.TempDir()}, nil)
 	res := &result{}
@@ -54,8 +61,35 @@ func collectFrom(t *testing.T, source string) (*result, error) {
 		Log: slog.New(slog.DiscardHandler), State: mapState{},
 		Emit: func(_ context.Context, r *schema.Record) error { res.recs = append(res.recs, r); return nil },
 		Warn: func(_, _, msg string) { res.warns = append(res.warns, msg) }}
-	o := config.APIOptions{Profile: "uk"}
-	return res, New(source, o).Collect(context.Background(), res.run)
+	return res, c.Collect(context.Background(), res.run)
+}
+
+// zipTree packs a directory tree into a zip, paths relative to dir.
+func zipTree(t *testing.T, dir string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	return buf.Bytes()
 }
 
 // zipDir packs a directory into a zip (under a top folder, as zips usually are).
@@ -163,7 +197,9 @@ func TestDanglingReferencesWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"organization_id 99 is not in organizations", "names location 404", "phones listed in datapackage.json is missing"}
+	want := []string{"dangling_reference: services: 1 row whose organization_id names no row of organizations (e.g. 99)",
+		"dangling_reference: service_at_locations: 1 row whose location_id names no row of locations (e.g. 404)",
+		"missing_resource: 1 resource listed in datapackage.json is absent: phones (missing.csv)"}
 	for _, w := range want {
 		found := false
 		for _, got := range res.warns {

@@ -14,7 +14,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -45,8 +47,8 @@ type Options struct {
 	MaxBackoff time.Duration
 	// MaxRedirects is how many redirects one fetch may follow (default 10).
 	MaxRedirects int
-	// AllowedHosts may be redirected to besides the original host and its
-	// www. variant.
+	// AllowedHosts widen every URL policy rule: source-given URLs and
+	// redirects may go there, and they may be on private addresses.
 	AllowedHosts []string
 	// IgnoreRobots skips robots.txt (private feeds and fixtures only).
 	IgnoreRobots bool
@@ -135,6 +137,8 @@ type Document struct {
 	// NotModified: the server answered 304 (or a file was unchanged); the body is
 	// the stored copy from the last fetch.
 	NotModified bool
+	// Elapsed is how long the request took, body included (zero for files).
+	Elapsed time.Duration
 
 	blobPath string
 }
@@ -251,11 +255,15 @@ func (e *RobotsError) Error() string {
 // RedirectError: a redirect went to a host we may not follow it to, or there
 // were too many.
 type RedirectError struct {
-	From, To string
+	From, To string // redacted
 	Reason   string
+	Rule     string // the URL policy rule that refused the hop, or "" (too many redirects)
 }
 
 func (e *RedirectError) Error() string {
+	if e.Rule != "" {
+		return fmt.Sprintf("redirect from %s to %s refused by the URL policy (%s rule): %s", e.From, e.To, e.Rule, e.Reason)
+	}
 	return fmt.Sprintf("redirect from %s to %s refused: %s", e.From, e.To, e.Reason)
 }
 
@@ -268,6 +276,9 @@ type Client struct {
 	sem    chan struct{}
 	hosts  *hostLimiter
 	robots *robotsCache
+	dialer *net.Dialer
+	// resolve resolves a host for the address rule; tests replace it.
+	resolve func(ctx context.Context, host string) ([]netip.Addr, error)
 	// sleep waits between retries; tests may shorten it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -287,10 +298,17 @@ func New(opts Options, blobs *Blobs, log *slog.Logger) *Client {
 		sleep: sleepCtx,
 	}
 	c.robots = newRobotsCache(c)
+	c.dialer = &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	c.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	}
 	tr := opts.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = opts.Concurrency
+		t.DialContext = c.dialContext
+		// A proxy would dial for us and defeat the address rule.
+		t.Proxy = nil
 		tr = t
 	}
 	c.http = &http.Client{Timeout: opts.Timeout, Transport: tr, CheckRedirect: c.checkRedirect}
@@ -303,8 +321,25 @@ type Session struct {
 	store    Store
 	pipeline string
 	runID    string
+	origins  *origins // nil: no URL policy beyond schemes (tests, one-off tools)
+	refused  func(url, message string)
 	mu       sync.Mutex
 	stats    Stats
+}
+
+// WithOrigins applies the URL policy: configured are the URLs and paths
+// pipelines.yaml gave this pipeline; every other URL must satisfy its Scope
+// (SameHost unless Within says otherwise). Call before the first Get.
+func (s *Session) WithOrigins(configured ...string) *Session {
+	s.origins = newOrigins(configured, s.c.opts.AllowedHosts)
+	return s
+}
+
+// OnRefusal reports every URL the policy refuses (a redacted URL and a
+// message naming the rule), for the run's warnings.
+func (s *Session) OnRefusal(fn func(url, message string)) *Session {
+	s.refused = fn
+	return s
 }
 
 // Stats counts what a session fetched.
@@ -335,15 +370,24 @@ type request struct {
 	header      http.Header
 	conditional bool
 	maxBytes    int64
+	scope       *Scope
+	optional    bool
 }
 
-// WithHeader adds a request header (e.g. an API key).
+// WithHeader adds a request header (e.g. an API key). Headers are
+// credentials: they are sent only to a configured source's origin (scheme,
+// host, port), never after a redirect to another origin.
 func WithHeader(k, v string) GetOption {
 	return func(r *request) { r.header.Set(k, v) }
 }
 
 // Unconditional skips If-None-Match/If-Modified-Since.
 func Unconditional() GetOption { return func(r *request) { r.conditional = false } }
+
+// Optional marks a probe of something the source may lack (an optional API
+// endpoint): a 404, 410 or 501 answer is recorded but not counted as a failed
+// fetch of the source.
+func Optional() GetOption { return func(r *request) { r.optional = true } }
 
 // MaxBytes lowers (or raises) the body size limit for one request.
 func MaxBytes(n int64) GetOption { return func(r *request) { r.maxBytes = n } }
@@ -358,21 +402,48 @@ func (s *Session) Get(ctx context.Context, rawURL string, opts ...GetOption) (*D
 	}
 	var doc *Document
 	var err error
-	if isFile(rawURL) {
-		doc, err = s.getFile(ctx, rawURL, req)
-	} else {
-		doc, err = s.getHTTP(ctx, rawURL, req)
+	start := time.Now()
+	scope := SameHost()
+	if req.scope != nil {
+		scope = *req.scope
+	}
+	if s.origins != nil {
+		err = s.origins.checkURL(rawURL, scope)
+	} else if scope.kind == scopeSite && !isFile(rawURL) {
+		// Without origins only the rules that need none apply.
+		if u, perr := url.Parse(rawURL); perr == nil {
+			err = (&origins{}).checkHop(u, scope)
+		}
+	}
+	if err == nil {
+		if isFile(rawURL) {
+			doc, err = s.getFile(ctx, rawURL, req)
+		} else {
+			doc, err = s.getHTTP(ctx, rawURL, req, scope)
+			if doc != nil {
+				doc.Elapsed = time.Since(start)
+			}
+		}
 	}
 	if err != nil {
+		err = &redactedError{err}
+		s.reportRefusal(err)
 		if ctx.Err() != nil {
 			// Cancelled by the caller (e.g. a prefetch no longer needed): not a failure of the source.
 			return nil, err
 		}
-		s.mu.Lock()
-		s.stats.Failed++
-		s.mu.Unlock()
+		var se *StatusError
+		absent := req.optional && errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusGone || se.Status == http.StatusNotImplemented)
+		if !absent {
+			s.mu.Lock()
+			s.stats.Failed++
+			s.mu.Unlock()
+		}
 		if s.store != nil {
 			failed := s.newDoc(rawURL)
+			if !isFile(rawURL) {
+				failed.Elapsed = time.Since(start)
+			}
 			var se *StatusError
 			if errors.As(err, &se) {
 				failed.Status = se.Status
@@ -479,10 +550,26 @@ func contentTypeByExt(p string) string {
 	return "application/octet-stream"
 }
 
-func (s *Session) getHTTP(ctx context.Context, u string, r *request) (*Document, error) {
+func (s *Session) getHTTP(ctx context.Context, u string, r *request, scope Scope) (*Document, error) {
 	parsed, err := url.Parse(u)
 	if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
 		return nil, fmt.Errorf("fetch %s: not an http(s) URL", u)
+	}
+	p := s.policyFor(parsed, scope, r)
+	ctx = context.WithValue(ctx, policyKey{}, p)
+	if err := s.c.checkAddress(ctx, p, parsed); err != nil {
+		return nil, err
+	}
+	if !p.credOrigins[originOf(parsed)] {
+		// Credentials stay with the configured origin.
+		for _, k := range p.creds {
+			r.header.Del(k)
+		}
+		if parsed.User != nil {
+			c := *parsed
+			c.User = nil
+			parsed = &c
+		}
 	}
 	if err := s.c.robots.check(ctx, parsed); err != nil {
 		return nil, err
@@ -588,6 +675,42 @@ func (s *Session) attempt(ctx context.Context, u *url.URL, header http.Header, r
 	return doc, 0, nil
 }
 
+// redactedError shows its cause with URL userinfo and credential parameters
+// masked; errors.As still finds the cause.
+type redactedError struct{ err error }
+
+func (e *redactedError) Error() string { return redactURL(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// policyFor is the policy one request carries to redirects and the dialer.
+func (s *Session) policyFor(u *url.URL, scope Scope, r *request) *policy {
+	p := &policy{o: s.origins, scope: scope}
+	for k := range r.header {
+		p.creds = append(p.creds, k)
+	}
+	if s.origins != nil {
+		p.credOrigins = s.origins.creds
+	} else {
+		p.credOrigins = map[string]bool{originOf(u): true}
+	}
+	return p
+}
+
+// reportRefusal passes a policy refusal to the session's hook.
+func (s *Session) reportRefusal(err error) {
+	if s.refused == nil {
+		return
+	}
+	var pe *PolicyError
+	var rd *RedirectError
+	switch {
+	case errors.As(err, &pe):
+		s.refused(pe.URL, pe.Error())
+	case errors.As(err, &rd) && rd.Rule != "":
+		s.refused(redactURL(rd.From), rd.Error())
+	}
+}
+
 // IsNotFound reports whether err is a 404 or 410 answer (or a missing file).
 func IsNotFound(err error) bool {
 	var se *StatusError
@@ -600,7 +723,8 @@ func IsPermanent(err error) bool {
 	var re *RobotsError
 	var rd *RedirectError
 	var tl *ErrTooLarge
-	if errors.As(err, &re) || errors.As(err, &rd) || errors.As(err, &tl) {
+	var pe *PolicyError
+	if errors.As(err, &re) || errors.As(err, &rd) || errors.As(err, &tl) || errors.As(err, &pe) {
 		return true
 	}
 	var se *StatusError

@@ -197,15 +197,36 @@ func (rc *robotsCache) fetch(ctx context.Context, base, host string) *robotstxt.
 // checkRedirect limits redirects and keeps them on the original host (or its
 // www. / https variant, or an allowed host), and under robots.txt.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	from := via[0].URL
+	from, to := redactURL(via[0].URL.String()), redactURL(req.URL.String())
 	if len(via) > c.opts.MaxRedirects {
-		return &RedirectError{From: from.String(), To: req.URL.String(), Reason: fmt.Sprintf("more than %d redirects", c.opts.MaxRedirects)}
+		return &RedirectError{From: from, To: to, Reason: fmt.Sprintf("more than %d redirects", c.opts.MaxRedirects)}
 	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return &RedirectError{From: from.String(), To: req.URL.String(), Reason: "not http(s)"}
+	p := policyFrom(req.Context())
+	if p != nil && p.o != nil {
+		if err := p.o.checkHop(req.URL, p.scope); err != nil {
+			pe := err.(*PolicyError)
+			return &RedirectError{From: from, To: to, Reason: pe.Reason, Rule: pe.Rule}
+		}
+	} else {
+		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+			return &RedirectError{From: from, To: to, Reason: "not http(s)", Rule: "scheme"}
+		}
+		if !c.sameSite(siteHost(via[0].URL), siteHost(req.URL)) {
+			return &RedirectError{From: from, To: to, Reason: "another host (add it to http.allowed_hosts to follow it)", Rule: "host"}
+		}
 	}
-	if !c.sameSite(siteHost(from), siteHost(req.URL)) {
-		return &RedirectError{From: from.String(), To: req.URL.String(), Reason: "another host (add it to http.allowed_hosts to follow it)"}
+	if err := c.checkAddress(req.Context(), p, req.URL); err != nil {
+		pe := err.(*PolicyError)
+		return &RedirectError{From: from, To: to, Reason: pe.Reason, Rule: pe.Rule}
+	}
+	if p != nil && !p.credOrigins[originOf(req.URL)] {
+		// Credentials never follow a redirect to another origin (Go keeps
+		// custom headers, and Authorization for subdomains).
+		for _, k := range p.creds {
+			req.Header.Del(k)
+		}
+		req.Header.Del("Authorization")
+		req.URL.User = nil
 	}
 	return c.robots.check(req.Context(), req.URL)
 }

@@ -34,6 +34,9 @@ type feed struct {
 	notModified  int            // 304s served
 	modAfterSeen []string       // modified_after values received
 	taxonomy     []map[string]any
+	noRoot       bool           // GET / answers 404
+	broken       map[string]int // path → status served instead (e.g. /api/organizations → 500)
+	renameDetail bool           // /services/{id} names the service differently from the list
 }
 
 func newFeed(n int) *feed {
@@ -82,6 +85,10 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.hits[r.URL.RequestURI()]++
+	if code := f.broken[r.URL.Path]; code != 0 {
+		http.Error(w, http.StatusText(code), code)
+		return
+	}
 	switch {
 	case r.URL.Path == "/robots.txt":
 		if f.robots == "" {
@@ -89,12 +96,22 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprint(w, f.robots)
+	case (r.URL.Path == "/api/" || r.URL.Path == "/api") && !f.noRoot:
+		f.write(w, r, map[string]any{"version": "3.0", "profile": "https://openreferraluk.org/", "openapi_url": "https://example.org/openapi.json"})
 	case r.URL.Path == "/api/services":
 		f.list(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/services/"):
 		id := strings.TrimPrefix(r.URL.Path, "/api/services/")
 		for _, s := range f.services {
 			if s["id"] == id {
+				if f.renameDetail {
+					c := map[string]any{}
+					for k, v := range s {
+						c[k] = v
+					}
+					c["name"] = fmt.Sprint(s["name"]) + " (detail)"
+					s = c
+				}
 				f.write(w, r, s)
 				return
 			}

@@ -37,10 +37,13 @@ type Dialect struct {
 	TaxonomyPath string
 	// UK: addresses without a country are in GB.
 	UK bool
+	// Conformance: grade the API against ORUK 3.0 on every run (the root,
+	// the page envelope, details, optional endpoints).
+	Conformance bool
 }
 
 // HSDS3 is HSDS 3.0 / Open Referral UK 3.0.
-var HSDS3 = Dialect{Name: "HSDS 3.0", ModifiedAfter: "modified_after", TaxonomyPath: "taxonomy_terms"}
+var HSDS3 = Dialect{Name: "HSDS 3.0", ModifiedAfter: "modified_after", TaxonomyPath: "taxonomy_terms", Conformance: true}
 
 // Collector walks one API.
 type Collector struct {
@@ -73,12 +76,14 @@ func TrimServices(base string) string {
 
 // Collect implements runner.Collector.
 func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
-	w := &walk{c: c, run: run, mapper: hsdsmap.New(run.Pipeline, c.Dialect.UK), seen: map[string]int{}, warned: map[string]int{}}
-	defer w.warnSummary()
+	w := &walk{c: c, run: run, mapper: hsdsmap.New(run.Pipeline, c.Dialect.UK), seen: map[string]int{}}
 	for k, v := range c.Opts.Headers {
 		w.getOpts = append(w.getOpts, fetch.WithHeader(k, v))
 	}
 	full, since := c.plan(run)
+	if c.Dialect.Conformance {
+		w.checkRoot(ctx)
+	}
 	if c.Dialect.TaxonomyPath != "" {
 		w.mapper.Terms = w.taxonomy(ctx)
 	}
@@ -89,6 +94,10 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	}
 	if err := walkPages(ctx, w, "services", query, w.servicePage); err != nil {
 		return err
+	}
+	if c.Dialect.Conformance {
+		w.checkDetail(ctx)
+		w.checkOptionalEndpoints(ctx)
 	}
 	run.State.Set(StateLastModifiedAfter, run.Now.UTC().Format(time.RFC3339))
 	if full {
@@ -124,28 +133,18 @@ type walk struct {
 	getOpts []fetch.GetOption
 	seen    map[string]int // source service id → page first seen
 	details int
-	warned  map[string]int // warnings per kind
+
+	// Conformance: the first service of the list, whether a detail was
+	// graded, and how /taxonomy_terms answered.
+	firstID, firstName string
+	detailChecked      bool
+	taxonomyURL        string
+	taxonomyErr        error
 }
 
-// maxWarningsPerKind: a feed that repeats one fault thousands of times gets
-// that many warnings and then one summary, not thousands of ledger rows.
-const maxWarningsPerKind = 50
-
-// warn records a per-item warning, up to maxWarningsPerKind of each kind.
+// warn records a per-item warning of a kind; the runner caps each kind.
 func (w *walk) warn(kind, src, id, msg string) {
-	w.warned[kind]++
-	if w.warned[kind] <= maxWarningsPerKind {
-		w.run.Warn(src, id, msg)
-	}
-}
-
-// warnSummary reports how many warnings of each kind were not recorded.
-func (w *walk) warnSummary() {
-	for kind, n := range w.warned {
-		if n > maxWarningsPerKind {
-			w.run.Warn(w.c.Base, "", fmt.Sprintf("%d more %s warnings not recorded (%d in all)", n-maxWarningsPerKind, kind, n))
-		}
-	}
+	w.run.Warning(kind, src, id, msg)
 }
 
 // url is the API base with escaped path segments appended and q merged
@@ -192,6 +191,11 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	perPage := w.c.Opts.PerPage
 	maxPages := w.c.Opts.MaxPages
 	results := make(chan *pageResult[T], 1)
+	opts := w.getOpts
+	if list != "services" {
+		// Lists beyond /services are optional in ORUK 3.0: their absence is no failure.
+		opts = append(opts[:len(opts):len(opts)], fetch.Optional())
+	}
 	go func() {
 		defer close(results)
 		statedPages := 0
@@ -209,7 +213,7 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 			u, err := w.url(pq, list)
 			r := &pageResult[T]{n: n, url: u, err: err, beyond: statedPages > 0 && n > statedPages}
 			if err == nil {
-				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u)
+				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u, opts)
 			}
 			if r.err == nil {
 				r.more = morePages(r.page, n, perPage)
@@ -231,6 +235,9 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	prevSig := ""
 	var lastPage *pageResult[T]
 	for r := range results {
+		if r.n == 1 && list == "services" && w.c.Dialect.Conformance {
+			checkFirstPage(w, r)
+		}
 		if r.err != nil {
 			return r.err
 		}
@@ -255,8 +262,18 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 		}
 		prevSig = sig
 	}
+	if list == "services" && lastPage != nil && lastPage.page.TotalItems.OK {
+		// What the feed says it holds: a feed that says so and yields
+		// nothing fails the run.
+		w.run.Declare(int(lastPage.page.TotalItems.V))
+	}
 	if lastPage != nil && lastPage.page.TotalItems.OK && int(lastPage.page.TotalItems.V) != total && len(q) == 0 {
 		w.run.Warn(lastPage.url, "", fmt.Sprintf("total_items says %d but the pages held %d items", int(lastPage.page.TotalItems.V), total))
+		if list == "services" && w.c.Dialect.Conformance {
+			w.check(CheckTotals, 2, false, lastPage.url, fmt.Sprintf("total_items says %d but the pages held %d items", int(lastPage.page.TotalItems.V), total))
+		}
+	} else if lastPage != nil && len(q) == 0 && list == "services" && w.c.Dialect.Conformance {
+		w.check(CheckTotals, 2, true, lastPage.url, "")
 	}
 	return nil
 }
@@ -284,8 +301,8 @@ func morePages[T any](p *hsdsmap.Page[T], n, perPage int) bool {
 	return full
 }
 
-func fetchPage[T any](ctx context.Context, w *walk, u string) (*fetch.Document, *hsdsmap.Page[T], error, error) {
-	doc, err := w.run.Fetch.Get(ctx, u, w.getOpts...)
+func fetchPage[T any](ctx context.Context, w *walk, u string, opts []fetch.GetOption) (*fetch.Document, *hsdsmap.Page[T], error, error) {
+	doc, err := w.run.Fetch.Get(ctx, u, opts...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -326,9 +343,12 @@ func (w *walk) servicePage(ctx context.Context, r *pageResult[hsdsmap.Service]) 
 		}
 		w.seen[id] = r.n
 		fresh++
+		if w.firstID == "" {
+			w.firstID, w.firstName = id, s.Name.String()
+		}
 		itemSrc := src
 		if w.needsDetail(s) {
-			if d, dsrc, ok := w.detail(ctx, id); ok {
+			if d, dsrc, ok := w.detail(ctx, id, s.Name.String()); ok {
 				s, itemSrc = &d, dsrc
 			}
 		}
@@ -369,7 +389,7 @@ func (w *walk) needsDetail(s *hsdsmap.Service) bool {
 
 // detail fetches /services/{id}. A failure is a warning: the list item is
 // still loaded.
-func (w *walk) detail(ctx context.Context, id string) (hsdsmap.Service, hsdsmap.Source, bool) {
+func (w *walk) detail(ctx context.Context, id, listName string) (hsdsmap.Service, hsdsmap.Source, bool) {
 	var s hsdsmap.Service
 	u, err := w.url(nil, "services", id)
 	if err != nil {
@@ -394,6 +414,9 @@ func (w *walk) detail(ctx context.Context, id string) (hsdsmap.Service, hsdsmap.
 			return s, hsdsmap.Source{}, false
 		}
 		w.warn("detail", u, id, fmt.Sprintf("service detail: %v", err))
+	}
+	if w.c.Dialect.Conformance {
+		w.gradeDetail(u, id, listName, &s)
 	}
 	if s.ID.String() != id {
 		w.warn("detail", u, id, fmt.Sprintf("service detail has id %q, not %q; using the list item", s.ID.String(), id))
@@ -420,6 +443,7 @@ func (w *walk) taxonomy(ctx context.Context) map[string]*schema.TaxonomyTerm {
 		}
 		return fresh, sig.String(), nil
 	})
+	w.taxonomyURL, w.taxonomyErr = w.c.Base+"/"+w.c.Dialect.TaxonomyPath, err
 	if err != nil {
 		if !fetch.IsNotFound(err) {
 			w.run.Warn(w.c.Base+"/"+w.c.Dialect.TaxonomyPath, "", fmt.Sprintf("taxonomy terms not read: %v", err))

@@ -35,6 +35,9 @@ type Options struct {
 	SiteTimeout time.Duration
 	// ReviewAfterDays: a report dated longer ago is stale (staleness.review_after_days).
 	ReviewAfterDays int
+	// MissingAfterRuns: a site that cannot be reached in this many consecutive
+	// runs has its report counted as not found (staleness.missing_after_runs).
+	MissingAfterRuns int
 	// Area is the pipeline's default GSS LA code, for schools given without one.
 	Area string
 	// BaseDir resolves relative site paths (the config file's directory).
@@ -65,6 +68,9 @@ func New(o Options) *Collector {
 	}
 	if o.ReviewAfterDays <= 0 {
 		o.ReviewAfterDays = 365
+	}
+	if o.MissingAfterRuns <= 0 {
+		o.MissingAfterRuns = 3
 	}
 	if len(o.Statuses) == 0 {
 		o.Statuses = []string{"Open"}
@@ -100,7 +106,7 @@ func FromConfig(cfg *config.Config, p config.Pipeline) (*Collector, error) {
 	return New(Options{
 		Sites: o.Sites, SchoolsFrom: cfg.Resolve(o.SchoolsFrom), LACodes: o.LACodes, Statuses: o.Statuses,
 		MaxDepth: o.MaxDepth, MaxPagesPerSite: o.MaxPagesPerSite, SiteConcurrency: conc, SiteTimeout: o.SiteTimeout,
-		ReviewAfterDays: cfg.Staleness.ReviewAfterDays, Area: p.Area, BaseDir: cfg.Dir, Needs: vocab,
+		ReviewAfterDays: cfg.Staleness.ReviewAfterDays, MissingAfterRuns: cfg.Staleness.MissingAfterRuns, Area: p.Area, BaseDir: cfg.Dir, Needs: vocab,
 	}), nil
 }
 
@@ -117,7 +123,7 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	}
 	var pdfWarn sync.Once
 	var mu sync.Mutex
-	var found, reused int
+	var found, reused, kept int
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.opts.SiteConcurrency)
 	for _, s := range schools {
@@ -132,6 +138,9 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 			}
 			if res.Reused {
 				reused++
+			}
+			if res.Kept {
+				kept++
 			}
 			mu.Unlock()
 			if errors.Is(res.extractErr, extract.ErrNoPDFTool) {
@@ -151,7 +160,8 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	run.Log.Info("school websites searched", "schools", len(schools), "reports_found", found, "unchanged_reports_not_reread", reused)
+	run.Log.Info("school websites searched", "schools", len(schools), "reports_found", found, "unchanged_reports_not_reread", reused,
+		"unreachable_sites_kept_last_reading", kept)
 	run.FullSweep = true
 	return nil
 }
@@ -162,11 +172,19 @@ type noState struct{}
 func (noState) Get(string) (string, bool) { return "", false }
 func (noState) Set(string, string)        {}
 
-// cached is what State keeps per school: the last extraction and the hash of
-// the document(s) it was read from.
+// cached is what State keeps per school: the last extraction, the hash of
+// the document(s) it was read from and where they were, so that a run which
+// cannot reach the site emits what was known, unchanged.
 type cached struct {
-	SHA    string         `json:"sha"`
-	Result extract.Result `json:"result"`
+	SHA       string         `json:"sha"`
+	Result    extract.Result `json:"result"`
+	ReportURL string         `json:"report_url,omitempty"`
+	Format    string         `json:"format,omitempty"`
+	Score     float64        `json:"score,omitempty"`
+	RunnersUp []string       `json:"runners_up,omitempty"`
+	FetchedAt time.Time      `json:"fetched_at,omitzero"`
+	// Failures counts the consecutive runs that could not reach the site.
+	Failures int `json:"failures,omitempty"`
 }
 
 // Result is what searching one school's site found.
@@ -176,7 +194,9 @@ type Result struct {
 	// BroadAreas are the Code of Practice areas the report names (for the service).
 	BroadAreas []string
 	// Reused: the report was unchanged and its last extraction was reused.
-	Reused     bool
+	Reused bool
+	// Kept: the site did not answer and the last good reading was emitted again.
+	Kept       bool
 	fetchedAt  time.Time
 	sha        string
 	extractErr error
@@ -190,6 +210,14 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 	rep := &schema.SENReport{URN: s.URN, SchoolName: s.Name, LACode: c.laCode(s), SiteURL: s.URL}
 	res := Result{Report: rep, fetchedAt: now}
 
+	key := "sen_reports/" + s.URN
+	var last cached
+	if v, ok := st.Get(key); ok {
+		if json.Unmarshal([]byte(v), &last) != nil {
+			last = cached{}
+		}
+	}
+
 	cr := discover(ctx, g, s.URL, c.lim)
 	r, notes := choose(ctx, cr, c.opts.PDF)
 	d := cr.d
@@ -201,7 +229,14 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 				Reason: "A link to the SEN information report is broken (HTTP 404/410)", Evidence: b.URL})
 		}
 	}
+	if r.cand == nil && d.Down != "" {
+		return c.unreachable(rep, res, last, d.Down, st, key, now)
+	}
 	if r.cand == nil {
+		// The site answered and has no report: what was known of it is gone.
+		if b, err := json.Marshal(cached{}); err == nil {
+			st.Set(key, string(b))
+		}
 		switch {
 		case d.Problem != "":
 			rep.Problem = d.Problem
@@ -229,13 +264,9 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 	sha := r.sha()
 	res.sha = sha
 
-	key := "sen_reports/" + s.URN
 	var ex extract.Result
-	if v, ok := st.Get(key); ok {
-		var cd cached
-		if json.Unmarshal([]byte(v), &cd) == nil && cd.SHA == sha {
-			ex, res.Reused = cd.Result, true
-		}
+	if last.SHA == sha {
+		ex, res.Reused = last.Result, true
 	}
 	if !res.Reused {
 		doc, err := r.read(ctx)
@@ -249,11 +280,44 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 			lm = "" // a file's mtime says when it was copied, not written
 		}
 		ex = extract.Analyze(doc, extract.Options{Now: now, LastModified: lm, Needs: c.opts.Needs})
-		if b, err := json.Marshal(cached{SHA: sha, Result: ex}); err == nil {
-			st.Set(key, string(b))
-		}
+	}
+	good := cached{SHA: sha, Result: ex, ReportURL: rep.ReportURL, Format: rep.ReportFormat, Score: rep.DiscoveryScore,
+		RunnersUp: rep.RunnersUp, FetchedAt: res.fetchedAt.UTC()}
+	if b, err := json.Marshal(good); err == nil {
+		st.Set(key, string(b))
 	}
 	c.apply(rep, ex, now, &res)
+	return res
+}
+
+// unreachable is a run in which the school's site or report did not answer.
+// The last good reading is emitted again, unchanged, with a site_unreachable
+// flag; the report counts as not found only after MissingAfterRuns such runs
+// in a row (or when nothing was ever read, from then on).
+func (c *Collector) unreachable(rep *schema.SENReport, res Result, last cached, down string, st collect.State, key string, now time.Time) Result {
+	last.Failures++
+	if b, err := json.Marshal(last); err == nil {
+		st.Set(key, string(b))
+	}
+	reason := fmt.Sprintf("The school's website did not answer (%d run(s) in a row); the last good reading of its report is kept", last.Failures)
+	if last.ReportURL == "" {
+		reason = fmt.Sprintf("The school's website did not answer (%d run(s) in a row); its report has not been read yet", last.Failures)
+	}
+	res.Flags = append(res.Flags, schema.Flag{Flag: "site_unreachable", Reason: reason, Evidence: down})
+	if last.Failures >= c.opts.MissingAfterRuns {
+		rep.Problem = fmt.Sprintf("site unreachable in %d consecutive runs: %s", last.Failures, down)
+		res.Flags = append(res.Flags, schema.Flag{Flag: "report_not_found",
+			Reason: "No SEN information report was found on the school's website", Evidence: rep.Problem})
+		return res
+	}
+	if last.ReportURL == "" {
+		rep.Problem = "site unreachable: " + down
+		return res
+	}
+	rep.Found = true
+	rep.ReportURL, rep.ReportFormat, rep.DiscoveryScore, rep.RunnersUp = last.ReportURL, last.Format, last.Score, last.RunnersUp
+	res.fetchedAt, res.sha, res.Kept = last.FetchedAt, last.SHA, true
+	c.apply(rep, last.Result, now, &res)
 	return res
 }
 

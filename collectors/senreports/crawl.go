@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,6 +50,9 @@ type candidate struct {
 	Format string // by extension until fetched: html | pdf | docx
 	Text   string // the best link text pointing at it
 	dead   bool   // it would not open (404, robots.txt, not a document)
+	// related: a SEND policy or accessibility plan, listed as a runner-up
+	// but never taken for the report.
+	related bool
 }
 
 // page is a fetched HTML page of the site.
@@ -57,13 +63,28 @@ type page struct {
 
 // discovery is what a crawl of one site found.
 type discovery struct {
-	Home    string       // home page after redirects
-	Pages   int          // HTML pages fetched
-	Problem string       // why the crawl ended badly, if it did
-	Notes   []string     // non-fatal trouble (a page too large, a redirect refused)
-	broken  []*candidate // candidates that answered 404/410
-	pages   map[string]*page
-	scope   *scope
+	Home    string   // home page after redirects
+	Pages   int      // HTML pages fetched
+	Problem string   // why the crawl ended badly, if it did
+	Notes   []string // non-fatal trouble (a page too large, a redirect refused)
+	// Down is why the site (or its report) did not answer this time: a
+	// network error, a timeout, HTTP 5xx or 429. Empty when it answered.
+	Down   string
+	broken []*candidate // candidates that answered 404/410
+	pages  map[string]*page
+	scope  *scope
+	site   fetch.Scope // the fetch layer's URL policy for this site's pages and reports
+}
+
+// get fetches one of the site's pages or reports: a folder site's address is
+// mapped into its folder first, then the fetch layer's site rule refuses
+// other sites and redirects that leave this one.
+func (d *discovery) get(ctx context.Context, g Getter, raw string, limit int64) (*fetch.Document, error) {
+	t, err := d.scope.target(raw)
+	if err != nil {
+		return nil, err
+	}
+	return g.Get(ctx, t, fetch.MaxBytes(limit), fetch.Within(d.site))
 }
 
 // scope says which URLs belong to the school's site: the same registrable
@@ -206,27 +227,36 @@ func discover(ctx context.Context, g Getter, site string, lim crawlLimits) *craw
 	}
 	var home *fetch.Document
 	var err error
-	moved := false
 	for i := 0; i < len(tried); i++ {
-		home, err = g.Get(ctx, tried[i], fetch.MaxBytes(lim.MaxPageBytes))
+		// The address comes from source data (GIAS): the URL policy keeps it
+		// to http(s) on a public host and refuses a redirect off its site.
+		home, err = g.Get(ctx, homeTarget(tried[i]), fetch.MaxBytes(lim.MaxPageBytes), fetch.Within(fetch.SameSite(tried[i])))
 		if err == nil || ctx.Err() != nil {
 			break
 		}
-		// GIAS often lists a school's old domain, which now redirects to the
-		// school's (or its trust's) new site: follow that one move, as a new
-		// start, so robots.txt and the rate limit apply to the new host.
+		// A refused redirect or address is the site's answer: trying the
+		// https variant after it would only blur why (and call the site down).
 		var rd *fetch.RedirectError
-		if !moved && errors.As(err, &rd) && strings.HasPrefix(rd.Reason, "another host") {
-			moved = true
-			tried = append(tried[:i+1], rd.To)
+		var pe *fetch.PolicyError
+		if errors.As(err, &rd) || errors.As(err, &pe) {
+			break
 		}
 	}
 	if err != nil {
 		cr.d.Problem = "home page: " + describe(err)
+		cr.d.failed(err)
+		// robots.txt refusing the home page is how a site answering 5xx to
+		// /robots.txt looks from here (the robots convention: disallow all);
+		// either way nothing could be read this time.
+		var re *fetch.RobotsError
+		if cr.d.Down == "" && errors.As(err, &re) {
+			cr.d.Down = describe(err)
+		}
 		return cr
 	}
 	cr.d.Home = home.FinalURL
 	cr.d.scope = newScope(home.FinalURL)
+	cr.d.site = fetch.SameSite(home.FinalURL)
 	key := normStr(home.FinalURL)
 	cr.seen[normStr(tried[0])] = true
 	cr.seen[key] = true
@@ -265,7 +295,7 @@ func (cr *crawler) crawl(ctx context.Context) {
 		delete(cr.pending, it.url)
 		if doc == nil {
 			var err error
-			doc, err = cr.g.Get(ctx, it.url, fetch.MaxBytes(cr.lim.MaxPageBytes))
+			doc, err = cr.d.get(ctx, cr.g, it.url, cr.lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				if c := cr.cands[it.url]; c != nil {
@@ -278,7 +308,7 @@ func (cr *crawler) crawl(ctx context.Context) {
 			}
 		}
 		d.Pages++
-		p, err := parsePage(doc, cr.lim.MaxPageBytes)
+		p, err := parsePage(doc, d.scope, cr.lim.MaxPageBytes)
 		if err != nil {
 			d.note(err)
 			continue
@@ -296,9 +326,9 @@ func (cr *crawler) crawl(ctx context.Context) {
 		if len(p.Headings) > 0 {
 			own = max(own, textScore(p.Headings[0]))
 		}
-		if own+urlScore(it.url) >= minScore {
+		if own+urlScore(d.scope.scoreURL(it.url)) >= minScore {
 			c := addCandidate(cr.cands, it.url, p.Title, "html")
-			c.Score = max(c.Score, own+urlScore(it.url))
+			c.Score = max(c.Score, own+urlScore(d.scope.scoreURL(it.url)))
 		}
 		for _, l := range p.Links {
 			lu, err := url.Parse(l.URL)
@@ -310,13 +340,18 @@ func (cr *crawler) crawl(ctx context.Context) {
 			if format == "other" {
 				continue
 			}
-			sc := textScore(l.Text) + urlScore(key)
+			sc := textScore(l.Text) + urlScore(d.scope.scoreURL(key))
 			if sc >= minScore {
 				c := addCandidate(cr.cands, key, l.Text, format)
 				c.Score = max(c.Score, sc)
+				c.related = false
+			} else if format != "html" && relatedDoc(l.Text, d.scope.scoreURL(key)) {
+				if c := addCandidate(cr.cands, key, l.Text, format); c.Score < minScore {
+					c.related = true
+				}
 			}
 			if format == "html" && it.depth+1 <= cr.lim.MaxDepth {
-				if h := hubScore(l.Text, key); h > 0 || sc > 0 {
+				if h := hubScore(l.Text, d.scope.scoreURL(key)); h > 0 || sc > 0 {
 					cr.push(key, it.depth+1, sc+h)
 				}
 			}
@@ -324,24 +359,86 @@ func (cr *crawler) crawl(ctx context.Context) {
 	}
 	if ctx.Err() != nil && d.Problem == "" {
 		d.Problem = "site crawl stopped: " + describe(ctx.Err())
+		d.failed(ctx.Err())
 	}
 }
 
-// ranked lists the live candidates, best first.
+// ranked lists the live candidates, best first. Among those that name the
+// report outright (strong), the most recent school year comes first: a site
+// listing its 2020-21 and 2021-22 reports means the 2021-22 one.
 func (cr *crawler) ranked() []*candidate {
 	var out []*candidate
 	for _, c := range cr.cands {
-		if c.Score >= minScore && !c.dead {
+		if c.Score >= minScore && !c.dead && !c.related {
 			out = append(out, c)
 		}
 	}
+	year := map[*candidate]int{}
+	for _, c := range out {
+		year[c] = candidateYear(c.Text, cr.d.scope.scoreURL(c.URL))
+	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+		a, b := out[i], out[j]
+		if sa, sb := a.Score >= strongScore, b.Score >= strongScore; sa != sb {
+			return sa
 		}
-		return out[i].URL < out[j].URL
+		if a.Score >= strongScore && year[a] != year[b] {
+			return year[a] > year[b]
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		if year[a] != year[b] {
+			return year[a] > year[b]
+		}
+		return a.URL < b.URL
 	})
 	return out
+}
+
+// related lists the SEND policies and accessibility plans seen, by address.
+func (cr *crawler) related() []*candidate {
+	var out []*candidate
+	for _, c := range cr.cands {
+		if c.related && !c.dead {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}
+
+var anyYear = regexp.MustCompile(`(?:^|[^0-9])(20[0-4]\d)(?:[^0-9]|$)`)
+
+// candidateYear is the latest year a candidate's link text or address names
+// (a school year counts by its first year), 0 if none.
+func candidateYear(text, u string) int {
+	best := 0
+	for _, s := range []string{text, u} {
+		s = strings.ToLower(s)
+		if m := yearMarker.FindString(s); m != "" {
+			if y, err := strconv.Atoi(m[:4]); err == nil {
+				best = max(best, y)
+			}
+		}
+		for _, m := range anyYear.FindAllStringSubmatch(s, -1) {
+			y, _ := strconv.Atoi(m[1])
+			// The second year of "2021-22" is the end of a school year, not its start.
+			if !strings.Contains(s, strconv.Itoa(y-1)) {
+				best = max(best, y)
+			}
+		}
+	}
+	return best
+}
+
+// relatedDoc says a link is a SEND policy or an accessibility plan.
+func relatedDoc(text, raw string) bool {
+	t := normText(text + " " + nonAlnum.ReplaceAllString(strings.ToLower(raw), " "))
+	if strings.Contains(t, "accessibility plan") {
+		return true
+	}
+	return strings.Contains(t, "polic") && (hasWord(t, "send") || hasWord(t, "sen") || strings.Contains(t, "special educational") || hasWord(t, "inclusion"))
 }
 
 func normStr(raw string) string {
@@ -378,10 +475,41 @@ func (d *discovery) note(err error) {
 	if len(d.Notes) < 20 {
 		d.Notes = append(d.Notes, describe(err))
 	}
+	d.failed(err)
+}
+
+// failed records the first error that means the site did not answer.
+func (d *discovery) failed(err error) {
+	if d.Down == "" && unreachable(err) {
+		d.Down = describe(err)
+	}
+}
+
+// unreachable says whether err means the site did not answer (a network
+// error, a timeout, HTTP 5xx or 429) rather than answering "no" (404, a
+// robots.txt refusal, a redirect refused, a document too large).
+func unreachable(err error) bool {
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 500 || se.Status == http.StatusTooManyRequests
+	}
+	var re *fetch.RobotsError
+	var rd *fetch.RedirectError
+	var tl *fetch.ErrTooLarge
+	if errors.As(err, &re) || errors.As(err, &rd) || errors.As(err, &tl) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &dns) || errors.As(err, &op)
 }
 
 // parsePage parses an HTML document; nil, nil when it is not HTML.
-func parsePage(doc *fetch.Document, limit int64) (*extract.Page, error) {
+func parsePage(doc *fetch.Document, sc *scope, limit int64) (*extract.Page, error) {
 	rc, err := doc.Open()
 	if err != nil {
 		return nil, err
@@ -397,11 +525,12 @@ func parsePage(doc *fetch.Document, limit int64) (*extract.Page, error) {
 		return nil, err
 	}
 	defer rc2.Close()
-	base, _ := url.Parse(doc.FinalURL)
-	p, err := extract.ParseHTML(rc2, base, limit)
+	p, err := extract.ParseHTML(rc2, sc.pageBase(doc.FinalURL), limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", doc.FinalURL, err)
 	}
+	sc.localLinks(p.Links)
+	sc.localLinks(p.MainLinks)
 	return p, nil
 }
 

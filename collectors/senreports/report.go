@@ -64,10 +64,22 @@ func choose(ctx context.Context, cr *crawler, pdf extract.PDF) (*report, []strin
 					cr.d.broken = append(cr.d.broken, c)
 				}
 				notes = append(notes, describe(err))
+				if unreachable(err) {
+					// The report did not answer this time: keeping the last
+					// reading beats settling for a weaker candidate.
+					cr.d.failed(err)
+					return &report{broken: cr.d.broken}, notes
+				}
 				continue
 			}
 			for _, o := range cr.ranked() {
 				if o != c && len(r.runnersUp) < 3 {
+					r.runnersUp = append(r.runnersUp, o.URL)
+				}
+			}
+			// The SEND policy and accessibility plan sit beside the report.
+			for _, o := range cr.related() {
+				if len(r.runnersUp) < 5 {
 					r.runnersUp = append(r.runnersUp, o.URL)
 				}
 			}
@@ -92,7 +104,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 	if c.Format == "html" {
 		limit = lim.MaxPageBytes
 	}
-	doc, err := g.Get(ctx, c.URL, fetch.MaxBytes(limit))
+	doc, err := d.get(ctx, g, c.URL, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +115,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 	r := &report{cand: c, format: formatOf(doc.ContentType, doc.FinalURL, head), docs: []*fetch.Document{doc}}
 	switch r.format {
 	case "html":
-		pg, err := parsePage(doc, lim.MaxPageBytes)
+		pg, err := parsePage(doc, d.scope, lim.MaxPageBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -170,12 +182,12 @@ func htmlReport(ctx context.Context, g Getter, d *discovery, c *candidate, p *pa
 		seen[key] = true
 		sp := d.pages[key]
 		if sp == nil {
-			doc, err := g.Get(ctx, key, fetch.MaxBytes(lim.MaxPageBytes))
+			doc, err := d.get(ctx, g, key, lim.MaxPageBytes)
 			if err != nil {
 				d.note(err)
 				continue
 			}
-			pg, err := parsePage(doc, lim.MaxPageBytes)
+			pg, err := parsePage(doc, d.scope, lim.MaxPageBytes)
 			if err != nil || pg == nil {
 				continue
 			}

@@ -146,9 +146,9 @@ func TestCollectEmitsEveryRecord(t *testing.T) {
 	if found == nil || !found.SENReport.Found || found.SENReport.LACode != "E06000044" || found.SENReport.Provenance.DocumentSHA256 == "" {
 		t.Fatalf("file:// site report %+v", found)
 	}
-	// GIAS websites here do not resolve: recorded as not found, never fatal.
+	// GIAS websites here do not resolve: recorded as unreachable, never fatal.
 	dead := byID["portsmouth-sen/116246"]
-	if dead == nil || dead.SENReport.Found || !strings.Contains(dead.SENReport.Problem, "no such host www.stjudes.example.sch.uk") || dead.Flags[len(dead.Flags)-1].Flag != "report_not_found" {
+	if dead == nil || dead.SENReport.Found || !strings.Contains(dead.SENReport.Problem, "no such host www.stjudes.example.sch.uk") || dead.Flags[len(dead.Flags)-1].Flag != "site_unreachable" {
 		t.Fatalf("unreachable GIAS site: %+v", dead)
 	}
 	loc := byID["portsmouth-sen/loc/116246"].Location

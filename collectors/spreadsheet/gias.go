@@ -245,6 +245,9 @@ func (m *giasMapper) senService(row []string, org *schema.Organization, loc *sch
 	if ageMax != nil {
 		s.MaximumAge = ptr(float64(*ageMax))
 	}
+	if ageMin != nil || ageMax != nil {
+		s.AgeSource = schema.AgeSourceSchool // the school's statutory ages, not the unit's own
+	}
 	if places != nil {
 		s.Capacity = &schema.ServiceCapacity{Maximum: places, Unit: "places", Description: "resourced provision and SEN unit capacity (GIAS)"}
 		if onRoll != nil && *places >= *onRoll {

@@ -23,10 +23,6 @@ import (
 // DefaultMaxBytes caps a spreadsheet's size (GIAS's full export is ~60 MB).
 const DefaultMaxBytes = 1 << 30
 
-// maxWarnings caps the warnings one run records (ragged rows, bad cells);
-// the rest are counted in a final warning.
-const maxWarnings = 1000
-
 // Collector reads one spreadsheet per run.
 type Collector struct {
 	Source  string // URL, file:// URL or path
@@ -68,11 +64,11 @@ func (c *Collector) read(ctx context.Context, run *collect.Run, file string, pro
 	if o.Preset == "gias" && o.Encoding == "" {
 		o.Encoding = "cp1252" // GIAS exports are Windows-1252 ("latin-1")
 	}
-	// Every warning is a warehouse row: cap them per run, count the rest.
+	// Every problem is reported; the runner caps each kind per run.
 	warnings := 0
 	warn := func(recordID, msg string) {
 		warnings++
-		if run.Warn != nil && warnings <= maxWarnings {
+		if run.Warn != nil {
 			run.Warn(c.Source, recordID, msg)
 		}
 	}
@@ -137,9 +133,9 @@ func (c *Collector) read(ctx context.Context, run *collect.Run, file string, pro
 			emitted++
 		}
 	}
-	if warnings > maxWarnings && run.Warn != nil {
-		run.Warn(c.Source, "", fmt.Sprintf("%d more problems not listed (%d in all)", warnings-maxWarnings, warnings))
-	}
+	// Rows are what the file declares: rows and no records means a wrong
+	// preset or mapping, and fails the run.
+	run.Declare(rows)
 	if dfe != nil && len(dfe.skipped) > 0 && run.Log != nil {
 		run.Log.Info("breakdowns outside the demand model skipped", "source", c.Source, "topics", dfe.skipped)
 	}

@@ -25,21 +25,28 @@ type fetched struct {
 }
 
 func (k *Checker) get(ctx context.Context, u string) fetched {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return fetched{err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "localoffer-validate (+https://github.com/localoffer/localoffer)")
 	start := time.Now()
-	resp, err := k.opts.HTTP.Do(req)
-	if err != nil {
-		return fetched{err: err, took: time.Since(start)}
+	resp, err := k.opts.Fetch(ctx, u)
+	return fetched{status: resp.Status, body: resp.Body, ctype: resp.ContentType, took: time.Since(start), err: err}
+}
+
+// plainFetcher is the Fetcher used when none is given.
+func plainFetcher(c *http.Client, maxBody int64) Fetcher {
+	return func(ctx context.Context, u string) (Response, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return Response{}, err
+		}
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", "localoffer-validate (+https://github.com/localoffer/localoffer)")
+		resp, err := c.Do(req)
+		if err != nil {
+			return Response{}, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(&limitedReader{r: resp.Body, left: maxBody, limit: maxBody})
+		return Response{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: body}, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(&limitedReader{r: resp.Body, left: k.opts.MaxResponse, limit: k.opts.MaxResponse})
-	f := fetched{status: resp.StatusCode, body: body, ctype: resp.Header.Get("Content-Type"), took: time.Since(start), err: err}
-	return f
 }
 
 // decode turns a response into a JSON tree, adding problems at the level

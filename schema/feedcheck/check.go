@@ -63,8 +63,22 @@ type Options struct {
 	// Examples is how many examples each problem group keeps.
 	Examples int
 	Now      time.Time
-	HTTP     *http.Client
-	Log      *slog.Logger
+	// Fetch gets API responses. The validate command passes the fetch
+	// layer's (robots.txt, rate limit, User-Agent, size limits, URL policy);
+	// without one a plain HTTP client is used (tests, library use).
+	Fetch Fetcher
+	Log   *slog.Logger
+}
+
+// Fetcher gets one API URL. A non-2xx answer is a Response with its status,
+// not an error; errors are transport failures and refusals.
+type Fetcher func(ctx context.Context, url string) (Response, error)
+
+// Response is what a Fetcher got.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
 }
 
 func (o *Options) defaults() {
@@ -95,8 +109,8 @@ func (o *Options) defaults() {
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
 	}
-	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+	if o.Fetch == nil {
+		o.Fetch = plainFetcher(&http.Client{Timeout: 30 * time.Second}, o.MaxResponse)
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -162,6 +176,17 @@ func New(opts Options) (*Checker, error) {
 	return k, nil
 }
 
+// EntityProblems validates one record of an HSDS 3.0 entity type, given as
+// JSON, against the official schema: what `export` and `serve` use to publish
+// only conformant records. An unknown type is one problem.
+func (k *Checker) EntityProblems(typ string, record []byte) []schema.Problem {
+	c := k.entity[typ]
+	if c == nil {
+		return []schema.Problem{{Message: fmt.Sprintf("unknown HSDS entity type %q", typ)}}
+	}
+	return c.ProblemsJSON(record)
+}
+
 // ErrUnusable wraps every error that means the target could not be checked at all.
 var ErrUnusable = errors.New("unusable target")
 
@@ -189,6 +214,9 @@ func (k *Checker) Check(ctx context.Context, target string) (*Report, error) {
 		case st.IsDir():
 			r.Format = "HSDS tabular data package"
 			err = k.checkDatapackage(ctx, path, r)
+		case strings.HasSuffix(lower, ".zip"):
+			r.Format = "HSDS tabular data package (zip)"
+			err = k.checkZipPackage(ctx, path, r)
 		case strings.HasSuffix(lower, ".ndjson") || strings.HasSuffix(lower, ".jsonl"):
 			r.Format = "NDJSON"
 			err = k.checkNDJSON(ctx, path, r)

@@ -10,11 +10,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/localoffer/localoffer/collectors/datapackage/layout"
+	"github.com/localoffer/localoffer/internal/archive"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -487,18 +491,14 @@ func (k *Checker) cellValue(entity, column, cell string) any {
 	return cell
 }
 
-// checkCSV validates one HSDS table.
-func (k *Checker) checkCSV(ctx context.Context, path, entity string, t *tables, r *Report) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
+// checkCSV validates one HSDS table read from rd (a file or a zip entry);
+// name is what messages call it.
+func (k *Checker) checkCSV(ctx context.Context, rd io.Reader, name, entity string, t *tables, r *Report) error {
+	br := bufio.NewReader(rd)
 	head, _ := br.Peek(4096)
 	skip, problem := sniff(head)
 	if problem != "" && problem != "the document is empty" {
-		r.add(Issue{Level: 1, Code: "not_csv", Message: strings.Replace(problem, "JSON", "CSV", 1), Where: path})
+		r.add(Issue{Level: 1, Code: "not_csv", Message: strings.Replace(problem, "JSON", "CSV", 1), Where: name})
 		return nil
 	}
 	br.Discard(skip)
@@ -506,14 +506,15 @@ func (k *Checker) checkCSV(ctx context.Context, path, entity string, t *tables, 
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		r.add(Issue{Level: 2, Code: "empty_table", Message: "table has no header row", Where: path})
+		r.add(Issue{Level: 2, Code: "empty_table", Message: "table has no header row", Where: name})
 		return nil
 	}
 	if err != nil {
-		r.add(Issue{Level: 1, Code: "syntax", Message: "malformed CSV: " + err.Error(), Where: path})
+		r.add(Issue{Level: 1, Code: "syntax", Message: "malformed CSV: " + err.Error(), Where: name})
 		return nil
 	}
 	header = append([]string(nil), header...)
+	base := path.Base(filepath.ToSlash(name))
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -523,7 +524,7 @@ func (k *Checker) checkCSV(ctx context.Context, path, entity string, t *tables, 
 			return nil
 		}
 		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("%s: line %d", filepath.Base(path), line)
+		where := fmt.Sprintf("%s: line %d", base, line)
 		if err != nil {
 			r.Records++
 			r.Invalid++
@@ -550,74 +551,163 @@ func (k *Checker) checkCSVFile(ctx context.Context, path string, r *Report) erro
 	if entity == "" {
 		return unusable("%s: not an HSDS table name (services.csv, organizations.csv, …)", path)
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return unusable("%s: %v", path, err)
+	}
+	defer f.Close()
 	var t tables
-	if err := k.checkCSV(ctx, path, entity, &t, r); err != nil {
+	if err := k.checkCSV(ctx, f, path, entity, &t, r); err != nil {
 		return unusable("%s: %v", path, err)
 	}
 	return nil
 }
 
+// pkgFiles is a data package's file tree: a folder or a zip. Both are read
+// with the collector's layout rules (collectors/datapackage/layout), so
+// `validate` sees a package exactly as `run` does.
+type pkgFiles struct {
+	name string
+	list []string
+	open func(p string) (io.ReadCloser, error)
+	dir  string // the local folder, "" for a zip
+}
+
+func (p *pkgFiles) where(f string) string {
+	if p.dir != "" {
+		return filepath.Join(p.dir, filepath.FromSlash(f))
+	}
+	return p.name + "#" + f
+}
+
+// maxPackageFiles bounds a folder listing.
+const maxPackageFiles = 10000
+
 // checkDatapackage validates an HSDS tabular data package directory.
 func (k *Checker) checkDatapackage(ctx context.Context, dir string, r *Report) error {
-	type resource struct{ Name, Path string }
-	var resources []resource
-	desc := filepath.Join(dir, "datapackage.json")
-	b, err := os.ReadFile(desc)
-	if err == nil {
+	list, err := layout.ListDir(dir, maxPackageFiles)
+	if err != nil {
+		return unusable("%s: %v", dir, err)
+	}
+	return k.checkPackage(ctx, &pkgFiles{name: dir, list: list, dir: dir, open: func(p string) (io.ReadCloser, error) {
+		return os.Open(filepath.Join(dir, filepath.FromSlash(p)))
+	}}, r)
+}
+
+// checkZipPackage validates a zipped data package through the archive guard.
+func (k *Checker) checkZipPackage(ctx context.Context, file string, r *Report) error {
+	z, err := layout.OpenZip(file, file, archive.Limits{})
+	if err != nil {
+		return unusable("%v", err)
+	}
+	defer z.Close()
+	return k.checkPackage(ctx, &pkgFiles{name: file, list: z.Files(), open: z.Open}, r)
+}
+
+func (k *Checker) checkPackage(ctx context.Context, pf *pkgFiles, r *Report) error {
+	var resources []layout.Resource
+	dir, desc := "", pf.where("datapackage.json")
+	if ds := layout.Descriptors(pf.list); len(ds) > 0 {
+		desc = pf.where(ds[0])
+		if dir = path.Dir(ds[0]); dir == "." {
+			dir = ""
+		}
+		b, err := readAllFrom(pf.open, ds[0], 16<<20)
+		if err != nil {
+			return unusable("%s: %v", desc, err)
+		}
 		b = bytes.TrimSpace(b)
 		// A git symlink checked out as a file holds the target's path.
-		if len(b) > 0 && b[0] != '{' && len(b) < 1024 && !bytes.ContainsAny(b, "\n{") {
-			if tb, terr := os.ReadFile(filepath.Join(dir, string(b))); terr == nil {
+		if pf.dir != "" && len(b) > 0 && b[0] != '{' && len(b) < 1024 && !bytes.ContainsAny(b, "\n{") {
+			if tb, terr := os.ReadFile(filepath.Join(pf.dir, filepath.FromSlash(dir), string(b))); terr == nil {
 				b = tb
 			}
 		}
-		var dp struct {
-			Resources []resource `json:"resources"`
+		d, err := layout.ParseDescriptor(b)
+		if err != nil {
+			r.add(Issue{Level: 1, Code: "datapackage", Message: "datapackage.json is not valid JSON: " + strings.TrimPrefix(err.Error(), "datapackage.json: "), Where: desc})
+		} else {
+			resources = d.Resources
 		}
-		if err := json.Unmarshal(b, &dp); err != nil {
-			r.add(Issue{Level: 1, Code: "datapackage", Message: "datapackage.json is not valid JSON: " + err.Error(), Where: desc})
-		}
-		resources = dp.Resources
 	} else {
-		r.add(Issue{Level: 2, Code: "datapackage", Message: "no datapackage.json; checking the CSV files found", Where: dir})
+		r.add(Issue{Level: 2, Code: "datapackage", Message: "no datapackage.json; checking the CSV files found", Where: pf.name})
 	}
 	if len(resources) == 0 {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-		for _, f := range files {
-			resources = append(resources, resource{Name: tableEntity(f), Path: filepath.Base(f)})
-		}
+		resources = layout.Guess(pf.list)
 	}
 	if len(resources) == 0 {
-		return unusable("%s: no datapackage.json resources and no CSV files", dir)
+		return unusable("%s: no datapackage.json resources and no CSV files", pf.name)
 	}
 	var t tables
 	for _, res := range resources {
+		paths := res.Paths()
+		first := ""
+		if len(paths) > 0 {
+			first = paths[0]
+		}
 		entity := tableEntity(res.Name)
 		if entity == "" {
-			entity = tableEntity(res.Path)
+			entity = tableEntity(first)
 		}
 		if entity == "" {
-			r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %q is not an HSDS table; skipped", res.Name), Where: desc})
-			continue
-		}
-		path := filepath.Join(dir, filepath.FromSlash(res.Path))
-		if strings.Contains(res.Path, "..") || strings.HasPrefix(res.Path, "/") {
-			r.add(Issue{Level: 1, Code: "datapackage", Message: fmt.Sprintf("resource path %q leaves the package directory", res.Path), Where: desc})
-			continue
-		}
-		if _, err := os.Stat(path); err != nil {
-			r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %s is listed but %s is absent", res.Name, res.Path), Where: desc})
-			continue
-		}
-		if err := k.checkCSV(ctx, path, entity, &t, r); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if e := layout.Table(res.Name, first); slices.Contains(Entities, e) {
+				entity = e
 			}
-			r.add(Issue{Level: 1, Code: "datapackage", Message: err.Error(), Where: path})
+		}
+		if entity == "" {
+			r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %q is not an HSDS 3.0 table; skipped", res.Name), Where: desc})
+			continue
+		}
+		for _, p := range paths {
+			clean, err := layout.Clean(p)
+			if err != nil || layout.IsRemote(p) {
+				r.add(Issue{Level: 1, Code: "datapackage", Message: fmt.Sprintf("resource path %q leaves the package", p), Where: desc})
+				continue
+			}
+			found, moved, cands := layout.Locate(pf.list, dir, clean)
+			switch {
+			case found == "" && len(cands) > 1:
+				r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %s is listed but %s is absent (and %d files elsewhere share its name)", res.Name, p, len(cands)), Where: desc})
+				continue
+			case found == "":
+				r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %s is listed but %s is absent", res.Name, p), Where: desc})
+				continue
+			case moved:
+				r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %s: %s is not where datapackage.json says; checked %s, the only file of that name", res.Name, p, found), Where: desc})
+			}
+			rc, err := pf.open(found)
+			if err != nil {
+				r.add(Issue{Level: 1, Code: "datapackage", Message: err.Error(), Where: pf.where(found)})
+				continue
+			}
+			err = k.checkCSV(ctx, rc, pf.where(found), entity, &t, r)
+			rc.Close()
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				r.add(Issue{Level: 1, Code: "datapackage", Message: err.Error(), Where: pf.where(found)})
+			}
 		}
 	}
 	t.finish(r)
 	return nil
+}
+
+func readAllFrom(open func(string) (io.ReadCloser, error), p string, max int64) ([]byte, error) {
+	rc, err := open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("larger than %d MiB", max>>20)
+	}
+	return b, nil
 }
 
 // isTabular reports whether an object is HSDS's tabular JSON form:

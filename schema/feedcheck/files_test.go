@@ -1,6 +1,7 @@
 package feedcheck
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"flag"
@@ -150,4 +151,45 @@ func BenchmarkNDJSON100k(b *testing.B) {
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(st.Size())/(1<<20), "file-MiB")
 	b.ReportMetric(heapMiB(), "heap-MiB")
+}
+
+// A zipped package reads as run reads it: the descriptor found inside,
+// paths relative to it, a file moved under data/ found by its name.
+func TestZippedDatapackage(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{
+		"export/datapackage.json":       `{"resources":[{"name":"organization","path":"organizations.csv"},{"name":"service","path":"services.csv"},{"name":"location","path":"locations.csv"}]}`,
+		"export/data/organizations.csv": "id,name,description\n0a0a0a0a-1b1b-4c4c-8d8d-000000000851,Portsmouth City Council,Local authority\n",
+		"export/services.csv": "id,organization_id,name,status\n" +
+			"6f1c2d3e-4a5b-4c6d-8e9f-000000000001,0a0a0a0a-1b1b-4c4c-8d8d-000000000851,Portsmouth Parent Voice,active\n" +
+			"6f1c2d3e-4a5b-4c6d-8e9f-000000000002,0a0a0a0a-1b1b-4c4c-8d8d-999999999999,Orphan service,active\n",
+	} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	r := check(t, k(t), write(t, "package.zip", buf.Bytes()))
+	out := text(r)
+	for _, want := range []string{"HSDS tabular data package (zip)", "organizations.csv is not where datapackage.json says; checked export/data/organizations.csv",
+		"resource location is listed but locations.csv is absent", "refers to no row of the organization table"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if r.Records != 3 {
+		t.Errorf("records %d:\n%s", r.Records, out)
+	}
+	if strings.Contains(out, "malformed JSON") {
+		t.Errorf("a zip read as JSON:\n%s", out)
+	}
+	// A zip bomb is refused before anything is inflated.
+	buf.Reset()
+	zw = zip.NewWriter(&buf)
+	w, _ := zw.Create("services.csv")
+	w.Write(make([]byte, 64<<20))
+	zw.Close()
+	if _, err := k(t).Check(context.Background(), write(t, "bomb.zip", buf.Bytes())); err == nil || !strings.Contains(err.Error(), "zip bomb") {
+		t.Errorf("bomb: %v", err)
+	}
 }

@@ -34,6 +34,8 @@ type Stats struct {
 	Services      int `json:"services"`
 	Organizations int `json:"organizations"`
 	Locations     int `json:"locations"`
+	// Withheld lists records left out because they fail the official schema.
+	Withheld []Withheld `json:"withheld,omitempty"`
 }
 
 // Export writes the warehouse's current services (with their organisations
@@ -53,6 +55,9 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
+	if err := CheckOut(opts.Out); err != nil {
+		return st, err
+	}
 	orgs, err := loadPayloads[schema.Organization](ctx, c, "organizations_current")
 	if err != nil {
 		return st, err
@@ -70,7 +75,14 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 		return st, fmt.Errorf("create temporary export directory: %w", err)
 	}
 	defer os.RemoveAll(tmp) // after a successful rename this is a no-op
+	if err := writeMarker(tmp, opts.Format, opts.Now); err != nil {
+		return st, fmt.Errorf("write export marker: %w", err)
+	}
 
+	conf, err := newConformance()
+	if err != nil {
+		return st, err
+	}
 	var w writer
 	switch opts.Format {
 	case FormatHSDSJSON:
@@ -92,6 +104,13 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 			return fmt.Errorf("decode service %s from the warehouse: %w", r.ID, err)
 		}
 		h := Service(&s, orgs, locs)
+		if reasons, err := conf.check("service", h); err != nil || len(reasons) > 0 {
+			if err != nil {
+				return fmt.Errorf("check %s: %w", describe(&s), err)
+			}
+			st.Withheld = append(st.Withheld, Withheld{Type: "service", ID: r.ID, Name: s.Name, Reasons: reasons})
+			return nil
+		}
 		if err := w.service(h); err != nil {
 			return fmt.Errorf("write %s: %w", describe(&s), err)
 		}
@@ -103,7 +122,17 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 		return st, fmt.Errorf("export services: %w", err)
 	}
 	for _, id := range sortedKeys(orgs) {
-		if err := w.organization(Organization(orgs[id], locs)); err != nil {
+		o := Organization(orgs[id], locs)
+		reasons, err := conf.check("organization", o)
+		if err != nil {
+			w.close()
+			return st, fmt.Errorf("check organization %s: %w", id, err)
+		}
+		if len(reasons) > 0 {
+			st.Withheld = append(st.Withheld, Withheld{Type: "organization", ID: id, Name: orgs[id].Name, Reasons: reasons})
+			continue
+		}
+		if err := w.organization(o); err != nil {
 			w.close()
 			return st, fmt.Errorf("write organization %s: %w", id, err)
 		}
@@ -116,7 +145,8 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 	if err := replaceDir(tmp, opts.Out); err != nil {
 		return st, err
 	}
-	log.Info("export written", "format", opts.Format, "out", opts.Out, "services", st.Services, "organizations", st.Organizations)
+	log.Info("export written", "format", opts.Format, "out", opts.Out, "services", st.Services, "organizations", st.Organizations,
+		"withheld", len(st.Withheld))
 	return st, nil
 }
 
@@ -198,11 +228,18 @@ type Index struct {
 	Services      int               `json:"services"`
 	Organizations int               `json:"organizations"`
 	Taxonomies    []schema.Taxonomy `json:"taxonomies"`
+	// Withheld: records in the warehouse that fail the official HSDS 3.0
+	// schema, with the reasons; the feed leaves them out.
+	Withheld []Withheld `json:"withheld"`
 }
 
 func index(opts Options, st Stats) Index {
+	withheld := st.Withheld
+	if withheld == nil {
+		withheld = []Withheld{}
+	}
 	return Index{Version: "3.0", Profile: ProfileURL, Format: opts.Format, GeneratedAt: opts.Now,
-		Services: st.Services, Organizations: st.Organizations, Taxonomies: Taxonomies()}
+		Services: st.Services, Organizations: st.Organizations, Taxonomies: Taxonomies(), Withheld: withheld}
 }
 
 // jsonWriter: services/{id}.json, organizations/{id}.json, index.json.

@@ -256,3 +256,68 @@ func TestUUIDIsDeterministic(t *testing.T) {
 		t.Fatal("UUID ids must be kept")
 	}
 }
+
+// Only records that pass the official HSDS 3.0 schema are published; the
+// others are listed with the reason in the export's index file.
+func TestExportWithholdsNonConformantRecords(t *testing.T) {
+	w := loaded(t)
+	ctx := context.Background()
+	prov := &schema.Provenance{Pipeline: "portsmouth-lo", FetchedAt: time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC)}
+	l := w.NewLoader("portsmouth-lo", "run-2", 100)
+	// As the repair step loads them: the source gave no status, and a
+	// location with nothing to tell its type by.
+	for _, r := range []*schema.Record{
+		{Kind: schema.KindService, Service: &schema.Service{ID: "portsmouth-lo/no-status", Name: "Food pantry", Provenance: prov}},
+		{Kind: schema.KindService, Service: &schema.Service{ID: "portsmouth-lo/unknown-place", Name: "Outreach", Status: "active", Provenance: prov,
+			ServiceAtLocations: []schema.ServiceAtLocation{{ID: "sal-9", Location: &schema.Location{ID: "portsmouth-lo/loc-9", Name: "Somewhere"}}}}},
+	} {
+		if err := l.Add(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{FormatHSDSJSON, FormatNDJSON, FormatDatapackage} {
+		t.Run(format, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "feed")
+			st, err := Export(ctx, w, Options{Format: format, Out: out}, quiet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Services != 3 || len(st.Withheld) != 2 {
+				t.Fatalf("exported %d services, withheld %+v; want the 3 conformant ones and 2 withheld", st.Services, st.Withheld)
+			}
+			indexFile := "index.json"
+			if format == FormatDatapackage {
+				indexFile = "datapackage.json"
+			}
+			b, err := os.ReadFile(filepath.Join(out, indexFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var idx struct {
+				Withheld []Withheld `json:"withheld"`
+			}
+			if err := json.Unmarshal(b, &idx); err != nil {
+				t.Fatal(err)
+			}
+			reasons := map[string]string{}
+			for _, wh := range idx.Withheld {
+				reasons[wh.ID] = strings.Join(wh.Reasons, "; ")
+			}
+			if r := reasons["portsmouth-lo/no-status"]; !strings.Contains(r, "status") {
+				t.Errorf("%s: service without status withheld for %q", indexFile, r)
+			}
+			if r := reasons["portsmouth-lo/unknown-place"]; !strings.Contains(r, "location_type") {
+				t.Errorf("%s: service with an untyped location withheld for %q", indexFile, r)
+			}
+			if format == FormatHSDSJSON {
+				files, _ := filepath.Glob(filepath.Join(out, "services", "*.json"))
+				if len(files) != 3 {
+					t.Errorf("%d service files, want 3", len(files))
+				}
+			}
+		})
+	}
+}

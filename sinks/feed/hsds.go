@@ -111,7 +111,7 @@ func sendAttributes(s *schema.Service, sid string) []schema.Attribute {
 	if s.LACode != "" {
 		out = append(out, attribute(sid, "area", term(taxFacts, "local_authority_gss", "Local authority (GSS code)", "ONS GSS code of the local authority the service is for"), s.LACode))
 	}
-	if s.AgeText != "" {
+	if s.AgeText != "" && !agesFromText(s) {
 		out = append(out, attribute(sid, "eligibility", term(taxFacts, "age_wording", "Age range as published", "The provider's own wording of the ages served"), s.AgeText))
 	}
 	return out
@@ -127,12 +127,15 @@ func Service(s *schema.Service, orgs map[string]*schema.Organization, locs map[s
 		Name: s.Name, AlternateName: s.AlternateName, Description: s.Description, URL: webURL(s.URL), Email: s.Email,
 		Status: s.Status, InterpretationServices: s.InterpretationServices, ApplicationProcess: s.ApplicationProcess,
 		FeesDescription: s.FeesDescription, WaitTime: s.WaitTime, Fees: s.Fees, Accreditations: s.Accreditations,
-		EligibilityDescription: s.EligibilityDescription, MinimumAge: s.MinimumAge, MaximumAge: s.MaximumAge,
-		AssuredDate: s.AssuredDate, AssurerEmail: s.AssurerEmail, Licenses: s.Licenses, Alert: s.Alert,
+		EligibilityDescription: s.EligibilityDescription, AssuredDate: s.AssuredDate, AssurerEmail: s.AssurerEmail,
+		Licenses: s.Licenses, Alert: s.Alert,
 		LastModified: s.LastModified,
 	}
 	if out.ProgramID != "" {
 		out.ProgramID = "" // we carry no program entity for it to point at
+	}
+	if !agesFromText(s) {
+		out.MinimumAge, out.MaximumAge = s.MinimumAge, s.MaximumAge
 	}
 	out.Phones = phones(s.Phones, s.ID, func(p *schema.Phone) { p.ServiceID = sid })
 	out.Schedules = schedules(s.Schedules, s.ID, func(x *schema.Schedule) { x.ServiceID = sid })
@@ -341,4 +344,20 @@ func webURL(s string) string {
 }
 
 // describe is for error messages.
+// agesFromText: the service's ages were read from free text (its
+// description or eligibility), not stated by the source, so they are not
+// published as its own minimum_age/maximum_age. Records loaded before
+// age_source existed carry an "age" annotation when the ages were derived.
+func agesFromText(s *schema.Service) bool {
+	if s.AgeSource != "" {
+		return !schema.AgeStated(s.AgeSource)
+	}
+	for _, a := range s.Annotations {
+		if a.Field == "age" && a.Value != "unknown" {
+			return true
+		}
+	}
+	return false
+}
+
 func describe(s *schema.Service) string { return fmt.Sprintf("service %s (%s)", s.ID, s.Name) }

@@ -356,7 +356,7 @@ func descriptor(opts Options, st Stats) any {
 		"name": "localoffer-send-local-offer", "title": "SEND Local Offer (HSDS 3.0)",
 		"profile": "tabular-data-package", "version": "3.0", "hsds_profile": ProfileURL,
 		"created": opts.Now.Format("2006-01-02T15:04:05Z07:00"), "resources": res,
-		"services": st.Services, "organizations": st.Organizations,
+		"services": st.Services, "organizations": st.Organizations, "withheld": index(opts, st).Withheld,
 	}
 }
 

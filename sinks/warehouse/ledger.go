@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ type Run struct {
 	StartedAt          time.Time  `json:"-"`
 	FinishedAt         *time.Time `json:"-"`
 	Status             string     `json:"status"`
+	StatusReason       string     `json:"status_reason"` // why degraded or failed
 	FullSweep          bool       `json:"-"`
 	DocumentsFetched   int        `json:"documents_fetched"`
 	DocumentsUnchanged int        `json:"documents_unchanged"`
@@ -26,27 +28,46 @@ type Run struct {
 	RecordsLoaded      int        `json:"records_loaded"`
 	RecordsUnchanged   int        `json:"records_unchanged"`
 	RecordsQuarantined int        `json:"records_quarantined"`
+	FieldsRepaired     int        `json:"fields_repaired"`
+	FieldsDropped      int        `json:"fields_dropped"`
+	RecordsWithDrops   int        `json:"records_with_drops"`
 	FlagsRaised        int        `json:"flags_raised"`
 	Warnings           int        `json:"warnings"`
 	Error              string     `json:"error"`
 }
 
-var runColumns = []string{"run_id", "pipeline", "collector", "started_at", "finished_at", "status", "full_sweep",
+var runColumns = []string{"run_id", "pipeline", "collector", "started_at", "finished_at", "status", "status_reason", "full_sweep",
 	"documents_fetched", "documents_unchanged", "documents_failed", "records_loaded", "records_unchanged",
-	"records_quarantined", "flags_raised", "warnings", "error", "_version"}
+	"records_quarantined", "fields_repaired", "fields_dropped", "records_with_drops", "flags_raised", "warnings", "error", "owner", "_version"}
 
 // RecordRun writes the run's current state to the ledger (the latest row wins).
 func (w *Warehouse) RecordRun(ctx context.Context, r *Run) error {
-	return w.Insert(ctx, "runs", runColumns, [][]any{{r.RunID, r.Pipeline, r.Collector, r.StartedAt, r.FinishedAt, r.Status,
+	return w.Insert(ctx, "runs", runColumns, [][]any{{r.RunID, r.Pipeline, r.Collector, r.StartedAt, r.FinishedAt, r.Status, r.StatusReason,
 		boolInt(r.FullSweep), uint64(r.DocumentsFetched), uint64(r.DocumentsUnchanged), uint64(r.DocumentsFailed),
-		uint64(r.RecordsLoaded), uint64(r.RecordsUnchanged), uint64(r.RecordsQuarantined), uint64(r.FlagsRaised),
-		uint64(r.Warnings), r.Error, uint64(time.Now().UnixNano())}})
+		uint64(r.RecordsLoaded), uint64(r.RecordsUnchanged), uint64(r.RecordsQuarantined),
+		uint64(r.FieldsRepaired), uint64(r.FieldsDropped), uint64(r.RecordsWithDrops), uint64(r.FlagsRaised),
+		uint64(r.Warnings), w.redact(r.Error), processOwner(), uint64(time.Now().UnixNano())}})
 }
 
-// RecordWarning keeps one non-fatal problem of a run.
-func (w *Warehouse) RecordWarning(ctx context.Context, pipeline, runID, sourceURL, recordID, msg string) error {
-	return w.Insert(ctx, "run_warnings", []string{"run_id", "pipeline", "at", "source_url", "record_id", "message"},
-		[][]any{{runID, pipeline, time.Now().UTC(), sourceURL, recordID, msg}})
+// Warning is one non-fatal problem of a run, as run_warnings keeps it.
+type Warning struct {
+	At        time.Time
+	Kind      string
+	SourceURL string
+	RecordID  string
+	Message   string
+}
+
+// RecordWarnings keeps a batch of a run's warnings in one insert.
+func (w *Warehouse) RecordWarnings(ctx context.Context, pipeline, runID string, ws []Warning) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(ws))
+	for i, x := range ws {
+		rows[i] = []any{runID, pipeline, x.At, x.Kind, w.redact(x.SourceURL), x.RecordID, w.redact(x.Message)}
+	}
+	return w.Insert(ctx, "run_warnings", []string{"run_id", "pipeline", "at", "kind", "source_url", "record_id", "message"}, rows)
 }
 
 // LoadState reads a pipeline's committed incremental state.
@@ -150,7 +171,9 @@ func (d *Documents) LastFetch(ctx context.Context, url string) (fetch.Validators
 			return fetch.Validators{}, false, err
 		}
 	}
-	v, ok := d.last[url]
+	// Stored URLs are redacted, so the lookup is too (the mask is
+	// deterministic: conditional GETs still find their validators).
+	v, ok := d.last[d.w.redact(url)]
 	return v, ok, nil
 }
 
@@ -180,7 +203,7 @@ FROM documents WHERE pipeline = ` + Quote(d.pipeline) + ` AND status IN (200, 30
 }
 
 var documentColumns = []string{"pipeline", "run_id", "url", "final_url", "fetched_at", "status", "content_type", "etag",
-	"last_modified", "sha256", "size", "not_modified", "blob_path"}
+	"last_modified", "sha256", "size", "not_modified", "blob_path", "elapsed_ms"}
 
 // RecordFetch buffers a fetched document's provenance.
 func (d *Documents) RecordFetch(ctx context.Context, doc *fetch.Document) error {
@@ -190,10 +213,12 @@ func (d *Documents) RecordFetch(ctx context.Context, doc *fetch.Document) error 
 	if doc.NotModified {
 		status = 304
 	}
-	d.rows = append(d.rows, []any{d.pipeline, doc.RunID, doc.URL, doc.FinalURL, doc.FetchedAt, status, doc.ContentType,
-		doc.ETag, doc.LastModified, doc.SHA256, uint64(doc.Size), boolInt(doc.NotModified), doc.BlobPath()})
+	u := d.w.redact(doc.URL)
+	d.rows = append(d.rows, []any{d.pipeline, doc.RunID, u, d.w.redact(doc.FinalURL), doc.FetchedAt, status, doc.ContentType,
+		doc.ETag, doc.LastModified, doc.SHA256, uint64(doc.Size), boolInt(doc.NotModified), doc.BlobPath(),
+		uint32(min(doc.Elapsed.Milliseconds(), math.MaxUint32))})
 	if d.last != nil && doc.SHA256 != "" {
-		d.last[doc.URL] = fetch.Validators{ETag: doc.ETag, LastModified: doc.LastModified, SHA256: doc.SHA256,
+		d.last[u] = fetch.Validators{ETag: doc.ETag, LastModified: doc.LastModified, SHA256: doc.SHA256,
 			FetchedAt: doc.FetchedAt, Status: status, ContentType: doc.ContentType}
 	}
 	if len(d.rows) >= d.chunk {

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -30,6 +31,9 @@ type Loader struct {
 	// hash: 16 bytes an entity instead of two strings, so 500,000 services cost
 	// about 20 MB. A 64-bit collision could at worst cause one extra write.
 	current map[schema.Kind]map[uint64]uint64
+	// firstSeen maps a quarantine row or field issue (by key hash) to when it
+	// was first met, so a rerun refreshes the row instead of adding one.
+	firstSeen map[string]map[uint64]sighting
 
 	// One chunk is written in the background while the next is built, so
 	// encoding in Go overlaps the engine's insert.
@@ -52,6 +56,16 @@ type LoadStats struct {
 	Unchanged   int
 	Quarantined int
 	Flags       int
+	// Repaired and Dropped count field issues; RecordsWithDrops the loaded
+	// (new or unchanged) records that lost at least one field.
+	Repaired         int
+	Dropped          int
+	RecordsWithDrops int
+}
+
+type sighting struct {
+	run string
+	at  time.Time
 }
 
 type tableBuffer struct {
@@ -69,8 +83,9 @@ func (w *Warehouse) NewLoader(pipeline, runID string, chunk int) *Loader {
 	l := &Loader{
 		w: w, pipeline: pipeline, runID: runID, chunk: chunk,
 		version: uint64(now.UnixNano()), now: now,
-		buffers: map[string]*tableBuffer{},
-		current: map[schema.Kind]map[uint64]uint64{},
+		buffers:   map[string]*tableBuffer{},
+		current:   map[schema.Kind]map[uint64]uint64{},
+		firstSeen: map[string]map[uint64]sighting{},
 	}
 	return l
 }
@@ -149,7 +164,7 @@ func (l *Loader) flushTable(ctx context.Context, b *tableBuffer) error {
 // Flush writes everything buffered. Entity rows go before the seen and flag
 // rows that refer to them.
 func (l *Loader) Flush(ctx context.Context) error {
-	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "quarantine", "entity_seen", "flag_observations"}
+	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "quarantine", "field_issues", "entity_seen", "flag_observations"}
 	for _, t := range order {
 		if b := l.buffers[t]; b != nil {
 			if err := l.flushTable(ctx, b); err != nil {
@@ -224,9 +239,15 @@ type Prepared struct {
 	kind       schema.Kind
 	id         string
 	hash       string
+	sourceURL  string
 	rows       []tableRow
 	flags      []schema.Flag
-	quarantine []any
+	issues     []schema.FieldIssue
+	quarantine *quarantined
+}
+
+type quarantined struct {
+	fingerprint, errors, payload string
 }
 
 type tableRow struct {
@@ -241,6 +262,9 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%s record without an id", rec.Kind)
 	}
+	if prov := rec.Prov(); prov != nil {
+		prov.SourceURL = l.w.redact(prov.SourceURL)
+	}
 	payload, hash, err := contentOf(rec)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
@@ -250,6 +274,7 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 	if prov == nil {
 		prov = &schema.Provenance{Pipeline: l.pipeline}
 	}
+	p.sourceURL = prov.SourceURL
 	switch rec.Kind {
 	case schema.KindService:
 		p.rows = l.serviceRows(rec.Service, prov, payload, hash)
@@ -269,6 +294,17 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 	return p, nil
 }
 
+// PrepareRepaired encodes a valid record with the repairs and drops that made
+// it valid (written to field_issues). Safe for concurrent use.
+func (l *Loader) PrepareRepaired(rec *schema.Record, issues []schema.FieldIssue) (*Prepared, error) {
+	p, err := l.Prepare(rec)
+	if err != nil {
+		return nil, err
+	}
+	p.issues = issues
+	return p, nil
+}
+
 // PrepareQuarantine encodes an invalid record with its problems. Safe for concurrent use.
 func (l *Loader) PrepareQuarantine(rec *schema.Record, problems []schema.Problem) *Prepared {
 	payload, err := json.Marshal(rec.Entity())
@@ -278,17 +314,35 @@ func (l *Loader) PrepareQuarantine(rec *schema.Record, problems []schema.Problem
 	errs, _ := json.Marshal(problems)
 	src := ""
 	if p := rec.Prov(); p != nil {
-		src = p.SourceURL
+		src = l.w.redact(p.SourceURL)
 	}
-	return &Prepared{kind: rec.Kind, id: rec.ID(),
-		quarantine: []any{l.pipeline, l.runID, l.now, string(rec.Kind), rec.ID(), src, string(errs), string(payload)}}
+	return &Prepared{kind: rec.Kind, id: rec.ID(), sourceURL: src,
+		quarantine: &quarantined{fingerprint: QuarantineFingerprint(rec.ID(), string(errs), string(payload)), errors: l.w.redact(string(errs)), payload: string(payload)}}
+}
+
+// QuarantineFingerprint identifies one record's set of errors: the same record
+// with the same errors is one quarantine row however often it is met. A
+// record without an id is told apart by its payload. (Migration 0100 computes
+// the same for rows written before it.)
+func QuarantineFingerprint(recordID, errors, payload string) string {
+	h := md5.New()
+	h.Write([]byte(errors))
+	if recordID == "" {
+		h.Write([]byte(payload))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // AddPrepared buffers a prepared record: an unchanged record is only marked seen.
 func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
-	if p.quarantine != nil {
+	if q := p.quarantine; q != nil {
 		l.Stats.Quarantined++
-		return l.add(ctx, "quarantine", quarantineColumns, p.quarantine)
+		first, err := l.sighting(ctx, "quarantine", string(p.kind), p.id, q.fingerprint)
+		if err != nil {
+			return err
+		}
+		return l.add(ctx, "quarantine", quarantineColumns, []any{l.pipeline, string(p.kind), p.id, q.fingerprint, p.sourceURL,
+			q.errors, q.payload, first.run, l.runID, first.at, l.now, l.version})
 	}
 	cur, err := l.currentHashes(ctx, p.kind)
 	if err != nil {
@@ -304,6 +358,9 @@ func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
 			return err
 		}
 	}
+	if err := l.addIssues(ctx, p); err != nil {
+		return err
+	}
 	key, hp := idKey(p.id), hashPrefix(p.hash)
 	if prev, ok := cur[key]; ok && prev == hp {
 		l.Stats.Unchanged++
@@ -317,6 +374,78 @@ func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
 		}
 	}
 	return nil
+}
+
+func (l *Loader) addIssues(ctx context.Context, p *Prepared) error {
+	dropped := false
+	for _, is := range p.issues {
+		if is.Action == schema.ActionDropped {
+			l.Stats.Dropped++
+			dropped = true
+		} else {
+			l.Stats.Repaired++
+		}
+		first, err := l.sighting(ctx, "field_issues", string(p.kind), p.id, is.Pointer+"\x00"+is.Rule)
+		if err != nil {
+			return err
+		}
+		if err := l.add(ctx, "field_issues", fieldIssueColumns, []any{l.pipeline, string(p.kind), p.id, is.Pointer, is.Original,
+			is.Action, is.Value, is.Rule, is.Reason, p.sourceURL, first.run, l.runID, first.at, l.now, l.version}); err != nil {
+			return err
+		}
+	}
+	if dropped {
+		l.Stats.RecordsWithDrops++
+	}
+	return nil
+}
+
+// sighting returns when a quarantine row or field issue was first met in this
+// pipeline (this run, if never before), reading the table once per run.
+func (l *Loader) sighting(ctx context.Context, table, kind, id, sub string) (sighting, error) {
+	m, ok := l.firstSeen[table]
+	if !ok {
+		m = map[uint64]sighting{}
+		var q string
+		switch table {
+		case "quarantine":
+			q = fmt.Sprintf("SELECT entity_type, record_id, fingerprint AS sub, argMin(first_seen_run, quarantined_at) AS run, min(quarantined_at) AS at FROM quarantine WHERE pipeline = %s GROUP BY entity_type, record_id, fingerprint", Quote(l.pipeline))
+		default:
+			q = fmt.Sprintf("SELECT entity_type, record_id, concat(pointer, '\\0', rule) AS sub, argMin(first_seen_run, first_seen_at) AS run, min(first_seen_at) AS at FROM field_issues WHERE pipeline = %s GROUP BY entity_type, record_id, pointer, rule", Quote(l.pipeline))
+		}
+		err := l.w.Query(ctx, q, func(_ []string, row []json.RawMessage) error {
+			var k, rid, sb, run, at string
+			for i, dst := range []*string{&k, &rid, &sb, &run, &at} {
+				if err := json.Unmarshal(row[i], dst); err != nil {
+					return err
+				}
+			}
+			t, _ := time.Parse("2006-01-02 15:04:05.000", at)
+			m[sightingKey(k, rid, sb)] = sighting{run: run, at: t}
+			return nil
+		})
+		if err != nil {
+			return sighting{}, fmt.Errorf("read earlier %s of %s: %w", table, l.pipeline, err)
+		}
+		l.firstSeen[table] = m
+	}
+	k := sightingKey(kind, id, sub)
+	if s, ok := m[k]; ok {
+		return s, nil
+	}
+	s := sighting{run: l.runID, at: l.now}
+	m[k] = s
+	return s, nil
+}
+
+func sightingKey(kind, id, sub string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write([]byte(sub))
+	return h.Sum64()
 }
 
 // Add loads one valid record.
@@ -409,10 +538,13 @@ func orgContent(o *schema.Organization) *schema.Organization {
 
 var seenColumns = []string{"pipeline", "run_id", "entity_type", "entity_id", "seen_at"}
 var flagObsColumns = []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}
-var quarantineColumns = []string{"pipeline", "run_id", "quarantined_at", "entity_type", "record_id", "source_url", "errors", "payload"}
+var quarantineColumns = []string{"pipeline", "entity_type", "record_id", "fingerprint", "source_url", "errors", "payload",
+	"first_seen_run", "last_seen_run", "quarantined_at", "last_seen_at", "_version"}
+var fieldIssueColumns = []string{"pipeline", "entity_type", "record_id", "pointer", "original_value", "action", "repaired_value",
+	"rule", "reason", "source_url", "first_seen_run", "run_id", "first_seen_at", "last_seen_at", "_version"}
 
 var serviceColumns = []string{"id", "pipeline", "run_id", "name", "status", "organization_id", "description", "url", "email",
-	"min_age", "max_age", "age_text", "need_codes", "broad_areas", "categories", "la_code", "postcode",
+	"min_age", "max_age", "age_text", "age_source", "need_codes", "broad_areas", "categories", "la_code", "postcode",
 	"capacity_available", "capacity_maximum", "has_contact", "assured_date", "last_modified", "canonical_id",
 	"source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
 
@@ -422,7 +554,7 @@ func (l *Loader) serviceRows(s *schema.Service, p *schema.Provenance, payload []
 		avail, maxi = s.Capacity.Available, s.Capacity.Maximum
 	}
 	rows := []tableRow{{"services", serviceColumns, []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
-		s.MinimumAge, s.MaximumAge, s.AgeText, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
+		s.MinimumAge, s.MaximumAge, s.AgeText, s.AgeSource, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
 		avail, maxi, boolInt(HasContact(s)), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
 		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}}}
 	for _, sal := range s.ServiceAtLocations {

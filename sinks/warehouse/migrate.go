@@ -23,10 +23,11 @@ import (
 //	{{onCluster}}               " ON CLUSTER 'name'" or nothing
 //	{{engine "services" "ReplacingMergeTree(_version)"}}  plain or Replicated engine
 //	{{distributed "services" "cityHash64(id)"}}            the Distributed table, ON CLUSTER only
+//	{{alterDistributed "documents" "ADD COLUMN …"}}         the same ALTER on the Distributed table, ON CLUSTER only
 //
 // A migration runs once; its version is recorded in schema_migrations. Number
 // ranges keep parallel work apart: 0001–0099 core, 0100s schema/quarantine,
-// 0200s fetch, 0300s SEN reports, 0400s spreadsheets, 0500s transform, 0600s gaps.
+// 0200s fetch, 0300s SEN reports, 0400s spreadsheets, 0500s transform, 0600s gaps, 0700s health.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -141,6 +142,14 @@ func (l Layout) funcs() template.FuncMap {
 				return fmt.Sprintf("%s(%s, '{replica}', %s)", rep, zk, args)
 			}
 			return fmt.Sprintf("%s(%s, '{replica}')", rep, zk)
+		},
+		// alterDistributed repeats an ALTER on the Distributed table, which
+		// does not follow its local table's columns by itself.
+		"alterDistributed": func(name, clause string) string {
+			if l.Cluster == "" {
+				return ""
+			}
+			return fmt.Sprintf("ALTER TABLE %s ON CLUSTER %s %s;", name, Quote(l.Cluster), clause)
 		},
 		"distributed": func(name, key string) string {
 			if l.Cluster == "" {

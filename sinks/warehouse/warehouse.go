@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/localoffer/localoffer/internal/redact"
 )
 
 // Conn is what a driver (embedded libchdb or a ClickHouse server) provides.
@@ -37,7 +39,13 @@ type Layout struct {
 type Warehouse struct {
 	Conn
 	Layout Layout
+	// Redactor masks secrets in what the ledger and provenance columns keep
+	// (runs.error, run_warnings, documents URLs, records' source_url). Nil
+	// still masks URL userinfo and credential parameters.
+	Redactor *redact.Redactor
 }
+
+func (w *Warehouse) redact(s string) string { return w.Redactor.String(s) }
 
 // New wraps a driver connection.
 func New(c Conn, l Layout) *Warehouse { return &Warehouse{Conn: c, Layout: l} }

@@ -4,40 +4,59 @@ import (
 	"github.com/localoffer/localoffer/schema"
 )
 
-// Apply sets a service's minimum and maximum age. Structured ages from the
-// source win and are left alone; otherwise the source's age wording
-// (age_text), then eligibility, name and description are read in that order
-// and the first that states ages decides. The wording used is kept in
-// age_text and every reading is annotated.
+// Apply sets a service's minimum and maximum age and where they came from
+// (age_source). Structured ages from the source win and are left alone (a
+// collector that knows better, such as a school's statutory ages, sets
+// age_source itself; otherwise it is "source"). Without them the source's age
+// wording (age_text), then eligibility, then the name with the opening of
+// the description are read in that order and the first that states ages
+// decides. Name and description are read together so that a session's ages
+// in the name ("Funetics 9-11") join the ages the description gives the whole
+// service, or conflict with them. The wording used is kept in age_text and
+// every reading is annotated.
 func Apply(s *schema.Service) {
 	if s.MinimumAge != nil || s.MaximumAge != nil {
+		if s.AgeSource == "" {
+			s.AgeSource = schema.AgeSourceSource
+		}
 		return
 	}
-	fields := [...]struct {
-		name, text string
-		ageField   bool
-	}{
-		{"age_text", s.AgeText, true},
-		{"eligibility_description", s.EligibilityDescription, false},
-		{"name", s.Name, false},
-		{"description", s.Description, false},
+	s.AgeSource = ""
+	field, r := "age_text", Parse(s.AgeText, true)
+	if !r.Found && !r.Ambiguous {
+		field, r = "eligibility_description", Parse(s.EligibilityDescription, false)
 	}
-	for _, fl := range fields {
-		r := Parse(fl.text, fl.ageField)
-		if !r.Found && !r.Ambiguous {
-			continue
-		}
-		if s.AgeText == "" {
-			s.AgeText = r.Text
-		}
-		if r.Ambiguous {
-			s.Annotations = append(s.Annotations, schema.Annotation{Field: "age", Value: "unknown",
-				Evidence: r.Text, Rule: "ages: " + fl.name + ": " + r.Rule})
-			return
-		}
-		s.MinimumAge, s.MaximumAge = r.Min, r.Max
-		s.Annotations = append(s.Annotations, schema.Annotation{Field: "age", Value: Format(r.Min, r.Max),
-			Evidence: r.Text, Rule: "ages: " + fl.name + ": " + r.Rule})
+	if !r.Found && !r.Ambiguous {
+		field, r = "name and description", parseNamed(s.Name, s.Description)
+	}
+	if !r.Found && !r.Ambiguous {
 		return
 	}
+	if s.AgeText == "" {
+		s.AgeText = r.Text
+	}
+	if r.Ambiguous {
+		s.Annotations = append(s.Annotations, schema.Annotation{Field: "age", Value: "unknown",
+			Evidence: r.Text, Rule: "ages: " + field + ": " + r.Rule})
+		return
+	}
+	s.MinimumAge, s.MaximumAge = r.Min, r.Max
+	s.AgeSource = schema.AgeSourceText
+	if field == "age_text" {
+		s.AgeSource = schema.AgeSourceAgeText
+	}
+	s.Annotations = append(s.Annotations, schema.Annotation{Field: "age", Value: Format(r.Min, r.Max),
+		Evidence: r.Text, Rule: "ages: " + field + ": " + r.Rule})
+}
+
+// parseNamed reads the name and the first LeadSentences sentences of the
+// description as one text, the name its first sentence.
+func parseNamed(name, description string) Result {
+	switch {
+	case description == "":
+		return parse(name, true, 0)
+	case name == "":
+		return parse(description, true, LeadSentences)
+	}
+	return parse(name+"\n"+description, true, LeadSentences+1)
 }

@@ -276,3 +276,23 @@ func District(pc string) string {
 	}
 	return ""
 }
+
+// Centroid returns the coordinates of a postcode's centroid, when the lookup has them.
+func (l *Lookup) Centroid(pc string) (lat, lon float64, ok bool) {
+	if l == nil {
+		return 0, 0, false
+	}
+	n, ok := Normalize(pc)
+	if !ok {
+		return 0, 0, false
+	}
+	i, ok := l.index[strings.ReplaceAll(n, " ", "")]
+	if !ok || !l.rows[i].hasCoord {
+		return 0, 0, false
+	}
+	return float64(l.rows[i].lat), float64(l.rows[i].lon), true
+}
+
+// Distance is the distance in metres between two points (equirectangular,
+// exact enough within tens of kilometres).
+func Distance(lat1, lon1, lat2, lon2 float64) float64 { return distance(lat1, lon1, lat2, lon2) }

@@ -13,6 +13,7 @@ import (
 const (
 	DateText       = "text"             // "Reviewed: September 2023"
 	DateNextReview = "text_next_review" // "Next review: September 2024", less a year
+	DateOpening    = "text_opening"     // "SEN Information Report 2023-24" in the report's opening lines
 	DateTitle      = "title"
 	DateHeading    = "heading"
 	DateURL        = "url"
@@ -23,10 +24,14 @@ const month = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 
 var (
 	dayMonthYear = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + month + `\.?,?\s+(\d{4})\b`)
+	// "May 9th 2019", "September 4, 2023".
+	monthDayYear = regexp.MustCompile(`\b` + month + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
 	monthYear    = regexp.MustCompile(`\b` + month + `\.?,?\s+(\d{4})\b`)
-	numericDate  = regexp.MustCompile(`\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b`)
-	isoDate      = regexp.MustCompile(`\b(20\d{2})-(\d{2})-(\d{2})\b`)
-	termYear     = regexp.MustCompile(`\b(autumn|spring|summer)(?:\s+term)?\s+(\d{4})\b`)
+	// "Updated: Sept 23" (a two-digit year; read only after a date keyword).
+	monthShortYear = regexp.MustCompile(`\b` + month + `\.?,?\s+'?(\d{2})\b`)
+	numericDate    = regexp.MustCompile(`\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b`)
+	isoDate        = regexp.MustCompile(`\b(20\d{2})-(\d{2})-(\d{2})\b`)
+	termYear       = regexp.MustCompile(`\b(autumn|spring|summer)(?:\s+term)?\s+(\d{4})\b`)
 	// 2023-24, 2023/24, 2023–2024, 2023_24, 202324 in file names.
 	academicYear = regexp.MustCompile(`(?:^|[^0-9])(20\d{2})\s*(?:[-/–_]|\s+to\s+)\s*(?:20)?(\d{2})(?:[^0-9]|$)`)
 	uploadsPath  = regexp.MustCompile(`/(20\d{2})/(0[1-9]|1[0-2])/`)
@@ -38,7 +43,10 @@ var dateKeywords = []struct {
 	next   bool
 }{
 	{"date of next review", true}, {"next review", true}, {"review due", true}, {"to be reviewed", true}, {"due for review", true},
-	{"last reviewed", false}, {"last review", false}, {"date of review", false}, {"review date", false}, {"date reviewed", false},
+	// "Written: October 2015 / Review date: September 2016": schools write
+	// "review date" for when the report is next due.
+	{"review date", true},
+	{"last reviewed", false}, {"last review", false}, {"date of review", false}, {"date reviewed", false}, {"date agreed", false},
 	{"reviewed", false}, {"last updated", false}, {"date updated", false}, {"updated", false}, {"date written", false}, {"written", false},
 	{"date of report", false}, {"report date", false}, {"date of publication", false}, {"approved", false}, {"ratified", false}, {"published", false}, {"date:", false}, {"dated", false}, {"issued", false},
 }
@@ -66,9 +74,12 @@ func findDate(doc Document, text, lower string, f found, opt Options) dateFind {
 				// "Reviewed:\nSeptember 2023" (a table cell on its own line).
 				end = min(len(lower), off+nl+1+40)
 			}
-			t, ok := parseDate(lower[off:end], false)
-			if !ok {
+			t, ok := keywordDate(lower[off:end])
+			if !ok || policyDate(lower, i) {
 				continue
+			}
+			if !kw.next && strings.HasSuffix(lower[max(0, i-7):i], "review ") {
+				continue // "Review date:" is the next review, matched as such
 			}
 			if kw.next {
 				t = t.AddDate(-1, 0, 0)
@@ -91,6 +102,9 @@ func findDate(doc Document, text, lower string, f found, opt Options) dateFind {
 	if t, ok := parseDate(asciiLower(doc.Title), true); ok && plausible(t) {
 		return dateFind{t.Format("2006-01-02"), DateTitle, doc.Title}
 	}
+	if t, ok := yearAfterReport(asciiLower(doc.Title)); ok && plausible(t) {
+		return dateFind{t.Format("2006-01-02"), DateTitle, doc.Title}
+	}
 	for i, h := range doc.Headings {
 		if i >= 8 {
 			break
@@ -98,6 +112,9 @@ func findDate(doc Document, text, lower string, f found, opt Options) dateFind {
 		if t, ok := parseDate(asciiLower(h), true); ok && plausible(t) {
 			return dateFind{t.Format("2006-01-02"), DateHeading, h}
 		}
+	}
+	if t, ev, ok := openingDate(text, lower); ok && plausible(t) {
+		return dateFind{t.Format("2006-01-02"), DateOpening, ev}
 	}
 	if t, ok := urlDate(doc.URL); ok && plausible(t) {
 		return dateFind{t.Format("2006-01-02"), DateURL, doc.URL}
@@ -115,6 +132,79 @@ func findDate(doc Document, text, lower string, f found, opt Options) dateFind {
 	return dateFind{}
 }
 
+// policyDate says a keyword at i dates a policy, not the report: "The SEN
+// policy (updated Spring 2017) can be found…" in a report written for 2018-19.
+func policyDate(lower string, i int) bool {
+	start := max(0, i-80)
+	if nl := strings.LastIndexByte(lower[start:i], '\n'); nl >= 0 {
+		start += nl + 1
+	}
+	before := lower[start:i]
+	return strings.Contains(before, "policy") && !strings.Contains(before, "report")
+}
+
+// openingSpan is how far into a report its own heading is looked for.
+const openingSpan = 1200
+
+// openingDate reads the date a report gives itself in its opening lines: a
+// line that names the report ("SEN information report for Sparhawk Infant
+// School 2022/2023", "SEND Report (September 2018)", "The SEND information
+// report January 2020 conforms…") or the short line after it.
+func openingDate(text, lower string) (time.Time, string, bool) {
+	head := lower[:min(len(lower), openingSpan)]
+	off := 0
+	for off < len(head) {
+		end := strings.IndexByte(head[off:], '\n')
+		if end < 0 {
+			end = len(head)
+		} else {
+			end += off
+		}
+		line := head[off:end]
+		if strings.Contains(line, "report") {
+			if t, ok := parseDate(line, true); ok {
+				return t, excerpt(text, off, end), true
+			}
+			if t, ok := yearAfterReport(line); ok {
+				return t, excerpt(text, off, end), true
+			}
+			// The date on a line of its own under the report's name.
+			next := end + 1
+			for next < len(head) && head[next] == '\n' {
+				next++
+			}
+			if next < len(head) {
+				nend := strings.IndexByte(head[next:], '\n')
+				if nend < 0 {
+					nend = len(head)
+				} else {
+					nend += next
+				}
+				if nend-next < 80 {
+					if t, ok := parseDate(head[next:nend], true); ok {
+						return t, excerpt(text, next, nend), true
+					}
+				}
+			}
+		}
+		off = end + 1
+	}
+	return time.Time{}, "", false
+}
+
+var reportYear = regexp.MustCompile(`report[\s:–—\-(]*(20\d{2})\b`)
+
+// yearAfterReport reads "Information Report 2021" as the year 2021 (a bare
+// year counts only right after the report's name: "the 2014 Act" is no date).
+func yearAfterReport(s string) (time.Time, bool) {
+	m := reportYear.FindStringSubmatchIndex(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	y, _ := strconv.Atoi(s[m[2]:m[3]])
+	return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), true
+}
+
 var months = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 
 func monthOf(s string) time.Month { return months[s[:3]] }
@@ -128,6 +218,22 @@ func mkDate(y int, m time.Month, d int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// keywordDate reads the date after a keyword ("Reviewed:", "Updated:"),
+// where a month with a two-digit year ("Sept 23") can only be a year.
+func keywordDate(s string) (time.Time, bool) {
+	if t, ok := parseDate(s, false); ok {
+		return t, true
+	}
+	if !strings.ContainsAny(s, "0123456789") {
+		return time.Time{}, false
+	}
+	if m := monthShortYear.FindStringSubmatchIndex(s); m != nil {
+		y, _ := strconv.Atoi(s[m[4]:m[5]])
+		return mkDate(2000+y, monthOf(s[m[2]:m[3]]), 1)
+	}
+	return time.Time{}, false
 }
 
 // parseDate finds the first date in s (lower case). With years, a school year
@@ -145,6 +251,13 @@ func parseDate(s string, years bool) (time.Time, bool) {
 		d, _ := strconv.Atoi(s[m[2]:m[3]])
 		y, _ := strconv.Atoi(s[m[6]:m[7]])
 		if t, ok := mkDate(y, monthOf(s[m[4]:m[5]]), d); ok {
+			cs = append(cs, cand{m[0], t})
+		}
+	}
+	if m := monthDayYear.FindStringSubmatchIndex(s); m != nil {
+		d, _ := strconv.Atoi(s[m[4]:m[5]])
+		y, _ := strconv.Atoi(s[m[6]:m[7]])
+		if t, ok := mkDate(y, monthOf(s[m[2]:m[3]]), d); ok {
 			cs = append(cs, cand{m[0], t})
 		}
 	}

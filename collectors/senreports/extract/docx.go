@@ -1,87 +1,61 @@
 package extract
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/localoffer/localoffer/internal/archive"
 )
 
-// DOCX limits: a report is a few hundred KB of XML; anything far beyond is a
+// docxLimits: a report is a few hundred KB of XML; anything far beyond is a
 // zip bomb or not a report.
-const (
-	maxDocxEntries  = 2000
-	maxDocxXMLBytes = 16 << 20
-	maxDocxRatio    = 200 // uncompressed:compressed
-)
+var docxLimits = archive.Limits{
+	MaxEntries:    2000,
+	MaxEntryBytes: 16 << 20,
+	MaxTotalBytes: 64 << 20,
+	MaxRatio:      200,
+	RatioFloor:    1 << 20,
+}
 
 // ErrZipBomb is returned for archives whose declared or actual sizes exceed the limits.
-var ErrZipBomb = errors.New("DOCX exceeds size limits (possible zip bomb)")
+var ErrZipBomb = archive.ErrLimit
 
 // DOCX reads a Word document's text, headings, hyperlinks and core-properties dates.
 func DOCX(data []byte, u string) (Document, error) {
 	doc := Document{URL: u, Format: "docx"}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := archive.NewReader(bytes.NewReader(data), int64(len(data)), u, docxLimits)
 	if err != nil {
 		return doc, fmt.Errorf("open DOCX %s: %w", u, err)
 	}
-	if len(zr.File) > maxDocxEntries {
-		return doc, fmt.Errorf("open DOCX %s: %d entries: %w", u, len(zr.File), ErrZipBomb)
-	}
-	files := map[string]*zip.File{}
-	for _, f := range zr.File {
-		files[f.Name] = f
-	}
-	main := files["word/document.xml"]
-	if main == nil {
+	main, ok := zr.Lookup("word/document.xml")
+	if !ok {
 		return doc, fmt.Errorf("open DOCX %s: no word/document.xml (not a Word document)", u)
 	}
 	rels := map[string]string{}
-	if f := files["word/_rels/document.xml.rels"]; f != nil {
-		if b, err := readZipEntry(f); err == nil {
+	if name, ok := zr.Lookup("word/_rels/document.xml.rels"); ok {
+		if b, err := zr.ReadAll(name, 0); err == nil {
 			rels = parseRels(b)
 		}
 	}
-	body, err := readZipEntry(main)
+	body, err := zr.ReadAll(main, 0)
 	if err != nil {
 		return doc, fmt.Errorf("read DOCX %s: %w", u, err)
 	}
 	if err := docxText(body, rels, &doc); err != nil {
 		return doc, fmt.Errorf("parse DOCX %s: %w", u, err)
 	}
-	if f := files["docProps/core.xml"]; f != nil {
-		if b, err := readZipEntry(f); err == nil {
+	if name, ok := zr.Lookup("docProps/core.xml"); ok {
+		if b, err := zr.ReadAll(name, 0); err == nil {
 			doc.Title, doc.MetaDates = parseCoreProps(b)
 			doc.MetaSource = "docx_metadata"
 		}
 	}
 	doc.Links = append(doc.Links, urlsInText(doc.Text)...)
 	return doc, nil
-}
-
-func readZipEntry(f *zip.File) ([]byte, error) {
-	if f.UncompressedSize64 > maxDocxXMLBytes ||
-		(f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxDocxRatio) {
-		return nil, fmt.Errorf("%s: %w", f.Name, ErrZipBomb)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	// The declared size can lie; the reader is capped independently.
-	b, err := io.ReadAll(io.LimitReader(rc, maxDocxXMLBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxDocxXMLBytes {
-		return nil, fmt.Errorf("%s: %w", f.Name, ErrZipBomb)
-	}
-	return b, nil
 }
 
 func parseRels(b []byte) map[string]string {

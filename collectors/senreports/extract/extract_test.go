@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,79 @@ func TestPDFBroken(t *testing.T) {
 	doc, err := PDF{Timeout: 5 * time.Second}.Extract(context.Background(), f, "https://s.example/broken.pdf")
 	if err == nil && strings.TrimSpace(doc.Text) != "" {
 		t.Errorf("broken PDF gave text %q", doc.Text)
+	}
+}
+
+// TestRealWorldPatterns covers the wording of issue 14, as real reports write it.
+func TestRealWorldPatterns(t *testing.T) {
+	for _, tc := range []struct{ name, html, senco, email, phone string }{
+		{"role written out, initial run into surname",
+			`<p>Special Educational Needs and Disabilities Co-ordinator – Mrs. A.Jones</p>`, "Mrs. A.Jones", "", ""},
+		{"SEND Coordinator label", `<p>SEND Coordinator: Gemma Shaw</p><p>Telephone number 01924 326708</p>`, "Gemma Shaw", "", "01924 326708"},
+		{"SENDCO with bracketed acronym", `<p>Name of Special Educational Needs Coordinator (SENCO) – Lindsay Connor</p>`, "Lindsay Connor", "", ""},
+		{"SENDCo box on one line",
+			`<p>Please contact the SENDCo: Mr J. Smith  j.smith@oak.example.sch.uk  01234 567890</p>`, "Mr J. Smith", "j.smith@oak.example.sch.uk", "01234 567890"},
+		{"table cells", `<table><tr><th>SENCO</th><td>Miss A Khan</td><td>senco@oak.example.sch.uk</td><td>01234 567891</td></tr></table>`,
+			"Miss A Khan", "senco@oak.example.sch.uk", "01234 567891"},
+		{"definition list, no title", `<dl><dt>SENDCO</dt><dd>Priya Patel</dd><dt>Email</dt><dd>inclusion@oak.example.sch.uk</dd></dl>`,
+			"Priya Patel", "inclusion@oak.example.sch.uk", ""},
+		{"Inclusion Lead", `<p>Our Inclusion Lead is Dr R. Patel, who can be reached on 023 9200 1111.</p>`, "Dr R. Patel", "", "023 9200 1111"},
+		{"Head of Inclusion", `<p>Head of Inclusion: Mr K Obi</p>`, "Mr K Obi", "", ""},
+		{"SEND Leader", `<p>Send Leader - Nathan Randell</p><p>Email address - prie-send.leaders@coop.example.uk</p>`,
+			"Nathan Randell", "prie-send.leaders@coop.example.uk", ""},
+		{"own address far from the role",
+			`<p>Mrs Bernice Youll is the Head of SEND/Special Educational Needs Co-Ordinator.</p>` + strings.Repeat("<p>Our staff are trained in many areas of need.</p>", 10) +
+				`<p>Staff can be contacted on the Academy number: 01207 292180 or through the school email address.</p><p>Staff can also be contacted directly at b.youll@nda.example.uk</p>` +
+				`<p>SENDIASS can be contacted on 0191 5873541.</p>`, "Mrs Bernice Youll", "b.youll@nda.example.uk", "01207 292180"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParseHTML(strings.NewReader("<html><body><main>"+tc.html+"</main></body></html>"), nil, 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Analyze(p.Document("https://oak.example.sch.uk/send"), Options{Now: now})
+			if r.SENCOName != tc.senco || r.SENCOEmail != tc.email || r.SENCOPhone != tc.phone {
+				t.Errorf("got %q %q %q, want %q %q %q\ntext: %q", r.SENCOName, r.SENCOEmail, r.SENCOPhone, tc.senco, tc.email, tc.phone, p.Text)
+			}
+		})
+	}
+
+	for _, tc := range []struct{ name, text, date, from string }{
+		{"inline in the opening sentence", "The SEND information report, March 2023, sets out our provision.\n", "2023-03-01", DateOpening},
+		{"updated with a two-digit year", "SEN Information Report\nUpdated: Sept 23\n", "2023-09-01", DateText},
+		{"reviewed in a term", "Reviewed Autumn 2023\n", "2023-09-01", DateText},
+		{"next review less a year", "Date of next review: July 2024\n", "2023-07-01", DateNextReview},
+		{"school year with a slash", "SEN Information Report 2023/24\nOur school…\n", "2023-09-01", DateOpening},
+		{"school year on the line under the name", "SEND Information Report\n2023-2024\nWelcome.\n", "2023-09-01", DateOpening},
+		{"written beats review date", "Written: October 2015\nReview date: September 2016\n", "2015-10-01", DateText},
+		{"a policy's own date is not the report's",
+			"The following report details our provision for September 2018 -2019.\nThe SEN policy (updated Spring 2017) is on our website.\n", "2018-09-01", DateOpening},
+		{"day after month", "The SEN Information Report was reviewed and updated on May 9th 2019.\n", "2019-05-09", DateText},
+		{"an Act's year is no report date", "In the 2014 Children and Families Act, all schools must publish an Information Report.\n", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Analyze(Document{Text: tc.text}, Options{Now: now})
+			if r.ReportDate != tc.date || r.ReportDateSource != tc.from {
+				t.Errorf("date %q from %q, want %q from %q", r.ReportDate, r.ReportDateSource, tc.date, tc.from)
+			}
+		})
+	}
+}
+
+// TestItemsNotSaidInPassing: words that name an item in another sense do not cover it.
+func TestItemsNotSaidInPassing(t *testing.T) {
+	r := Analyze(Document{Text: "A child has a disability which prevents or hinders them from making use of educational facilities of a kind generally provided.\n" +
+		"Special educational provision is educational or training provision that is additional.\n" +
+		"We work in strong parent partnerships.\n" +
+		"Sacred Heart Catholic Voluntary School\n" +
+		"EHC plans (used to be known as Statements of Special Educational Needs) are reviewed annually.\n" +
+		"Our speech and language therapist visits weekly.\n"}, Options{Now: now})
+	for _, item := range []string{"equipment_facilities", "staff_expertise_training", "parent_support_services"} {
+		if slices.Contains(r.ItemsPresent, item) {
+			t.Errorf("%s counted from a word used in another sense", item)
+		}
+	}
+	if len(r.LegacyTerms) != 0 || len(r.NeedCodes) != 0 {
+		t.Errorf("legacy terms %v, need codes %v; want none (a historical mention, a therapist)", r.LegacyTerms, r.NeedCodes)
 	}
 }

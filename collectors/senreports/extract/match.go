@@ -1,6 +1,9 @@
 package extract
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // matcher finds many lower-case phrases in one pass over a text
 // (Aho–Corasick, as a DFA over byte classes). Scanning a 100 KB report once
@@ -140,6 +143,34 @@ func (f found) at(phrase string) []int {
 		return f.hits[id]
 	}
 	return nil
+}
+
+// firstSaying is the first offset of phrase that is not inside one of the
+// not phrases, or -1. "parent partnership" counts only as a name (capitalised):
+// "strong parent partnerships" is no service.
+func (f found) firstSaying(text, lower, phrase string, not []string) int {
+	for _, i := range f.at(phrase) {
+		if inside(lower, i, len(phrase), not) {
+			continue
+		}
+		if phrase == "parent partnership" && text[i] != 'P' {
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+// inside says whether lower[i:i+n] lies within an occurrence of one of outer.
+func inside(lower string, i, n int, outer []string) bool {
+	for _, o := range outer {
+		lo := max(0, i+n-len(o))
+		hi := min(len(lower), i+len(o))
+		if j := strings.Index(lower[lo:hi], o); j >= 0 && lo+j <= i && lo+j+len(o) >= i+n {
+			return true
+		}
+	}
+	return false
 }
 
 // first is the first offset of phrase, or -1.

@@ -19,7 +19,7 @@ import (
 // field of any size, which a hostile file turns into unbounded memory.
 type csvSource struct {
 	path    string
-	f       *os.File
+	f       io.Closer
 	br      *bufio.Reader
 	delim   byte
 	single  bool // true: bytes are cp1252/latin-1 and need decoding
@@ -37,11 +37,15 @@ func openCSV(path string, opts *Options) (*csvSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", opts.Name, err)
 	}
-	path = opts.Name
-	var rd io.Reader = f
+	return newCSVSource(f, f, opts)
+}
+
+// newCSVSource reads CSV text from rd; closing the source closes f.
+func newCSVSource(rd io.Reader, f io.Closer, opts *Options) (*csvSource, error) {
+	path := opts.Name
 	br := bufio.NewReaderSize(rd, 256<<10)
 	head, _ := br.Peek(sniffBytes)
-	c := &csvSource{path: path, f: f, opts: opts}
+	cs := &csvSource{path: path, f: f, opts: opts}
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		br.Discard(3)
@@ -54,15 +58,15 @@ func openCSV(path string, opts *Options) (*csvSource, error) {
 	}
 	switch strings.ToLower(opts.Encoding) {
 	case "latin-1", "latin1", "iso-8859-1", "cp1252", "windows-1252":
-		c.single = true
+		cs.single = true
 	case "utf-8", "utf8":
 	case "":
-		c.single = !validPrefix(head)
+		cs.single = !validPrefix(head)
 	default:
 		f.Close()
 		return nil, fmt.Errorf("%s: unknown encoding %q (utf-8, latin-1, cp1252)", path, opts.Encoding)
 	}
-	c.br = br
+	cs.br = br
 	if opts.Delimiter != "" {
 		d := opts.Delimiter
 		if strings.EqualFold(d, "tab") || d == `\t` {
@@ -72,11 +76,11 @@ func openCSV(path string, opts *Options) (*csvSource, error) {
 			f.Close()
 			return nil, fmt.Errorf("%s: delimiter %q must be one character", path, opts.Delimiter)
 		}
-		c.delim = d[0]
+		cs.delim = d[0]
 	} else {
-		c.delim = sniffDelimiter(head)
+		cs.delim = sniffDelimiter(head)
 	}
-	return c, nil
+	return cs, nil
 }
 
 // validPrefix reports whether b is UTF-8, ignoring a rune cut at the end.

@@ -35,15 +35,20 @@ type Options struct {
 	MaxColumns       int   // cells in a row (default 4096)
 	MaxUnzippedBytes int64 // XLSX: all parts inflated (default 2 GiB)
 	MaxZipRatio      int64 // XLSX: inflated/compressed per part (default 1000)
+	// XLSX shared strings table: items and bytes (defaults 1,000,000 and 128 MiB).
+	MaxSharedStrings      int
+	MaxSharedStringsBytes int64
 }
 
 // Defaults for Options' limits.
 const (
-	DefaultMaxFieldBytes    = 1 << 20
-	DefaultMaxRecordBytes   = 8 << 20
-	DefaultMaxColumns       = 4096
-	DefaultMaxUnzippedBytes = 2 << 30
-	DefaultMaxZipRatio      = 1000
+	DefaultMaxFieldBytes         = 1 << 20
+	DefaultMaxRecordBytes        = 8 << 20
+	DefaultMaxColumns            = 4096
+	DefaultMaxUnzippedBytes      = 2 << 30
+	DefaultMaxZipRatio           = 1000
+	DefaultMaxSharedStrings      = 1_000_000
+	DefaultMaxSharedStringsBytes = 128 << 20
 )
 
 func (o *Options) defaults() {
@@ -64,6 +69,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxZipRatio <= 0 {
 		o.MaxZipRatio = DefaultMaxZipRatio
+	}
+	if o.MaxSharedStrings <= 0 {
+		o.MaxSharedStrings = DefaultMaxSharedStrings
+	}
+	if o.MaxSharedStringsBytes <= 0 {
+		o.MaxSharedStringsBytes = DefaultMaxSharedStringsBytes
 	}
 }
 
@@ -134,6 +145,25 @@ func Open(path string, opts Options) (*Reader, error) {
 	r := &Reader{path: opts.Name, opts: opts, src: src}
 	if err := r.findHeader(merged); err != nil {
 		src.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// OpenCSV reads CSV text from a stream (a table inside an archive, say) in
+// constant memory, like Open does for a file. Closing the Reader closes rc.
+func OpenCSV(rc io.ReadCloser, opts Options) (*Reader, error) {
+	opts.defaults()
+	if opts.Name == "" {
+		opts.Name = "CSV stream"
+	}
+	c, err := newCSVSource(rc, rc, &opts)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{path: opts.Name, opts: opts, src: c}
+	if err := r.findHeader(nil); err != nil {
+		c.close()
 		return nil, err
 	}
 	return r, nil

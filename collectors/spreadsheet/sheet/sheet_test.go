@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/localoffer/localoffer/internal/archive"
 )
 
 func writeFile(t *testing.T, name string, data []byte) string {
@@ -178,7 +180,7 @@ func TestZipBomb(t *testing.T) {
 		t.Fatalf("err = %v, want a zip bomb error naming the file", err)
 	}
 	_, err = Open(p, Options{Name: "bomb.xlsx", MaxZipRatio: 1 << 30, MaxUnzippedBytes: 8 << 20})
-	var le *LimitError
+	var le *archive.LimitError
 	if !errors.As(err, &le) || le.Limit != 8<<20 {
 		t.Fatalf("err = %v, want the unzipped size limit", err)
 	}
@@ -228,5 +230,41 @@ func TestXLSX(t *testing.T) {
 	}
 	if _, err := Open(p, Options{Sheet: "Nope"}); err == nil || !strings.Contains(err.Error(), "Cover, Providers") {
 		t.Fatalf("err = %v, want the sheet list", err)
+	}
+}
+
+// sharedStringsBook is a workbook whose shared strings table holds n items.
+func sharedStringsBook(t *testing.T, n int) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("[Content_Types].xml")
+	w.Write([]byte(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`))
+	w, _ = zw.Create("xl/sharedStrings.xml")
+	w.Write([]byte(`<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`))
+	for i := 0; i < n; i++ {
+		w.Write([]byte("<si><t>s</t></si>"))
+	}
+	w.Write([]byte("</sst>"))
+	zw.Close()
+	return writeFile(t, "strings.xlsx", buf.Bytes())
+}
+
+func TestSharedStringsCap(t *testing.T) {
+	p := sharedStringsBook(t, 101)
+	_, err := Open(p, Options{Name: "strings.xlsx", MaxSharedStrings: 100})
+	if !errors.Is(err, ErrTooManySharedStrings) || !strings.Contains(err.Error(), "strings.xlsx") || !strings.Contains(err.Error(), "100") {
+		t.Fatalf("err = %v, want the shared strings count limit naming the file", err)
+	}
+	_, err = Open(p, Options{Name: "strings.xlsx", MaxSharedStringsBytes: 1000})
+	var le *LimitError
+	if !errors.As(err, &le) || !strings.Contains(le.What, "shared strings") {
+		t.Fatalf("err = %v, want the shared strings size limit", err)
+	}
+	// At the cap the guard lets the file through to excelize (which then
+	// finds no workbook: the error is no longer about shared strings).
+	_, err = Open(p, Options{Name: "strings.xlsx", MaxSharedStrings: 101})
+	if errors.Is(err, ErrTooManySharedStrings) {
+		t.Fatalf("101 items refused at a cap of 101: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/localoffer/localoffer/internal/archive"
 )
 
 // xlsxSource streams one worksheet with excelize's Rows iterator: worksheet
@@ -24,6 +26,13 @@ type xlsxSource struct {
 	opts  *Options
 }
 
+// xmlInMemory is the largest part excelize keeps in memory; bigger worksheets
+// and shared strings go to a temp file and are read as streams.
+const xmlInMemory = 4 << 20
+
+// ErrTooManySharedStrings marks a workbook over Options.MaxSharedStrings.
+var ErrTooManySharedStrings = errors.New("too many shared strings")
+
 func openXLSX(path string, opts *Options) (*xlsxSource, error) {
 	name := opts.Name
 	if err := checkZip(path, name, opts); err != nil {
@@ -31,7 +40,7 @@ func openXLSX(path string, opts *Options) (*xlsxSource, error) {
 	}
 	f, err := excelize.OpenFile(path, excelize.Options{
 		UnzipSizeLimit:    opts.MaxUnzippedBytes,
-		UnzipXMLSizeLimit: min(16<<20, opts.MaxUnzippedBytes),
+		UnzipXMLSizeLimit: min(xmlInMemory, opts.MaxUnzippedBytes),
 		RawCellValue:      true, // dates stay Excel serials; mappings convert them
 	})
 	if err != nil {
@@ -56,26 +65,62 @@ func openXLSX(path string, opts *Options) (*xlsxSource, error) {
 	return &xlsxSource{path: path, name: name, f: f, rows: rows, sheet: sheetName, opts: opts}, nil
 }
 
-// checkZip refuses zip bombs before excelize inflates anything: the central
-// directory's sizes are what archive/zip enforces while reading.
+// checkZip refuses zip bombs before excelize inflates anything (the shared
+// archive guard checks the central directory), then measures the shared
+// strings part, which excelize holds in memory whole.
 func checkZip(path, name string, opts *Options) error {
-	zr, err := zip.OpenReader(path)
+	zr, err := archive.Open(path, name, archive.Limits{
+		MaxEntryBytes: opts.MaxUnzippedBytes,
+		MaxTotalBytes: opts.MaxUnzippedBytes,
+		MaxRatio:      opts.MaxZipRatio,
+	})
+	if errors.Is(err, archive.ErrLimit) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w: not a readable XLSX zip: %v", name, ErrUnsupported, err)
 	}
 	defer zr.Close()
-	var total uint64
-	for _, e := range zr.File {
-		total += e.UncompressedSize64
-		if total > uint64(opts.MaxUnzippedBytes) {
-			return &LimitError{Path: name, What: "the inflated workbook (zip bomb guard)", Limit: opts.MaxUnzippedBytes}
+	return checkSharedStrings(zr, opts)
+}
+
+// checkSharedStrings counts the <si> items and bytes of xl/sharedStrings.xml
+// as a stream: excelize keeps one entry per item in memory (a few hundred
+// bytes each for a small part), so the count is what bounds memory.
+func checkSharedStrings(zr *archive.Archive, opts *Options) error {
+	part, ok := zr.Lookup("xl/sharedStrings.xml")
+	if !ok {
+		return nil
+	}
+	if size, _ := zr.Size(part); size > opts.MaxSharedStringsBytes {
+		return &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
+	}
+	rc, err := zr.Open(part)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(io.LimitReader(rc, opts.MaxSharedStringsBytes+1))
+	var n int
+	for {
+		tok, err := dec.RawToken()
+		if err == io.EOF {
+			return nil
 		}
-		if e.UncompressedSize64 > 1<<20 && e.UncompressedSize64 > uint64(opts.MaxZipRatio)*max(e.CompressedSize64, 1) {
-			return fmt.Errorf("%s: part %s inflates %d:1 (%d bytes from %d), above the zip bomb ratio limit %d:1",
-				name, e.Name, e.UncompressedSize64/max(e.CompressedSize64, 1), e.UncompressedSize64, e.CompressedSize64, opts.MaxZipRatio)
+		if err != nil {
+			if errors.Is(err, archive.ErrLimit) {
+				return err
+			}
+			return fmt.Errorf("%s: %s: %w", zr.Name(), part, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "si" {
+			n++
+			if n > opts.MaxSharedStrings {
+				return fmt.Errorf("%s: the workbook's shared strings table has more than %d items, the limit: %w",
+					zr.Name(), opts.MaxSharedStrings, ErrTooManySharedStrings)
+			}
 		}
 	}
-	return nil
 }
 
 func pickSheet(f *excelize.File, want string) (string, error) {

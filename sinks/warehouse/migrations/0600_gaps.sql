@@ -27,7 +27,7 @@ FROM (SELECT arrayJoin([
 ]) AS t);
 
 CREATE OR REPLACE VIEW {{ref "supply_services"}}{{onCluster}}
-COMMENT 'Real-world services after de-duplication: current active service records (services_current) grouped by canonical_id and LA, with the union of their needs and categories, the widest age range (unknown bounds are open: from birth, to 25), declared places, and fresh = 1 when at least one record carries no staleness flag (review_overdue, assurance_overdue, missing_from_source)'
+COMMENT 'Real-world services after de-duplication: current service records not closed (services_current; an unknown status counts as open) grouped by canonical_id and LA, with the union of their needs and categories, the widest age range (unknown bounds are open: from birth, to 25), declared places, and fresh = 1 when at least one record carries no staleness flag (review_overdue, assurance_overdue, missing_from_source)'
 AS SELECT
     s_la AS la_code,
     s_canonical AS canonical_id,
@@ -58,7 +58,7 @@ FROM (
         WHERE entity_type = 'service' AND flag IN ('review_overdue', 'assurance_overdue', 'missing_from_source')
         GROUP BY entity_id
     ) AS f ON f.entity_id = s.id
-    WHERE s.status = 'active'
+    WHERE s.status NOT IN ('inactive', 'defunct', 'temporarily closed')
 )
 GROUP BY s_la, s_canonical;
 
@@ -438,9 +438,9 @@ WHERE found = 1
 GROUP BY la_code, item;
 
 CREATE OR REPLACE VIEW {{ref "service_staleness"}}{{onCluster}}
-COMMENT 'Per LA and flag, how many current active services hold that flag now (all flag kinds, not just the staleness ones)'
+COMMENT 'Per LA and flag, how many current services not closed (unknown status counts as open) hold that flag now (all flag kinds, not just the staleness ones)'
 AS SELECT CAST(s.la_code AS String) AS la_code, CAST(f.flag AS String) AS flag, uniqExact(s.id) AS services
 FROM {{ref "services_current"}} AS s
 INNER JOIN {{ref "flags_current"}} AS f ON f.entity_id = s.id AND f.entity_type = 'service'
-WHERE s.status = 'active'
+WHERE s.status NOT IN ('inactive', 'defunct', 'temporarily closed')
 GROUP BY la_code, flag;

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
+)
+
+// cmdHealth reports each source's data quality and conformance over its
+// recent runs, ranks sources and LAs, and writes the fix list for data owners.
+func cmdHealth(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "health", "health [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE]")
+	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
+	var names stringList
+	fs.Var(&names, "pipeline", "only this source (repeatable)")
+	la := fs.String("la", "", "only sources with services in this local authority: GSS code (E06000044) or DfE code (851)")
+	runs := fs.Int("runs", health.DefaultRuns, "history: the last N runs of each source")
+	format := fs.String("format", "table", "output format: table (summary), csv (the fix list), json (everything), html (the page)")
+	out := fs.String("out", "", "write to this file instead of standard output")
+	if code, done := parseFlags(fs, env, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "localoffer health: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if !slices.Contains(health.Formats, *format) {
+		fmt.Fprintf(env.Stderr, "localoffer health: unknown --format %q (%s)\n", *format, strings.Join(health.Formats, ", "))
+		return exitUsage
+	}
+	cfg, ok := loadConfig(env, *cfgPath)
+	if !ok {
+		return exitUsage
+	}
+	if _, err := cfg.Select(names); err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
+		return exitUsage
+	}
+	opts := health.Options{Pipelines: names, Runs: *runs}
+	if *runs < 1 {
+		fmt.Fprintf(env.Stderr, "localoffer health: --runs %d: want 1 or more\n", *runs)
+		return exitUsage
+	}
+	log := newLogger(env)
+	w, err := openWarehouse(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+		return exitFailed
+	}
+	defer w.Close(context.Background())
+	if opts.LACode, err = gaps.ResolveLA(ctx, w, *la); err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
+		return exitUsage
+	}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
+		return exitUsage
+	}
+	write := func(f io.Writer) error { return health.Write(ctx, w, opts, *format, f, time.Now()) }
+	if *out == "" {
+		err = write(env.Stdout)
+	} else {
+		err = writeFileAtomic(*out, write)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
+		return exitFailed
+	}
+	if *out != "" {
+		log.Info("health report written", "file", *out, "format", *format)
+	}
+	return exitOK
+}

@@ -1,0 +1,93 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/localoffer/localoffer/sinks/warehouse"
+)
+
+// MaxWarningsPerKind: a source that repeats one fault thousands of times
+// gets this many rows of it in run_warnings and one row with the count.
+const MaxWarningsPerKind = 50
+
+// warnBatch is how many warnings are written in one insert.
+const warnBatch = 500
+
+// warnings is the one place warnings are counted, capped per kind and written
+// in batches, for every collector. Safe for concurrent use.
+type warnings struct {
+	w        *warehouse.Warehouse
+	pipeline string
+	runID    string
+	log      *slog.Logger
+
+	mu     sync.Mutex
+	counts map[string]int
+	all    int
+	buf    []warehouse.Warning
+	err    error
+}
+
+func newWarnings(w *warehouse.Warehouse, pipeline, runID string, log *slog.Logger) *warnings {
+	return &warnings{w: w, pipeline: pipeline, runID: runID, log: log, counts: map[string]int{}}
+}
+
+func (ws *warnings) add(ctx context.Context, kind, sourceURL, recordID, msg string) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	ws.all++
+	ws.counts[kind]++
+	if ws.counts[kind] > MaxWarningsPerKind {
+		return
+	}
+	ws.log.Warn(msg, "kind", kind, "source", sourceURL, "record", recordID)
+	ws.buf = append(ws.buf, warehouse.Warning{At: time.Now().UTC(), Kind: kind, SourceURL: sourceURL, RecordID: recordID, Message: msg})
+	if len(ws.buf) >= warnBatch {
+		ws.flushLocked(ctx)
+	}
+}
+
+func (ws *warnings) flushLocked(ctx context.Context) {
+	if len(ws.buf) == 0 {
+		return
+	}
+	if err := ws.w.RecordWarnings(ctx, ws.pipeline, ws.runID, ws.buf); err != nil && ws.err == nil {
+		ws.err = fmt.Errorf("record %d warnings: %w", len(ws.buf), err)
+	}
+	ws.buf = ws.buf[:0]
+}
+
+// finish adds one row per capped kind with its count and writes what is buffered.
+func (ws *warnings) finish(ctx context.Context) error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for _, kind := range sortedKinds(ws.counts) {
+		if n := ws.counts[kind]; n > MaxWarningsPerKind {
+			msg := fmt.Sprintf("%d more warnings of this kind not recorded (%d in all)", n-MaxWarningsPerKind, n)
+			ws.log.Warn(msg, "kind", kind)
+			ws.buf = append(ws.buf, warehouse.Warning{At: time.Now().UTC(), Kind: kind, Message: msg})
+		}
+	}
+	ws.flushLocked(ctx)
+	return ws.err
+}
+
+func (ws *warnings) total() int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return ws.all
+}
+
+func (ws *warnings) byKind() map[string]int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	out := make(map[string]int, len(ws.counts))
+	for k, n := range ws.counts {
+		out[k] = n
+	}
+	return out
+}
