@@ -67,6 +67,7 @@ type Index struct {
 	strList   []string
 	vocab     map[string]int32
 	words     []string // by word id
+	isType    []bool   // by word id: a type word (typeWords)
 	df        []int32
 	idf       []float64
 	blocks    map[uint64][]entry
@@ -210,6 +211,7 @@ func (x *Index) prepare(r *rec) {
 			x.vocab[w] = id
 			x.df = append(x.df, 0)
 			x.words = append(x.words, w)
+			x.isType = append(x.isType, typeWords[w])
 		}
 		if !slices.Contains(r.words, id) {
 			r.words = append(r.words, id)
@@ -597,13 +599,9 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 		keys, scratch = x.keysOf(r, keys, scratch, true)
 		for _, k := range keys {
 			list := x.blocks[k]
-			live := 0
-			for _, en := range list {
-				if x.recs[en.slot].gen == en.gen {
-					live++
-				}
-			}
-			if live*2 < len(list) { // mostly stale: compact
+			if len(list) > x.opt.MaxBlock {
+				// Too big, or full of entries left by changed records: compact
+				// and look again.
 				out := list[:0]
 				for _, en := range list {
 					if x.recs[en.slot].gen == en.gen {
@@ -611,9 +609,9 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 					}
 				}
 				x.blocks[k], list = out, out
-			}
-			if live > x.opt.MaxBlock {
-				continue
+				if len(list) > x.opt.MaxBlock {
+					continue
+				}
 			}
 			compared += x.scan(m, r, list, inM, stamp, keyOK, &edges, -1)
 		}
@@ -692,9 +690,6 @@ func (x *Index) compareOrgs(a, b *rec, keyOK map[int32]bool) (float64, string, b
 			return 1, x.str(ka.value), true
 		}
 	}
-	if x.phaseConflict(a, b) {
-		return 0, "", false
-	}
 	// Words and place first: when even identical letter pairs could not lift
 	// the pair to the threshold, the letter pairs are not compared.
 	words := x.wordScore(a, b)
@@ -704,7 +699,7 @@ func (x *Index) compareOrgs(a, b *rec, keyOK map[int32]bool) (float64, string, b
 	}
 	name := 0.5*words + 0.5*diceSorted(a.grams, b.grams)
 	s := nameWeight*name + placeWeight*pl
-	if s < x.opt.Threshold {
+	if s < x.opt.Threshold || x.phaseConflict(a, b) {
 		return 0, "", false
 	}
 	return s, "name " + fmt2(name) + ", " + why, true
@@ -823,7 +818,8 @@ func (x *Index) nameScore(a, b *rec) float64 {
 var phaseConflicts = [][2]string{{"infant", "junior"}, {"primary", "secondary"}}
 
 // phaseConflict: one name says infant (not junior), the other junior (not
-// infant), or the same for primary and secondary.
+// infant), or the same for primary and secondary. It is asked only of pairs
+// that would otherwise link, so its map lookups cost little.
 func (x *Index) phaseConflict(a, b *rec) bool {
 	has := func(r *rec, w string) bool {
 		id, ok := x.vocab[w]
@@ -854,7 +850,7 @@ func (x *Index) wordScore(a, b *rec) float64 {
 func (x *Index) contained(a, b *rec) bool {
 	naming := 0
 	for _, w := range a.words {
-		if typeWords[x.words[w]] {
+		if x.isType[w] {
 			continue
 		}
 		if !slices.Contains(b.words, w) {

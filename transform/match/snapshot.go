@@ -311,8 +311,10 @@ func ReadSnapshot(r io.Reader, opt Options) (*Index, string, error) {
 	for i, w := range x.strList {
 		x.strs[w] = int32(i)
 	}
+	x.isType = make([]bool, len(x.words))
 	for i, w := range x.words {
 		x.vocab[w] = int32(i)
+		x.isType[i] = typeWords[w]
 	}
 	if len(x.df) != len(x.words) {
 		return nil, "", errors.New("read index snapshot: word counts do not match the vocabulary")
