@@ -164,7 +164,20 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 		}
 		collected[s.Name] = summarise(s.Name, minAge, maxAge, s.NeedCodes, s.Contacts)
 	}
-	t.Logf("served %d services; the round trip collected %d", len(served), len(rows))
+	withAges, withNeeds, withContacts := 0, 0, 0
+	for _, v := range served {
+		if v.ages != "-–-" {
+			withAges++
+		}
+		if v.needs != "" {
+			withNeeds++
+		}
+		if v.contacts != "" {
+			withContacts++
+		}
+	}
+	t.Logf("served %d services (%d with ages, %d with need codes, %d with contacts); the round trip collected %d",
+		len(served), withAges, withNeeds, withContacts, len(rows))
 	if len(rows) != len(served) || len(collected) != len(served) {
 		t.Errorf("served %d services, collected %d (%d names)", len(served), len(rows), len(collected))
 	}
