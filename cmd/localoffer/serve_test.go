@@ -195,6 +195,20 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 	if code, _, errs := runCLI(t, "gaps", "--server", base, "--la", "nowhere"); code != exitFailed || !strings.Contains(errs, "la") {
 		t.Errorf("gaps --server with a bad LA: exit %d %s", code, errs)
 	}
+	// health --server gives what health gives from the warehouse.
+	code, local, errs = runCLI(t, "health", "--config", cfg, "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("health: %d %s", code, errs)
+	}
+	code, remote, errs = runCLI(t, "health", "--server", base, "--format", "csv")
+	if code != exitOK || remote != local {
+		t.Errorf("health --server csv: exit %d %s\n%s\nwant\n%s", code, errs, remote, local)
+	}
+	for _, f := range []string{"table", "html", "json"} {
+		if code, out, errs := runCLI(t, "health", "--server", base, "--format", f); code != exitOK || len(out) < 100 {
+			t.Errorf("health --server --format %s: exit %d %s\n%s", f, code, errs, out)
+		}
+	}
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exit %d after stop", code)
 	}
