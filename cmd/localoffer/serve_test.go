@@ -329,3 +329,55 @@ func TestQueryServerSpeaksClickHouseHTTP(t *testing.T) {
 		t.Errorf("no endpoint: exit %d %s", code, e.Stderr)
 	}
 }
+
+// serve runs the pipelines on their schedules and serves each run's result
+// as soon as it is loaded; it stops cleanly afterwards.
+func TestServeSchedulesAndRefreshes(t *testing.T) {
+	cfg := sampleConfig(t)
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The directory runs every second; the other pipelines keep their daily or weekly schedules.
+	os.WriteFile(cfg, bytes.Replace(text, []byte(`schedule: "@daily"`), []byte(`schedule: "@every 1s"`), 1), 0o644)
+	base, stop := startServe(t, "--config", cfg)
+	var p struct {
+		TotalItems int `json:"total_items"`
+	}
+	resp, err := http.Get(base + "/services")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if p.TotalItems != 0 {
+		t.Fatalf("an empty warehouse serves %d services", p.TotalItems)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for p.TotalItems == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		resp, err := http.Get(base + "/services")
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+	}
+	if p.TotalItems == 0 {
+		t.Fatal("the scheduled run's services were not served")
+	}
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`localoffer_runs_total{pipeline="portsmouth-directory",status="ok"}`, `localoffer_last_success_timestamp_seconds{pipeline="portsmouth-directory"}`} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exit %d", code)
+	}
+}
