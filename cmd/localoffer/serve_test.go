@@ -203,6 +203,20 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 	if code, _, errs := runCLI(t, "gaps", "--server", base, "--la", "nowhere"); code != exitFailed || !strings.Contains(errs, "la") {
 		t.Errorf("gaps --server with a bad LA: exit %d %s", code, errs)
 	}
+	// health --server gives what health gives from the warehouse.
+	code, local, errs = runCLI(t, "health", "--config", cfg, "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("health: %d %s", code, errs)
+	}
+	code, remote, errs = runCLI(t, "health", "--server", base, "--format", "csv")
+	if code != exitOK || remote != local {
+		t.Errorf("health --server csv: exit %d %s\n%s\nwant\n%s", code, errs, remote, local)
+	}
+	for _, f := range []string{"table", "html", "json"} {
+		if code, out, errs := runCLI(t, "health", "--server", base, "--format", f); code != exitOK || len(out) < 100 {
+			t.Errorf("health --server --format %s: exit %d %s\n%s", f, code, errs, out)
+		}
+	}
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exit %d after stop", code)
 	}
@@ -372,5 +386,57 @@ func TestServeMountsReportsDictionaryAndSQL(t *testing.T) {
 	e.Stdout, e.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
 	if code := runMain(context.Background(), []string{"query", "--server", base, "INSERT INTO services (id) VALUES ('x')"}, e); code == exitOK {
 		t.Errorf("an INSERT through the server's SQL endpoint was accepted")
+	}
+}
+
+// serve runs the pipelines on their schedules and serves each run's result
+// as soon as it is loaded; it stops cleanly afterwards.
+func TestServeSchedulesAndRefreshes(t *testing.T) {
+	cfg := sampleConfig(t)
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The directory runs every second; the other pipelines keep their daily or weekly schedules.
+	os.WriteFile(cfg, bytes.Replace(text, []byte(`schedule: "@daily"`), []byte(`schedule: "@every 1s"`), 1), 0o644)
+	base, stop := startServe(t, "--config", cfg)
+	var p struct {
+		TotalItems int `json:"total_items"`
+	}
+	resp, err := http.Get(base + "/services")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if p.TotalItems != 0 {
+		t.Fatalf("an empty warehouse serves %d services", p.TotalItems)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for p.TotalItems == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		resp, err := http.Get(base + "/services")
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+	}
+	if p.TotalItems == 0 {
+		t.Fatal("the scheduled run's services were not served")
+	}
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`localoffer_runs_total{pipeline="portsmouth-directory",status="ok"}`, `localoffer_last_success_timestamp_seconds{pipeline="portsmouth-directory"}`} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exit %d", code)
 	}
 }
