@@ -99,7 +99,10 @@ func cmdServe(ctx context.Context, env *Env, args []string) int {
 		// Answers 404 until serve.analyst_password is set.
 		ch := clickhouse.New(rq, clickhouse.Options{Password: cfg.Serve.AnalystPassword, Database: cfg.Warehouse.Database})
 		// Both paths: the JavaScript client posts to the bare path it was given.
-		mounts = append(mounts, serve.Mount{Pattern: "/clickhouse/", Handler: ch}, serve.Mount{Pattern: "/clickhouse", Handler: ch})
+		// Method-qualified: a bare "/clickhouse/" would conflict with the API's "GET /" (ServeMux panics).
+		for _, p := range []string{"GET /clickhouse/", "POST /clickhouse/", "GET /clickhouse", "POST /clickhouse"} {
+			mounts = append(mounts, serve.Mount{Pattern: p, Handler: ch})
+		}
 	} else {
 		log.Info("the /clickhouse/ endpoint needs the embedded warehouse; with a ClickHouse server, analysts connect to it directly")
 	}

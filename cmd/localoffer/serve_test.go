@@ -298,3 +298,48 @@ func TestQueryServerSpeaksClickHouseHTTP(t *testing.T) {
 		t.Errorf("no endpoint: exit %d %s", code, e.Stderr)
 	}
 }
+
+// serve mounts the real /clickhouse/ endpoint when serve.analyst_password is
+// set; query --server and a ClickHouse client's ping reach it.
+func TestServeClickHouseEndpoint(t *testing.T) {
+	cfg := sampleConfig(t)
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `analyst_password: "${ANALYST_PASSWORD}"`, `analyst_password: "s3cret"`, 1)
+	if text == string(data) {
+		t.Fatal("the sample configuration has no serve.analyst_password to set")
+	}
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startServe(t, "--config", cfg, "--no-schedule")
+	defer stop()
+	e := &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string {
+		if k == "ANALYST_PASSWORD" {
+			return "s3cret"
+		}
+		return ""
+	}}
+	if code := runMain(context.Background(), []string{"query", "--server", base, "--format", "csv", "--param", "n=41", "SELECT {n:UInt8} + 1 AS answer"}, e); code != exitOK {
+		t.Fatalf("query --server: exit %d: %s", code, e.Stderr)
+	}
+	if out := e.Stdout.(*bytes.Buffer).String(); out != "answer\n42\n" {
+		t.Errorf("query --server: %q", out)
+	}
+	e.Stdout, e.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	if code := runMain(context.Background(), []string{"query", "--server", base, "INSERT INTO quarantine (pipeline) VALUES ('x')"}, e); code != exitFailed ||
+		!strings.Contains(e.Stderr.(*bytes.Buffer).String(), "READONLY") {
+		t.Errorf("INSERT through serve: exit %d %s", code, e.Stderr)
+	}
+	res, err := http.Get(base + "/clickhouse/ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(b) != "Ok.\n" {
+		t.Errorf("ping: %d %q", res.StatusCode, b)
+	}
+}
