@@ -33,6 +33,7 @@ test: setup-test
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	./scripts/hostile-rss.sh
 	./scripts/bench-serve.sh
 
 clean:

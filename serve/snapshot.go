@@ -524,7 +524,8 @@ func (wk *worker) prepare(r svcRow, flags []string) (*preparedService, error) {
 	}
 	p := &preparedService{
 		e: svcEntry{id: h.ID, orgID: h.OrganizationID, pipeline: r.Pipeline, la: src.LACode, needs: src.NeedCodes, cats: src.Categories,
-			minAge: nanOr(src.MinimumAge), maxAge: nanOr(src.MaximumAge), modified: modified, stale: stale},
+			// The published ages: ages read from free text are not the source's and are not served, so they do not filter either.
+			minAge: nanOr(h.MinimumAge), maxAge: nanOr(h.MaximumAge), modified: modified, stale: stale},
 		full: withExtension(full, ext),
 		list: withExtension(wk.encode(serviceList(h)), ext),
 		minimal: wk.encode(struct {

@@ -47,7 +47,7 @@ func cmdQuery(ctx context.Context, env *Env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	log := newLogger(env)
+	log := newLogger(env, cfg.Secrets...)
 	w, err := openWarehouse(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)

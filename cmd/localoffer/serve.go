@@ -98,8 +98,11 @@ func cmdServe(ctx context.Context, env *Env, args []string) int {
 	if rq, ok := a.w.Conn.(warehouse.RawQuerier); ok {
 		// Answers 404 until serve.analyst_password is set.
 		ch := clickhouse.New(rq, clickhouse.Options{Password: cfg.Serve.AnalystPassword, Database: cfg.Warehouse.Database})
-		// Both paths: the JavaScript client posts to the bare path it was given.
-		mounts = append(mounts, serve.Mount{Pattern: "/clickhouse/", Handler: ch}, serve.Mount{Pattern: "/clickhouse", Handler: ch})
+		// Both paths (the JavaScript client posts to the bare path it was
+		// given), with methods, so the patterns sit beside the API's "GET /".
+		for _, p := range []string{"GET /clickhouse/", "POST /clickhouse/", "GET /clickhouse", "POST /clickhouse"} {
+			mounts = append(mounts, serve.Mount{Pattern: p, Handler: ch})
+		}
 	} else {
 		log.Info("the /clickhouse/ endpoint needs the embedded warehouse; with a ClickHouse server, analysts connect to it directly")
 	}

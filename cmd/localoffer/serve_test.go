@@ -150,9 +150,34 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.Payload), &s); err != nil {
 			t.Fatal(err)
 		}
-		collected[s.Name] = summarise(s.Name, s.MinimumAge, s.MaximumAge, s.NeedCodes, s.Contacts)
+		// Ages read from free text are not published as the service's own
+		// (export and serve write only stated ages), so the collector reads
+		// them again from the same text: compare the stated ones.
+		minAge, maxAge := s.MinimumAge, s.MaximumAge
+		if !schema.AgeStated(s.AgeSource) {
+			if minAge != nil || maxAge != nil {
+				if s.AgeSource != schema.AgeSourceText {
+					t.Errorf("%q: collected ages %v–%v with age_source %q", s.Name, minAge, maxAge, s.AgeSource)
+				}
+			}
+			minAge, maxAge = nil, nil
+		}
+		collected[s.Name] = summarise(s.Name, minAge, maxAge, s.NeedCodes, s.Contacts)
 	}
-	t.Logf("served %d services; the round trip collected %d", len(served), len(rows))
+	withAges, withNeeds, withContacts := 0, 0, 0
+	for _, v := range served {
+		if v.ages != "-–-" {
+			withAges++
+		}
+		if v.needs != "" {
+			withNeeds++
+		}
+		if v.contacts != "" {
+			withContacts++
+		}
+	}
+	t.Logf("served %d services (%d with ages, %d with need codes, %d with contacts); the round trip collected %d",
+		len(served), withAges, withNeeds, withContacts, len(rows))
 	if len(rows) != len(served) || len(collected) != len(served) {
 		t.Errorf("served %d services, collected %d (%d names)", len(served), len(rows), len(collected))
 	}
@@ -296,5 +321,56 @@ func TestQueryServerSpeaksClickHouseHTTP(t *testing.T) {
 	if code := runMain(context.Background(), []string{"query", "--server", ts.URL + "/nothing-here", "SELECT 1"}, e); code != exitFailed ||
 		!strings.Contains(e.Stderr.(*bytes.Buffer).String(), "analyst_password") {
 		t.Errorf("no endpoint: exit %d %s", code, e.Stderr)
+	}
+}
+
+// What serve mounts beside the API: the health report, the data dictionary,
+// and the ClickHouse-compatible SQL endpoint that `query --server` asks.
+func TestServeMountsReportsDictionaryAndSQL(t *testing.T) {
+	cfg := sampleConfig(t)
+	// The sample config takes the password from ANALYST_PASSWORD.
+	t.Setenv("ANALYST_PASSWORD", "mount-test-pass")
+	if code, out, errs := runCLI(t, "run", "--config", cfg, "--pipeline", "portsmouth-directory"); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	}
+	base, _ := startServe(t, "--config", cfg, "--no-schedule")
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/reports/health"); code != 200 || !strings.Contains(body, "<title>Feed health report</title>") || !strings.Contains(body, "portsmouth-directory") {
+		t.Errorf("/reports/health: %d %.300s", code, body)
+	}
+	if code, body := get("/reports/health.json?la=E06000044"); code != 200 || !strings.Contains(body, `"fix_list_total"`) {
+		t.Errorf("/reports/health.json: %d %.300s", code, body)
+	}
+	if code, body := get("/reports/health.json?runs=0"); code != 400 || !strings.Contains(body, "runs") {
+		t.Errorf("/reports/health.json?runs=0: %d %.300s", code, body)
+	}
+	if code, body := get("/docs/warehouse"); code != 200 || !strings.Contains(body, "services_current") {
+		t.Errorf("/docs/warehouse: %d %.300s", code, body)
+	}
+	e := &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string {
+		if k == "ANALYST_PASSWORD" {
+			return "mount-test-pass"
+		}
+		return ""
+	}}
+	if code := runMain(context.Background(), []string{"query", "--server", base, "--format", "csv", "--param", "p=portsmouth-directory",
+		"SELECT count() AS n FROM services_current WHERE pipeline = {p:String}"}, e); code != exitOK {
+		t.Fatalf("query --server: exit %d: %s", code, e.Stderr)
+	}
+	if out := e.Stdout.(*bytes.Buffer).String(); !strings.HasPrefix(out, "n\n") || out == "n\n0\n" {
+		t.Errorf("query --server csv = %q", out)
+	}
+	e.Stdout, e.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	if code := runMain(context.Background(), []string{"query", "--server", base, "INSERT INTO services (id) VALUES ('x')"}, e); code == exitOK {
+		t.Errorf("an INSERT through the server's SQL endpoint was accepted")
 	}
 }
