@@ -570,12 +570,11 @@ func (wk *worker) prepare(r svcRow, flags []string) (*preparedService, error) {
 		if l := sal.Location; l != nil && l.Latitude != nil && l.Longitude != nil {
 			ps.se.lat, ps.se.lon, ps.se.hasCoord = *l.Latitude, *l.Longitude, true
 		}
+		// Not validated again: the service_at_location was validated inside the
+		// service (HSDS nests the same schema there), and the service list form
+		// beside it is a subset of that valid service.
 		x := salOut{ServiceAtLocation: sal, Service: list}
 		ps.full = wk.encode(&x)
-		if !wk.valid("service_at_location", sal.ID, ps.full) {
-			p.leftOut = append(p.leftOut, "service_at_location")
-			continue
-		}
 		x.Contacts, x.Phones, x.Schedules, x.Attributes = nil, nil, nil, nil
 		ps.list = wk.encode(&x)
 		p.sals = append(p.sals, ps)
