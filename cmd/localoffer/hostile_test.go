@@ -300,7 +300,7 @@ func TestHostileSources(t *testing.T) {
 		}
 	}
 	code, refused, _ := runCLI(t, "query", "--config", cfg, "--format", "csv",
-		"SELECT pipeline, status FROM runs FINAL WHERE pipeline LIKE 'dp-%' AND status != 'ok' AND (error LIKE '%leaves the package%' OR status_reason LIKE '%leaves the package%') ORDER BY pipeline")
+		"SELECT pipeline, status FROM runs FINAL WHERE pipeline LIKE 'dp-%' AND status != 'ok' AND concat(error, status_reason) LIKE '%leaves the package%' ORDER BY pipeline")
 	for _, p := range []string{"dp-file", "dp-host", "dp-path"} {
 		if !strings.Contains(refused, p+",") {
 			t.Errorf("%s: the hostile resource path was not refused: %s", p, refused)

@@ -130,7 +130,7 @@ func TestRealWorldPackagesEndToEnd(t *testing.T) {
 				// Nine declared resources are absent, eligibility rows have no
 				// keys and 50 services name a missing organisation: the data
 				// arrived, with named gaps.
-				if r.Status != "degraded" || !strings.Contains(r.Reason, "missing_resource: 9 resources listed in datapackage.json are absent") || !strings.Contains(r.Reason, "dangling_reference: services: 50 rows") {
+				if r.Status != "degraded" || !strings.Contains(r.Reason, "9 declared resources missing") || !strings.Contains(r.Reason, "dangling foreign keys") {
 					t.Errorf("miami-211: status %q (%s), want degraded naming the missing resources", r.Status, r.Reason)
 				}
 				services := len(src["service"])

@@ -63,23 +63,24 @@ func (e *MissingTableError) Error() string {
 // Is makes errors.Is(err, ErrMissingMainTable) true.
 func (e *MissingTableError) Is(target error) bool { return target == ErrMissingMainTable }
 
-// Warning kinds. Every warning's message starts with its kind and a colon,
-// and is one per table (or per package), its count in the message. The
-// runner marks a run degraded on collect.KindMissingResource (declared tables
-// absent or refused), collect.KindUnjoinedRows and
-// collect.KindDanglingReference; the other kinds are notes.
+// Warning kinds. The runner caps warnings per kind and marks a run degraded
+// on collect.KindMissingResource (one warning per declared table that is
+// absent) and collect.KindDanglingKey (one per row whose key names nothing:
+// dropped child rows, and records loaded without the row they name). The
+// kinds below summarise, one warning per table, or note the layout; they do
+// not degrade a run on their own (the rows they count are also warned of
+// under collect.KindDanglingKey).
 const (
-	WarnMissingResource   = collect.KindMissingResource   // declared tables absent, or refused (path leaves the package)
-	WarnUnjoinedRows      = collect.KindUnjoinedRows      // per table: child rows dropped, with counts and examples
-	WarnDanglingReference = collect.KindDanglingReference // per table and column: records loaded without the row they name
-	WarnMissingID         = "missing_id"                  // per table: services/organizations/locations rows without id; not loaded
-	WarnDuplicateID       = "duplicate_id"                // per table: rows repeating an id; the first one loaded
-	WarnUnmappedTable     = "unmapped_table"              // an HSDS table our schema has no place for (funding, programs, …)
-	WarnUnknownResource   = "unknown_resource"            // a resource that is not an HSDS table
-	WarnMovedResource     = "moved_resource"              // declared paths absent, the one same-named file used
-	WarnDuplicateResource = "duplicate_resource"          // the same file declared twice; read once
-	WarnNoDescriptor      = "no_descriptor"               // no datapackage.json; tables found by file name
-	WarnRaggedRows        = "ragged_rows"                 // rows with more or fewer cells than the header
+	WarnUnjoinedRows      = "unjoined_rows"      // per table: child rows dropped, with counts and examples
+	WarnDanglingReference = "dangling_reference" // per table and column: records loaded without the row they name
+	WarnMissingID         = "missing_id"         // per table: services/organizations/locations rows without id; not loaded
+	WarnDuplicateID       = "duplicate_id"       // per table: rows repeating an id; the first one loaded
+	WarnUnmappedTable     = "unmapped_table"     // an HSDS table our schema has no place for (funding, programs, …)
+	WarnUnknownResource   = "unknown_resource"   // a resource that is not an HSDS table
+	WarnMovedResource     = "moved_resource"     // declared paths absent, the one same-named file used
+	WarnDuplicateResource = "duplicate_resource" // the same file declared twice; read once
+	WarnNoDescriptor      = "no_descriptor"      // no datapackage.json; tables found by file name
+	WarnRaggedRows        = "ragged_rows"        // rows with more or fewer cells than the header
 )
 
 // maxPackageFiles bounds a directory listing.
@@ -93,7 +94,7 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		opts = append(opts, fetch.WithHeader(k, v))
 	}
 	warn := func(kind, format string, args ...any) {
-		run.Warning(kind, c.Source, "", kind+": "+fmt.Sprintf(format, args...))
+		run.Warning(kind, c.Source, "", fmt.Sprintf(format, args...))
 	}
 	var src source
 	switch {
@@ -144,7 +145,6 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		if err := c.load(j, src, p, warn); err != nil {
 			if errors.Is(err, errAbsent) {
 				if refused(err) {
-					plan.refused = true
 					plan.missing = append(plan.missing, fmt.Sprintf("%s (%s: %s)", p.resource, p.declared, strings.TrimPrefix(err.Error(), errAbsent.Error()+": ")))
 				} else {
 					plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
@@ -160,12 +160,8 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if n := len(plan.moved); n > 0 {
 		warn(WarnMovedResource, "%s not where datapackage.json says; each was read from the only file of its name in the package: %s", count(n, "resource is", "resources are"), capList(plan.moved))
 	}
-	if n := len(plan.missing); n > 0 {
-		what := "absent"
-		if plan.refused {
-			what = "absent or refused"
-		}
-		warn(WarnMissingResource, "%s listed in datapackage.json %s %s: %s", count(n, "resource", "resources"), verb(n, "is", "are"), what, capList(plan.missing))
+	for _, m := range plan.missing {
+		warn(collect.KindMissingResource, "resource %s listed in datapackage.json is absent", m)
 	}
 	if err := sp.done(); err != nil {
 		return err
@@ -173,6 +169,7 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if j.t["service"] == nil {
 		return &MissingTableError{Source: c.Source, Reason: plan.serviceReason()}
 	}
+	j.rowWarn = func(src, id, msg string) { run.Warning(collect.KindDanglingKey, src, id, msg) }
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
 	// The services table's rows are what the package declares: rows and no
 	// records fails the run (see runner.Classify).
@@ -373,8 +370,7 @@ type part struct {
 
 type plan struct {
 	parts    []part
-	missing  []string // "name (path)" of declared resources absent or refused
-	refused  bool     // some were refused, not absent
+	missing  []string // "name (path)" of declared resources absent
 	moved    []string // "declared → found"
 	hasTerms bool
 	services []string // how services were declared, for the error
@@ -438,7 +434,7 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 			continue
 		}
 		if len(paths) == 0 {
-			p.missing = append(p.missing, r.Name+" (no path declared)")
+			warn(collect.KindMissingResource, "resource %s declares no path", r.Name)
 			if table == "service" {
 				p.services = append(p.services, "resource "+r.Name+" declares no path")
 			}
@@ -447,10 +443,9 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 		for _, decl := range paths {
 			pt := part{resource: r.Name, table: table, declared: decl, delim: r.Delimiter()}
 			// A path that leaves the package is refused: that resource is
-			// not read (and listed with the missing ones), the rest is.
+			// not read (and warned of), the rest of the package is.
 			refuse := func(err error) {
-				p.refused = true
-				p.missing = append(p.missing, fmt.Sprintf("%s (%v)", r.Name, err))
+				warn(collect.KindMissingResource, "resource %s: %v; not read", r.Name, err)
 				if table == "service" {
 					p.services = append(p.services, fmt.Sprintf("declared as %s, which leaves the package", decl))
 				}

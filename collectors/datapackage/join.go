@@ -85,8 +85,10 @@ type joiner struct {
 	usedOrg map[string]bool
 	usedLoc map[string]bool
 	refs    map[string]*refStat // "table.column" → dangling references
-	counted map[string]bool     // dangling references already counted
+	warned  map[string]bool     // dangling references already warned of
 	readErr error
+	// rowWarn reports one row whose key names nothing.
+	rowWarn func(sourceURL, recordID, msg string)
 }
 
 type refStat struct {
@@ -96,7 +98,8 @@ type refStat struct {
 }
 
 func newJoiner(sp *spill) *joiner {
-	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}, counted: map[string]bool{}}
+	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}, warned: map[string]bool{},
+		rowWarn: func(string, string, string) {}}
 }
 
 // load streams one table file into the spill and indexes its keys.
@@ -324,13 +327,14 @@ func (j *joiner) first(table, id string) map[string]string {
 }
 
 // dangling counts a reference from a loaded record (row id of table) to a
-// row that is absent, once per row and column.
+// row that is absent, warning once per row and column.
 func (j *joiner) dangling(table, column, parent, value, id string) {
 	once := table + "\x00" + column + "\x00" + id + "\x00" + value
-	if j.counted[once] {
-		return // a location nested in several services is built each time
+	if j.warned[once] {
+		return
 	}
-	j.counted[once] = true
+	j.warned[once] = true
+	j.rowWarn(j.srcOf(table), id, fmt.Sprintf("%s %s: %s %s names no row of %s; loaded without it", table, id, column, value, plural(parent)))
 	key := table + "." + column
 	r := j.refs[key]
 	if r == nil {
@@ -341,6 +345,14 @@ func (j *joiner) dangling(table, column, parent, value, id string) {
 	if len(r.examples) < maxExamples && !slices.Contains(r.examples, value) {
 		r.examples = append(r.examples, value)
 	}
+}
+
+// srcOf names a table's (first) file in messages.
+func (j *joiner) srcOf(table string) string {
+	if t := j.t[table]; t != nil && len(t.segs) > 0 {
+		return t.segs[0].src.URL
+	}
+	return ""
 }
 
 func obj(row map[string]string) map[string]any {

@@ -62,8 +62,9 @@ type Account struct {
 // summary is one per-table warning.
 type summary struct{ kind, msg string }
 
-// report summarises, one warning per table and kind, what could not be
-// loaded, and accounts for every row of every table read.
+// report warns of each dropped child row (rowWarn), summarises, one warning
+// per table and kind, what could not be loaded, and accounts for every row
+// of every table read.
 func (j *joiner) report() ([]summary, []Account) {
 	var out []summary
 	var accts []Account
@@ -134,16 +135,23 @@ func (j *joiner) report() ([]summary, []Account) {
 						keys = append(keys, fk+" "+v)
 					}
 				}
+				id := row["id"]
+				if id == "" {
+					id = fmt.Sprintf("row %d", n)
+				}
 				switch {
 				case len(keys) == 0:
 					d.noKey++
 					d.noKeyX = addExample(d.noKeyX, fmt.Sprintf("row %d", n))
+					j.rowWarn(seg.src.URL, id, fmt.Sprintf("%s %s has no %s; dropped", name, id, keyNames))
 				case j.owner(name, row) == "":
 					d.dangling++
 					d.danglingX = addExample(d.danglingX, strings.Join(keys, "/"))
+					j.rowWarn(seg.src.URL, id, fmt.Sprintf("%s %s: %s names no row of the package; dropped", name, id, strings.Join(keys, ", ")))
 				default:
 					d.orphaned++
 					d.orphX = addExample(d.orphX, strings.Join(keys, "/"))
+					j.rowWarn(seg.src.URL, id, fmt.Sprintf("%s %s: %s was itself not joined; dropped", name, id, strings.Join(keys, ", ")))
 				}
 				return nil
 			})
