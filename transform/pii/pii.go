@@ -75,13 +75,44 @@ func Scrub(s string) (string, Counts) {
 		s = scriptRe.ReplaceAllString(s, " ")
 		s = tagRe.ReplaceAllString(s, " ")
 	}
-	s = replaceCount(emailRe, s, Email, &c.Emails, nil)
-	s = replaceCount(obfEmailRe, s, Email, &c.Emails, nil)
-	s = replaceCount(postcodeRe, s, Postcode, &c.Postcodes, nil)
-	s = replaceCount(phoneRe, s, Phone, &c.Phones, isPhone)
-	s = replaceCount(nhsRe, s, Number, &c.Numbers, nil)
+	// Cheap tests first: most comments hold no address and few digits.
+	if strings.Contains(s, "@") {
+		s = replaceCount(emailRe, s, Email, &c.Emails, nil)
+	}
+	if mayObfuscate(s) {
+		s = replaceCount(obfEmailRe, s, Email, &c.Emails, nil)
+	}
+	if d := countDigits(s); d > 0 {
+		s = replaceCount(postcodeRe, s, Postcode, &c.Postcodes, nil)
+		if d >= 9 {
+			s = replaceCount(phoneRe, s, Phone, &c.Phones, isPhone)
+			s = replaceCount(nhsRe, s, Number, &c.Numbers, nil)
+		}
+	}
 	s, c.Names = scrubNames(s)
 	return strings.TrimSpace(s), c
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// mayObfuscate reports whether s has an "at" that could join an obfuscated
+// address: the word at, or at or @ in brackets.
+func mayObfuscate(s string) bool {
+	l := strings.ToLower(s)
+	for _, k := range []string{" at ", "at)", "at]", "at}", "at>", "(@)", "[@]"} {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func replaceCount(re *regexp.Regexp, s, placeholder string, n *int, keep func(string) (string, bool)) string {
@@ -143,7 +174,7 @@ var (
 	// followed by an age.
 	// "[name] and Evie": a second name joined to one already replaced.
 	andNameRe = regexp.MustCompile(`\[name\](?:,|\s+(?:and|&))\s+([A-Z][a-z'’\-]+)`)
-	agedRe = regexp.MustCompile(`\b([A-Z][a-z'’\-]{1,20})(?:\s*\(\s*(?:aged?\s*)?\d{1,2}\s*\)|,?\s+(?:aged|age)\s+\d{1,2}\b|\s+who\s+is\s+\d{1,2}\b|\s+is\s+\d{1,2}\s+(?:and|years|yrs|but|now)\b)`)
+	agedRe    = regexp.MustCompile(`\b([A-Z][a-z'’\-]{1,20})(?:\s*\(\s*(?:aged?\s*)?\d{1,2}\s*\)|,?\s+(?:aged|age)\s+\d{1,2}\b|\s+who\s+is\s+\d{1,2}\b|\s+is\s+\d{1,2}\s+(?:and|years|yrs|but|now)\b)`)
 )
 
 // scrubNames replaces names found by the cue patterns.
