@@ -103,6 +103,8 @@ type Snapshot struct {
 	LeftOut map[string]int
 
 	services []svcEntry
+	fresh    []int32 // services without a staleness flag, in id order: the default list
+	all      []int32 // every service, in id order
 	svcByID  map[string]int32
 	sals     []salEntry
 	salByID  map[string]int32
@@ -730,8 +732,13 @@ func (b *builder) sortAll() {
 		s.services[i].sals = s.services[i].sals[:0]
 	}
 	s.svcByID = make(map[string]int32, len(s.services))
+	s.fresh, s.all = []int32{}, make([]int32, len(s.services))
 	for i, e := range s.services {
 		s.svcByID[e.id] = int32(i)
+		s.all[i] = int32(i)
+		if !e.stale {
+			s.fresh = append(s.fresh, int32(i))
+		}
 	}
 	s.salByID = make(map[string]int32, len(s.sals))
 	for i, e := range s.sals {
