@@ -3,8 +3,8 @@ package serve
 import (
 	"bytes"
 	"math"
-	"sort"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/localoffer/localoffer/transform/areas"

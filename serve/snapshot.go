@@ -106,7 +106,7 @@ type Snapshot struct {
 	text     []byte   // every service's lower-cased search text, in id order, each ended by a NUL
 	textOff  []uint32 // where each service's text starts in text
 	fresh    []int32  // services without a staleness flag, in id order: the default list
-	all      []int32 // every service, in id order
+	all      []int32  // every service, in id order
 	svcByID  map[string]int32
 	sals     []salEntry
 	salByID  map[string]int32
