@@ -21,6 +21,8 @@ run: build
 	@echo
 	./$(BIN) query --config $(CONFIG) "SELECT pipeline, count() AS services, countIf(status = 'active') AS active FROM services_current GROUP BY pipeline ORDER BY pipeline"
 	@echo
+	./$(BIN) query --config $(CONFIG) "SELECT entity_type, id_a, id_b, score, reason FROM entity_links_current ORDER BY entity_type, id_a, id_b"
+	@echo
 	./$(BIN) gaps --config $(CONFIG) --format table --limit 15
 	./$(BIN) gaps --config $(CONFIG) --format html --out var/gaps-report.html
 	@echo "HTML gap report: var/gaps-report.html"
@@ -31,6 +33,7 @@ test: setup-test
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	./scripts/hostile-rss.sh
 	./scripts/bench-serve.sh
 
 clean:

@@ -24,6 +24,7 @@ type Config struct {
 	Gaps      Gaps       `yaml:"gaps"`
 	Schedule  Scheduling `yaml:"scheduler"`
 	Transform Transform  `yaml:"transform"`
+	Serve     Serve      `yaml:"serve"`
 	Pipelines []Pipeline `yaml:"pipelines"`
 
 	// File is the path the config was read from; relative paths in the config
@@ -48,6 +49,14 @@ type Warehouse struct {
 	// BlobDir keeps fetched documents content-addressed (default <path>/blobs,
 	// or var/blobs for the clickhouse driver).
 	BlobDir string `yaml:"blob_dir"`
+}
+
+// Serve configures what `serve` exposes beyond the ORUK API.
+type Serve struct {
+	// AnalystPassword opens the ClickHouse-compatible endpoint (/clickhouse/)
+	// to any user name with this password; normally "${ANALYST_PASSWORD}".
+	// Empty (or the variable unset) turns the endpoint off.
+	AnalystPassword string `yaml:"analyst_password"`
 }
 
 // HTTP configures the shared fetch layer.
@@ -217,7 +226,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 			secrets = append(secrets, v)
 		}
 		return v, ok
-	}, file, &errs)
+	}, file, &errs, optionalSecrets(&root))
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -257,12 +266,40 @@ func dirOf(file string) string {
 	return "."
 }
 
-func expandEnv(n *yaml.Node, lookup func(string) (string, bool), file string, errs *Errors) {
+// optionalSecrets are the values whose ${ENV} may be unset: an unset
+// serve.analyst_password only turns the analysts' endpoint off, it must not
+// stop every other command.
+func optionalSecrets(root *yaml.Node) map[*yaml.Node]bool {
+	out := map[*yaml.Node]bool{}
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	serve := mappingValue(doc, "serve")
+	if v := mappingValue(serve, "analyst_password"); v != nil {
+		out[v] = true
+	}
+	return out
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func expandEnv(n *yaml.Node, lookup func(string) (string, bool), file string, errs *Errors, optional map[*yaml.Node]bool) {
 	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
 		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
 			name := envRef.FindStringSubmatch(m)[1]
 			v, ok := lookup(name)
-			if !ok {
+			if !ok && !optional[n] {
 				*errs = append(*errs, &Error{File: file, Line: n.Line, Field: "${" + name + "}", Msg: "environment variable is not set"})
 			}
 			return v
@@ -270,7 +307,7 @@ func expandEnv(n *yaml.Node, lookup func(string) (string, bool), file string, er
 		return
 	}
 	for _, c := range n.Content {
-		expandEnv(c, lookup, file, errs)
+		expandEnv(c, lookup, file, errs, optional)
 	}
 }
 

@@ -152,3 +152,31 @@ func TestShippedConfigsParse(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalystPassword(t *testing.T) {
+	yml := good + "serve: {analyst_password: \"${ANALYST_PASSWORD}\"}\n"
+	cfg, err := Parse("pipelines.yaml", []byte(yml), func(k string) (string, bool) {
+		if k == "ANALYST_PASSWORD" {
+			return "pa55", true
+		}
+		return "", false
+	})
+	if err != nil || cfg.Serve.AnalystPassword != "pa55" {
+		t.Fatalf("set: %v %+v", err, cfg.Serve)
+	}
+	// Unset: the endpoint is off, every other command still runs.
+	cfg, err = Parse("pipelines.yaml", []byte(yml), noEnv)
+	if err != nil || cfg.Serve.AnalystPassword != "" {
+		t.Fatalf("unset: %v %+v", err, cfg.Serve)
+	}
+	// Other secrets stay required.
+	other := strings.Replace(yml, "{driver: embedded, path: var/warehouse}", "{driver: clickhouse, dsn: \"${CH_DSN}\"}", 1)
+	if _, err := Parse("pipelines.yaml", []byte(other), noEnv); err == nil || !strings.Contains(err.Error(), "CH_DSN") {
+		t.Fatalf("unset CH_DSN: %v", err)
+	}
+	// Strict: a typo under serve is an error naming the line.
+	_, err = Parse("pipelines.yaml", []byte(good+"serve: {analyst_pasword: x}\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "pipelines.yaml:12:") || !strings.Contains(err.Error(), "analyst_pasword") {
+		t.Fatalf("typo: %v", err)
+	}
+}

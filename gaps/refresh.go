@@ -13,12 +13,15 @@ import (
 // are rebuilt whenever the tables under them have changed, judged by a
 // watermark of max(_version) and row count per input table: a load always
 // writes a higher _version, so an unchanged watermark means unchanged data.
+// entity_matches counts too: a matching pass that changes canonical ids
+// changes supply (services are counted once per canonical id).
 
 const watermarkQuery = `SELECT concat(
     (SELECT toString((max(_version), count())) FROM services), '|',
     (SELECT toString((max(_version), count())) FROM flags), '|',
     (SELECT toString((max(_version), count())) FROM demand), '|',
-    (SELECT toString((max(_version), count())) FROM capacity)) AS watermark`
+    (SELECT toString((max(_version), count())) FROM capacity), '|',
+    (SELECT toString((max(_version), count())) FROM entity_matches)) AS watermark`
 
 var refreshStatements = []string{
 	"TRUNCATE TABLE gap_supply_snapshot",

@@ -14,7 +14,9 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
+	"github.com/localoffer/localoffer/transform/repair"
 )
 
 // genCollector emits n realistic directory services (~1.5 KB of JSON each),
@@ -79,4 +81,39 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkPrepare is the per-record work on the workers (repair, validate,
+// encode) without a warehouse: what the repair step adds to a valid record.
+func BenchmarkPrepare(b *testing.B) {
+	v, err := schema.NewValidator()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var recs []*schema.Record
+	g := genCollector{n: 1000}
+	run := &collect.Run{Pipeline: "bench", Now: time.Now(), Emit: func(_ context.Context, r *schema.Record) error { recs = append(recs, r); return nil }}
+	if err := g.Collect(context.Background(), run); err != nil {
+		b.Fatal(err)
+	}
+	w := &warehouse.Warehouse{} // no connection: Prepare reads only the loader's run constants
+	for _, withRepair := range []bool{false, true} {
+		b.Run(fmt.Sprintf("repair=%v", withRepair), func(b *testing.B) {
+			r := &Runner{Validator: v}
+			job := Job{Pipeline: "bench"}
+			if withRepair {
+				job.Repair = repair.New(v, repair.Options{})
+			}
+			loader := w.NewLoader("bench", "run", 1000)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := r.prepare(job, loader, recs[i%len(recs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
 }

@@ -180,11 +180,13 @@ func (r *Runner) Run(ctx context.Context, job Job) (res Result) {
 	finished := time.Now().UTC()
 	run.FinishedAt = &finished
 	if err != nil {
+		// Classify's reason stands when it failed the run; any other
+		// failure (collector, load, after-run work) is its own reason.
+		if run.Status != StatusFailed || run.StatusReason == "" {
+			run.StatusReason = firstLine(err.Error())
+		}
 		run.Status = StatusFailed
 		run.Error = err.Error()
-		if run.StatusReason == "" {
-			run.StatusReason = firstLine(run.Error)
-		}
 		log.Error("run failed", "run_id", run.RunID, "reason", run.StatusReason, "err", err)
 	} else {
 		args := []any{"run_id", run.RunID, "status", run.Status, "loaded", run.RecordsLoaded, "unchanged", run.RecordsUnchanged,
@@ -332,7 +334,8 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 	if job.FailShare != nil {
 		failShare = *job.FailShare
 	}
-	run.Status, run.StatusReason = Classify(Outcome{Declared: c.Declared(), Stats: loader.Stats, Warnings: warns.byKind()}, failShare)
+	counts, first := warns.byKind()
+	run.Status, run.StatusReason = Classify(Outcome{Declared: c.Declared(), Stats: loader.Stats, Warnings: counts, FirstWarning: first}, failShare)
 	if run.Status == StatusFailed {
 		// A failed run is no sweep: nothing it missed is taken as gone.
 		return errors.New(run.StatusReason)

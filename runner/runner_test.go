@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -206,5 +207,56 @@ func TestSchedulerRejectsBadSpec(t *testing.T) {
 	err := s.Run(context.Background(), []Entry{{Spec: "every tuesday", Job: Job{Pipeline: "x"}}})
 	if err == nil || !strings.Contains(err.Error(), "pipeline x") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+type settleRecorder struct {
+	mu     sync.Mutex
+	groups [][]string
+}
+
+func (s *settleRecorder) Settle(_ context.Context, _ *warehouse.Warehouse, runs []warehouse.Run) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, r := range runs {
+		names = append(names, r.Pipeline)
+	}
+	s.groups = append(s.groups, names)
+	return nil
+}
+
+// Scheduled runs that finish together are settled (matched) once, when the
+// last of them ends, not once per run.
+func TestSchedulerSettlesEachGroupOnce(t *testing.T) {
+	rec := &settleRecorder{}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := &Scheduler{Timezone: "UTC", ShutdownTimeout: 5 * time.Second, Log: log, Runner: &Runner{Settle: []Settler{rec}, Log: log}}
+	var finished atomic.Int32
+	s.run = func(ctx context.Context, job Job) Result {
+		d := 400 * time.Millisecond
+		if job.Pipeline == "b" {
+			d = 800 * time.Millisecond
+		}
+		time.Sleep(d)
+		finished.Add(1)
+		return Result{Run: warehouse.Run{Pipeline: job.Pipeline, Status: "ok"}}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2300*time.Millisecond)
+	defer cancel()
+	if err := s.Run(ctx, []Entry{{Spec: "@every 1s", Job: Job{Pipeline: "a"}}, {Spec: "@every 1s", Job: Job{Pipeline: "b"}}}); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	settled := 0
+	for _, g := range rec.groups {
+		settled += len(g)
+		if len(g) != 2 {
+			t.Errorf("group %v: a and b start together and should be settled together", g)
+		}
+	}
+	if settled != int(finished.Load()) || len(rec.groups) == 0 {
+		t.Errorf("%d runs finished, %d settled in %d groups", finished.Load(), settled, len(rec.groups))
 	}
 }

@@ -14,6 +14,9 @@ type Outcome struct {
 	Declared int                 // records the source said it holds (collect.Run.Declare)
 	Stats    warehouse.LoadStats // what the loader did
 	Warnings map[string]int      // warnings met, by kind
+	// FirstWarning is the first message of each kind: a collector that
+	// aggregates (one warning per table, its count inside) is quoted.
+	FirstWarning map[string]string
 }
 
 // Classify decides a finished run's status and says why, in words fit for
@@ -34,7 +37,10 @@ func Classify(o Outcome, failShare float64) (status, reason string) {
 	}
 	var reasons []string
 	for _, k := range collect.DegradingKinds {
-		if n := o.Warnings[k]; n > 0 {
+		switch n := o.Warnings[k]; {
+		case n == 1 && o.FirstWarning[k] != "":
+			reasons = append(reasons, clip(o.FirstWarning[k], maxQuoted))
+		case n > 0:
 			reasons = append(reasons, fmt.Sprintf("%d %s", n, kindWords(k, n)))
 		}
 	}
@@ -48,6 +54,20 @@ func Classify(o Outcome, failShare float64) (status, reason string) {
 		return StatusDegraded, strings.Join(reasons, "; ")
 	}
 	return StatusOK, ""
+}
+
+// maxQuoted bounds a warning quoted in a status reason.
+const maxQuoted = 200
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut-- // not inside a UTF-8 sequence
+	}
+	return s[:cut] + "…"
 }
 
 func share(n, of int) float64 {

@@ -17,6 +17,13 @@ const MaxWarningsPerKind = 50
 // warnBatch is how many warnings are written in one insert.
 const warnBatch = 500
 
+// maxKinds bounds the kinds one run tracks, so memory stays flat whatever a
+// source says; later kinds share one.
+const maxKinds = 1000
+
+// OtherKind collects warnings past maxKinds distinct kinds.
+const OtherKind = "other"
+
 // warnings is the one place warnings are counted, capped per kind and written
 // in batches, for every collector. Safe for concurrent use.
 type warnings struct {
@@ -27,27 +34,35 @@ type warnings struct {
 
 	mu     sync.Mutex
 	counts map[string]int
+	first  map[string]string // first message of each kind
 	all    int
 	buf    []warehouse.Warning
 	err    error
 }
 
 func newWarnings(w *warehouse.Warehouse, pipeline, runID string, log *slog.Logger) *warnings {
-	return &warnings{w: w, pipeline: pipeline, runID: runID, log: log, counts: map[string]int{}}
+	return &warnings{w: w, pipeline: pipeline, runID: runID, log: log, counts: map[string]int{}, first: map[string]string{}}
 }
 
 func (ws *warnings) add(ctx context.Context, kind, sourceURL, recordID, msg string) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	ws.all++
+	if _, known := ws.counts[kind]; !known && len(ws.counts) >= maxKinds {
+		kind = OtherKind
+	}
 	ws.counts[kind]++
+	if ws.counts[kind] == 1 {
+		ws.first[kind] = msg
+	}
 	if ws.counts[kind] > MaxWarningsPerKind {
 		return
 	}
 	ws.log.Warn(msg, "kind", kind, "source", sourceURL, "record", recordID)
 	ws.buf = append(ws.buf, warehouse.Warning{At: time.Now().UTC(), Kind: kind, SourceURL: sourceURL, RecordID: recordID, Message: msg})
 	if len(ws.buf) >= warnBatch {
-		ws.flushLocked(ctx)
+		// Written even when the run is being cancelled (max_duration).
+		ws.flushLocked(context.WithoutCancel(ctx))
 	}
 }
 
@@ -82,12 +97,14 @@ func (ws *warnings) total() int {
 	return ws.all
 }
 
-func (ws *warnings) byKind() map[string]int {
+// byKind returns the count and first message of each kind.
+func (ws *warnings) byKind() (map[string]int, map[string]string) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	out := make(map[string]int, len(ws.counts))
+	counts, first := make(map[string]int, len(ws.counts)), make(map[string]string, len(ws.first))
 	for k, n := range ws.counts {
-		out[k] = n
+		counts[k] = n
+		first[k] = ws.first[k]
 	}
-	return out
+	return counts, first
 }

@@ -259,7 +259,7 @@ type Address struct {
 	Region        string `json:"region,omitempty"`
 	StateProvince string `json:"state_province"`
 	PostalCode    string `json:"postal_code"`
-	Country       string `json:"country"`      // ISO 3166-1 alpha-2, GB
+	Country       string `json:"country"`      // ISO 3166-1 alpha-2, GB; empty when the source gave none
 	AddressType   string `json:"address_type"` // physical | postal | virtual
 }
 

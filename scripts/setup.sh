@@ -38,6 +38,21 @@ need_deb() { # need_deb COMMAND PACKAGE WHY
 need_deb pdftotext poppler-utils "reading PDF SEN information reports"
 if [ $WITH_TEST_TOOLS = 1 ]; then
   need_deb chromium chromium "the gap report's headless-browser test"
+  # The official ClickHouse JavaScript client, for the /clickhouse/ endpoint's
+  # client test, pinned, into the cache outside the repository (the test skips without it).
+  CHJS_VERSION="1.23.1"
+  CHJS_DIR="$CACHE_ROOT/clickhouse-js"
+  if ! grep -qs "\"version\": \"$CHJS_VERSION\"" "$CHJS_DIR/node_modules/@clickhouse/client/package.json"; then
+    if command -v npm >/dev/null 2>&1; then
+      say "installing @clickhouse/client $CHJS_VERSION into $CHJS_DIR (test only)"
+      mkdir -p "$CHJS_DIR"
+      [ -f "$CHJS_DIR/package.json" ] || echo '{"private": true}' > "$CHJS_DIR/package.json"
+      (cd "$CHJS_DIR" && npm install --silent --no-audit --no-fund "@clickhouse/client@$CHJS_VERSION" >/dev/null 2>&1) \
+        || say "could not install @clickhouse/client; its endpoint test will skip"
+    else
+      say "npm is missing: the ClickHouse JavaScript client test will skip"
+    fi
+  fi
 fi
 
 # Go modules (the module proxy is reachable; this is quick when cached).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -223,6 +224,10 @@ func (s *Server) healthReport(format, ctype string) http.HandlerFunc {
 		}
 		var buf bytes.Buffer
 		if err := health.Write(r.Context(), s.opts.Warehouse, o, format, &buf, time.Now()); err != nil {
+			if errors.Is(err, health.ErrNoRuns) {
+				apiError(w, http.StatusNotFound, "no_runs", err.Error())
+				return
+			}
 			s.log.Error("health report", "err", err)
 			apiError(w, http.StatusServiceUnavailable, "unavailable", "the health report could not be computed now; see the server log")
 			return

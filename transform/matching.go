@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +40,11 @@ type Matcher struct {
 	Decisions string
 	Log       *slog.Logger
 	Now       func() time.Time
+	// SnapshotDir keeps a snapshot of the indexes (SaveSnapshot; "" for
+	// none), so a new process starts from it instead of rebuilding from the
+	// warehouse. A snapshot is used only when it holds the state of the pass
+	// the warehouse records as the latest.
+	SnapshotDir string
 
 	mu    sync.Mutex
 	state *matchState
@@ -73,13 +81,6 @@ func (m *Matcher) decisions() (match.Decisions, error) {
 	}
 	return match.LoadDecisions(m.Decisions)
 }
-
-// watermarkSlack re-reads versions a little older than the last watermark when
-// the index is in memory: rows are stamped with their run's start, and a run
-// of another process may insert after a pass read the watermark; re-reading an
-// unchanged record costs a hash comparison. (Passes of this process run when
-// none of its runs is loading.)
-const watermarkSlack = uint64(5 * time.Minute)
 
 var kinds = []match.Kind{match.Organization, match.Service, match.Location}
 
@@ -123,28 +124,36 @@ GROUP BY pass_id ORDER BY max(_version) DESC LIMIT 1`)
 		return fmt.Errorf("read the watermark: %w", err)
 	}
 	newMark, _ := strconv.ParseUint(mark, 10, 64)
-	since := uint64(0)
-	if lastMark > watermarkSlack {
-		since = lastMark - watermarkSlack
+	// Rows carry their run's start as version. A run still loading (in this
+	// process or another) may yet insert rows older than newMark: the
+	// watermark stays below its start, so the next pass reads them. A run
+	// marked running for over a day is taken for a crashed process.
+	inFlight, err := warehouse.QueryScalar[string](ctx, w, `SELECT toString(ifNull(min(toUnixTimestamp64Nano(started_at)), 0))
+FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 DAY`)
+	if err != nil {
+		return fmt.Errorf("read runs in flight: %w", err)
 	}
+	if v, _ := strconv.ParseUint(inFlight, 10, 64); v > 0 && v <= newMark {
+		newMark = v - 1
+	}
+	since := lastMark
 
 	started := time.Now()
 	full := false
 	st := m.state
-	if st == nil || st.passID != lastID {
-		// A new process, or another process has matched since: rebuild.
-		st = &matchState{idx: map[match.Kind]*match.Index{}}
-		for _, k := range kinds {
-			opt := match.Options{Kind: k, Threshold: m.Threshold}
-			if k != match.Organization {
-				opt.OrgCanonical = func(id string) string { return st.idx[match.Organization].Canonical(id) }
-			}
-			st.idx[k] = match.NewIndex(opt)
+	if (st == nil || st.passID != lastID) && lastID != "" {
+		if snap := m.readSnapshots(lastID); snap != nil {
+			st = snap
+			m.state = snap // in memory from here: only the changes are read
 		}
+	}
+	if st == nil || st.passID != lastID {
+		// A new process without a snapshot, or another process has matched
+		// since: rebuild from the warehouse.
+		st = &matchState{}
+		m.newIndexes(st)
 		full = lastID == ""
-		// Everything is read here anyway: only versions after the last pass
-		// are compared again (the slack would re-compare the last run's).
-		if err := m.restore(ctx, w, st, lastID != "", lastMark); err != nil {
+		if err := m.restore(ctx, w, st, lastID != "", since); err != nil {
 			return err
 		}
 	} else if err := m.readChanged(ctx, w, st, since); err != nil {
@@ -154,6 +163,13 @@ GROUP BY pass_id ORDER BY max(_version) DESC LIMIT 1`)
 		st.idx[k].SetDecisions(dec.Same, dec.Different)
 	}
 	readTook := time.Since(started)
+	if m.Log != nil {
+		how := "index in memory or from its snapshot"
+		if st != m.state {
+			how = "index rebuilt from the warehouse"
+		}
+		m.Log.Info("matching pass: read", "how", how, "full", full, "took", readTook.Round(time.Millisecond))
+	}
 
 	passID := now.Format("20060102T150405.000Z") + "-" + randomHex(4)
 	version := uint64(now.UnixNano())
@@ -206,6 +222,94 @@ GROUP BY pass_id ORDER BY max(_version) DESC LIMIT 1`)
 	st.passID, st.watermark = passID, newMark
 	m.state = st
 	return nil
+}
+
+// SaveSnapshot writes the indexes as the last pass left them, for the next
+// process. It is called once when the process ends (after `run`, when
+// `schedule` stops), not after every pass: writing half a million records
+// costs about as much as an incremental pass.
+func (m *Matcher) SaveSnapshot() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != nil {
+		m.writeSnapshots(m.state)
+	}
+}
+
+func (m *Matcher) newIndexes(st *matchState) {
+	st.idx = map[match.Kind]*match.Index{}
+	for _, k := range kinds {
+		st.idx[k] = match.NewIndex(m.indexOptions(st, k))
+	}
+}
+
+func (m *Matcher) indexOptions(st *matchState, k match.Kind) match.Options {
+	opt := match.Options{Kind: k, Threshold: m.Threshold}
+	if k != match.Organization {
+		opt.OrgCanonical = func(id string) string { return st.idx[match.Organization].Canonical(id) }
+	}
+	return opt
+}
+
+func (m *Matcher) snapshotPath(k match.Kind) string {
+	return filepath.Join(m.SnapshotDir, string(k)+".idx")
+}
+
+// readSnapshots returns the indexes as the pass passID left them, or nil
+// when there is no usable snapshot of that pass.
+func (m *Matcher) readSnapshots(passID string) *matchState {
+	if m.SnapshotDir == "" {
+		return nil
+	}
+	st := &matchState{passID: passID, idx: map[match.Kind]*match.Index{}}
+	for _, k := range kinds {
+		f, err := os.Open(m.snapshotPath(k))
+		if err != nil {
+			return nil
+		}
+		x, id, err := match.ReadSnapshot(f, m.indexOptions(st, k))
+		f.Close()
+		if err != nil || id != passID {
+			if err != nil && m.Log != nil {
+				m.Log.Warn("matching index snapshot not used", "file", m.snapshotPath(k), "err", err)
+			}
+			return nil
+		}
+		st.idx[k] = x
+	}
+	return st
+}
+
+// writeSnapshots keeps the indexes for the next process; a failure costs that
+// process a rebuild from the warehouse, nothing else.
+func (m *Matcher) writeSnapshots(st *matchState) {
+	if m.SnapshotDir == "" {
+		return
+	}
+	err := os.MkdirAll(m.SnapshotDir, 0o755)
+	for _, k := range kinds {
+		if err != nil {
+			break
+		}
+		path := m.snapshotPath(k)
+		var f *os.File
+		if f, err = os.CreateTemp(m.SnapshotDir, string(k)+".tmp-*"); err != nil {
+			break
+		}
+		err = st.idx[k].WriteSnapshot(f, st.passID)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}
+	if err != nil && m.Log != nil {
+		m.Log.Warn("matching index snapshot not written; the next process rebuilds it from the warehouse", "dir", m.SnapshotDir, "err", err)
+	}
 }
 
 func boolByte(b bool) uint8 {
@@ -350,7 +454,7 @@ LEFT JOIN (
   FROM (SELECT organization_id, postcode, url, _version FROM services %s ORDER BY _version DESC LIMIT 1 BY id)
   WHERE organization_id != '' GROUP BY organization_id
 ) AS s ON s.organization_id = o.id`, orgWhere, fmtChild(childWhere, "locations"), fmtChild(childWhere, "services"))
-	err := warehouse.QueryEach(ctx, w, q, func(r orgMatchRow) error {
+	err := eachRow(ctx, w, q, func(r *orgMatchRow) error {
 		e := match.Entity{ID: r.ID, Pipeline: r.Pipeline, Name: r.Name, Area: r.LACode}
 		for _, id := range r.Identifiers {
 			if scheme, v, ok := strings.Cut(id, ":"); ok {
@@ -387,7 +491,7 @@ FROM services ` + svcWhere + ` ORDER BY _version DESC LIMIT 1 BY id`},
 		{match.Location, `SELECT id, pipeline, name, organization_id, la_code, postcode, latitude, longitude, toString(_version) AS version
 FROM locations ` + locWhere + ` ORDER BY _version DESC LIMIT 1 BY id`},
 	} {
-		err := warehouse.QueryEach(ctx, w, spec.q, func(r recordMatchRow) error {
+		err := eachRow(ctx, w, spec.q, func(r *recordMatchRow) error {
 			e := match.Entity{ID: r.ID, Pipeline: r.Pipeline, Name: r.Name, Org: r.Org, Area: r.LACode,
 				Postcodes: normalizePostcodes([]string{r.Postcode})}
 			if r.Lat != nil && r.Lon != nil {
@@ -402,6 +506,85 @@ FROM locations ` + locWhere + ` ORDER BY _version DESC LIMIT 1 BY id`},
 		}
 	}
 	return nil
+}
+
+// rowTarget is a row type that knows where each column goes: decoding by
+// index spares the generic decoder's rebuilding of a JSON object per row,
+// which dominated reading half a million records.
+type rowTarget interface {
+	field(col string) any
+}
+
+func (r *orgMatchRow) field(col string) any {
+	switch col {
+	case "id":
+		return &r.ID
+	case "pipeline":
+		return &r.Pipeline
+	case "name":
+		return &r.Name
+	case "website":
+		return &r.Website
+	case "identifiers":
+		return &r.Identifiers
+	case "la_code":
+		return &r.LACode
+	case "version":
+		return &r.Version
+	case "loc_postcodes":
+		return &r.LocPostcodes
+	case "loc_points":
+		return &r.LocPoints
+	case "svc_postcodes":
+		return &r.SvcPostcodes
+	case "svc_urls":
+		return &r.SvcURLs
+	}
+	return nil
+}
+
+func (r *recordMatchRow) field(col string) any {
+	switch col {
+	case "id":
+		return &r.ID
+	case "pipeline":
+		return &r.Pipeline
+	case "name":
+		return &r.Name
+	case "organization_id":
+		return &r.Org
+	case "la_code":
+		return &r.LACode
+	case "postcode":
+		return &r.Postcode
+	case "latitude":
+		return &r.Lat
+	case "longitude":
+		return &r.Lon
+	case "version":
+		return &r.Version
+	}
+	return nil
+}
+
+// eachRow streams a query's rows into a fresh *T each, column by column.
+func eachRow[T any, P interface {
+	*T
+	rowTarget
+}](ctx context.Context, w *warehouse.Warehouse, q string, fn func(P) error) error {
+	return w.Query(ctx, q, func(cols []string, row []json.RawMessage) error {
+		r := P(new(T))
+		for i, col := range cols {
+			dst := r.field(col)
+			if dst == nil || i >= len(row) {
+				continue
+			}
+			if err := json.Unmarshal(row[i], dst); err != nil {
+				return fmt.Errorf("decode %s: %w", col, err)
+			}
+		}
+		return fn(r)
+	})
 }
 
 func fmtChild(where, table string) string {

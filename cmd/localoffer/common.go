@@ -84,7 +84,13 @@ func loadConfig(env *Env, path string) (*config.Config, bool) {
 }
 
 // openWarehouse opens the configured warehouse and applies pending migrations.
+// Its errors are masked: a driver may quote the DSN with its password.
 func openWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.Warehouse, error) {
+	w, err := openWarehouseUnmasked(ctx, cfg, log)
+	return w, redact.New(cfg.Secrets...).Error(err)
+}
+
+func openWarehouseUnmasked(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.Warehouse, error) {
 	layout := warehouse.Layout{Database: cfg.Warehouse.Database, Cluster: cfg.Warehouse.Cluster}
 	var conn warehouse.Conn
 	switch cfg.Warehouse.Driver {

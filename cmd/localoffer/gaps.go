@@ -50,7 +50,7 @@ func cmdGaps(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer gaps: %s: %v\n", cfg.File, err)
 		return exitUsage
 	}
-	log := newLogger(env)
+	log := newLogger(env, cfg.Secrets...)
 	w, err := openWarehouse(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)

@@ -31,9 +31,9 @@ const usage = `localoffer — collect, validate and analyse the SEND Local Offer
 Usage:
   localoffer run      [--config F] [--pipeline NAME]...   one pass now
   localoffer schedule [--config F]                        run pipelines on their cron schedules
-  localoffer query    [--config F] [--format table|csv|json] SQL
+  localoffer query    [--config F] [--format table|csv|json] [--out FILE] [--param N=V]... [--file F] [--write] [--describe] [SQL]
   localoffer validate [--format text|json] TARGET         check a feed file, NDJSON, datapackage or API
-  localoffer export   [--config F] --format hsds-json|ndjson|datapackage --out DIR
+  localoffer export   [--config F] --format hsds-json|ndjson|datapackage|parquet|csv --out DIR
   localoffer gaps     [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE]
   localoffer health   [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE]
   localoffer serve    [--config F] [--addr 127.0.0.1:8080] [--no-schedule]   Open Referral UK API, reports, metrics; also schedules

@@ -163,6 +163,38 @@ func TestRealWorldFeedsEndToEnd(t *testing.T) {
 		})
 	}
 
+	// The export publishes what passes the official HSDS 3.0 schema and
+	// lists the rest with reasons: every current service is one or the other.
+	outDir := filepath.Join(t.TempDir(), "feed")
+	if code, out, errs := runCLI(t, "export", "--config", cfg, "--format", "ndjson", "--out", outDir); code != exitOK {
+		t.Fatalf("export: exit %d\n%s\n%s", code, out, errs)
+	}
+	var idx struct {
+		Services int `json:"services"`
+		Withheld []struct {
+			Type    string   `json:"type"`
+			ID      string   `json:"id"`
+			Reasons []string `json:"reasons"`
+		} `json:"withheld"`
+	}
+	if b, err := os.ReadFile(filepath.Join(outDir, "index.json")); err != nil || json.Unmarshal(b, &idx) != nil {
+		t.Fatalf("index.json: %v", err)
+	}
+	withheld := 0
+	for _, wh := range idx.Withheld {
+		if wh.Type == "service" {
+			withheld++
+		}
+		if len(wh.Reasons) == 0 {
+			t.Errorf("withheld %s %s without a reason", wh.Type, wh.ID)
+		}
+	}
+	total := query[struct{ N int }](t, cfg, "SELECT count() AS N FROM services_current")[0].N
+	if idx.Services+withheld != total || idx.Services < total*95/100 {
+		t.Errorf("export: %d services published + %d withheld, %d current", idx.Services, withheld, total)
+	}
+	t.Logf("export: %d services published, %d records withheld", idx.Services, len(idx.Withheld))
+
 	// A rerun of the same sources adds nothing to quarantine or field_issues.
 	type n struct{ Q, F, QRows int }
 	before := query[n](t, cfg, "SELECT (SELECT count() FROM quarantine FINAL) AS Q, (SELECT count() FROM field_issues FINAL) AS F, 0 AS QRows")[0]

@@ -73,13 +73,17 @@ func remoteGet(ctx context.Context, server, path string, q url.Values) (io.ReadC
 // remoteQuery runs SQL through serve's ClickHouse-compatible endpoint
 // (/clickhouse/, ClickHouse's HTTP interface) and streams the rows to fn. The
 // endpoint is read-only and needs the analyst password (ANALYST_PASSWORD).
-func remoteQuery(ctx context.Context, server, password, sql string, fn func(cols []string, row []json.RawMessage) error) error {
+func remoteQuery(ctx context.Context, server, password, sql string, params map[string]string, fn func(cols []string, row []json.RawMessage) error) error {
 	base, err := serverURL(server)
 	if err != nil {
 		return err
 	}
 	u := base.JoinPath("/clickhouse/")
-	u.RawQuery = url.Values{"default_format": {"JSONCompactEachRowWithNames"}}.Encode()
+	q := url.Values{"default_format": {"JSONCompactEachRowWithNames"}}
+	for k, v := range params {
+		q.Set("param_"+k, v)
+	}
+	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(sql))
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/transform"
 	"github.com/localoffer/localoffer/transform/repair"
 )
 
@@ -78,6 +79,8 @@ type app struct {
 	runner    *runner.Runner
 	shared    *sharedTransforms
 	validator *schema.Validator
+	// matcher keeps its index between passes; close saves it for the next process.
+	matcher *transform.Matcher
 
 	progressMu   sync.Mutex
 	progressSeen bool
@@ -102,20 +105,20 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
-	settle, err := buildSettle(cfg, log)
+	matcher, err := buildSettle(cfg, log)
 	if err != nil {
 		w.Close(ctx)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitUsage
 	}
 	client := fetch.New(fetchOptions(cfg.HTTP), &fetch.Blobs{Dir: blobDir(cfg)}, log)
-	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, validator: validator}
+	a := &app{cfg: cfg, log: log, w: w, shared: shared, env: env, validator: validator, matcher: matcher}
 	a.runner = &runner.Runner{
 		W:         w,
 		Fetch:     client,
 		Validator: validator,
 		After:     buildAfterRun(cfg, shared, log),
-		Settle:    settle,
+		Settle:    []runner.Settler{matcher},
 		Observers: []runner.RunObserver{&health.Recorder{
 			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,
@@ -128,6 +131,7 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 }
 
 func (a *app) close() {
+	a.matcher.SaveSnapshot()
 	a.w.Close(context.Background())
 }
 

@@ -20,7 +20,10 @@ import (
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema/feedcheck"
 	"github.com/localoffer/localoffer/serve"
+	"github.com/localoffer/localoffer/serve/clickhouse"
 	"github.com/localoffer/localoffer/sinks/embedded"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/sinks/warehouse/dictionary"
 )
 
 // snapshotWatch is how often serve checks the warehouse for changes it did
@@ -85,7 +88,20 @@ func cmdServe(ctx context.Context, env *Env, args []string) int {
 	defer os.RemoveAll(snapDir)
 	// Handlers other packages provide mount here: the ClickHouse-compatible
 	// endpoint (/clickhouse/), the data dictionary (/docs/warehouse), the health report.
-	var mounts []serve.Mount
+	mounts := []serve.Mount{
+		{Pattern: "GET /docs/warehouse", Handler: dictionary.Handler(a.w, "localoffer warehouse")},
+	}
+	if rq, ok := a.w.Conn.(warehouse.RawQuerier); ok {
+		// Answers 404 until serve.analyst_password is set.
+		ch := clickhouse.New(rq, clickhouse.Options{Password: cfg.Serve.AnalystPassword, Database: cfg.Warehouse.Database})
+		// Both paths: the JavaScript client posts to the bare path it was given.
+		// Method-qualified: a bare "/clickhouse/" would conflict with the API's "GET /" (ServeMux panics).
+		for _, p := range []string{"GET /clickhouse/", "POST /clickhouse/", "GET /clickhouse", "POST /clickhouse"} {
+			mounts = append(mounts, serve.Mount{Pattern: p, Handler: ch})
+		}
+	} else {
+		log.Info("the /clickhouse/ endpoint needs the embedded warehouse; with a ClickHouse server, analysts connect to it directly")
+	}
 	srv, err := serve.New(ctx, serve.Options{
 		Warehouse: a.w, SnapshotDir: snapDir, Validator: checker, Postcodes: a.shared.Postcodes,
 		Gaps: gopts, Metrics: metrics, Log: log, PublicURL: *publicURL, RequestTimeout: 30 * time.Second, Mounts: mounts,

@@ -150,11 +150,19 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.Payload), &s); err != nil {
 			t.Fatal(err)
 		}
+		// Ages read from free text are not published as the service's own
+		// (export and serve write only stated ages), so the collector reads
+		// them again from the same text: compare the stated ones.
+		minAge, maxAge := s.MinimumAge, s.MaximumAge
 		if !schema.AgeStated(s.AgeSource) {
-			// Read from the served description by the ages transform, not served as ages.
-			s.MinimumAge, s.MaximumAge = nil, nil
+			if minAge != nil || maxAge != nil {
+				if s.AgeSource != schema.AgeSourceText {
+					t.Errorf("%q: collected ages %v–%v with age_source %q", s.Name, minAge, maxAge, s.AgeSource)
+				}
+			}
+			minAge, maxAge = nil, nil
 		}
-		collected[s.Name] = summarise(s.Name, s.MinimumAge, s.MaximumAge, s.NeedCodes, s.Contacts)
+		collected[s.Name] = summarise(s.Name, minAge, maxAge, s.NeedCodes, s.Contacts)
 	}
 	withAges, withNeeds, withContacts := 0, 0, 0
 	for _, v := range served {
@@ -379,5 +387,70 @@ func TestServeSchedulesAndRefreshes(t *testing.T) {
 	}
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exit %d", code)
+	}
+}
+
+// serve mounts the real /clickhouse/ endpoint when serve.analyst_password is
+// set; query --server and a ClickHouse client's ping reach it.
+func TestServeClickHouseEndpoint(t *testing.T) {
+	cfg := sampleConfig(t)
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `analyst_password: "${ANALYST_PASSWORD}"`, `analyst_password: "s3cret"`, 1)
+	if text == string(data) {
+		t.Fatal("the sample configuration has no serve.analyst_password to set")
+	}
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startServe(t, "--config", cfg, "--no-schedule")
+	defer stop()
+	e := &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string {
+		if k == "ANALYST_PASSWORD" {
+			return "s3cret"
+		}
+		return ""
+	}}
+	if code := runMain(context.Background(), []string{"query", "--server", base, "--format", "csv", "--param", "n=41", "SELECT {n:UInt8} + 1 AS answer"}, e); code != exitOK {
+		t.Fatalf("query --server: exit %d: %s", code, e.Stderr)
+	}
+	if out := e.Stdout.(*bytes.Buffer).String(); out != "answer\n42\n" {
+		t.Errorf("query --server: %q", out)
+	}
+	e.Stdout, e.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	if code := runMain(context.Background(), []string{"query", "--server", base, "INSERT INTO quarantine (pipeline) VALUES ('x')"}, e); code != exitFailed ||
+		!strings.Contains(e.Stderr.(*bytes.Buffer).String(), "READONLY") {
+		t.Errorf("INSERT through serve: exit %d %s", code, e.Stderr)
+	}
+	// The other mounts: the data dictionary, and the health report, which
+	// says so plainly while nothing has run.
+	for _, c := range []struct {
+		path, want string
+		code       int
+	}{
+		{"/docs/warehouse", "services_current", 200},
+		{"/reports/health.json", `"no_runs"`, 404},
+		{"/reports/health?runs=0", "runs", 400},
+	} {
+		res, err := http.Get(base + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.code || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s: %d %.200s", c.path, res.StatusCode, b)
+		}
+	}
+	res, err := http.Get(base + "/clickhouse/ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(b) != "Ok.\n" {
+		t.Errorf("ping: %d %q", res.StatusCode, b)
 	}
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
+	"github.com/localoffer/localoffer/internal/redact"
 	"github.com/localoffer/localoffer/schema/feedcheck"
 )
 
@@ -60,16 +63,22 @@ func cmdValidate(ctx context.Context, env *Env, args []string) int {
 	}
 	rep, err := k.Check(ctx, rest[0])
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer validate: %v\n", err)
+		fmt.Fprintf(env.Stderr, "localoffer validate: %s\n", redact.Text(err.Error()))
 		if errors.Is(err, feedcheck.ErrUnusable) {
 			return exitUsage
 		}
 		return exitFailed
 	}
+	// The report names the URLs it fetched: an API key in the target's query
+	// or userinfo is shown masked.
+	var buf bytes.Buffer
 	if *format == "json" {
-		err = rep.WriteJSON(env.Stdout)
+		err = rep.WriteJSON(&buf)
 	} else {
-		err = rep.WriteText(env.Stdout)
+		err = rep.WriteText(&buf)
+	}
+	if err == nil {
+		_, err = io.WriteString(env.Stdout, redact.Text(buf.String()))
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer validate: write report: %v\n", err)

@@ -41,7 +41,12 @@ func TestValidateAPIThroughFetchLayer(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	_, out, errs := runCLI(t, "validate", "--rps", "100", srv.URL)
+	_, out, errs := runCLI(t, "validate", "--rps", "100", strings.Replace(srv.URL, "http://", "http://u:pw-validate-9@", 1))
+	for _, secret := range []string{"pw-validate-9"} {
+		if strings.Contains(out+errs, secret) {
+			t.Errorf("the report shows %s", secret)
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for i, p := range paths {

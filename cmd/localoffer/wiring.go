@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/localoffer/localoffer/collectors/datapackage"
 	"github.com/localoffer/localoffer/collectors/fetch"
@@ -45,12 +46,18 @@ func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logge
 
 // buildSettle wires the steps run once after a group of runs: one
 // cross-source matching pass. A bad matches.yaml fails here, at start-up.
-func buildSettle(cfg *config.Config, log *slog.Logger) ([]runner.Settler, error) {
+func buildSettle(cfg *config.Config, log *slog.Logger) (*transform.Matcher, error) {
 	m := transform.NewMatcher(cfg, log)
+	db := cfg.Warehouse.Database
+	if db == "" {
+		db = "default"
+	}
+	// Next to the blob store: a cache of the matching indexes, one per database.
+	m.SnapshotDir = filepath.Join(filepath.Dir(blobDir(cfg)), "match-index", db)
 	if err := m.CheckDecisions(); err != nil {
 		return nil, err
 	}
-	return []runner.Settler{m}, nil
+	return m, nil
 }
 
 // buildCollector wires a pipeline's collector: an explicit switch on type:, no registry.

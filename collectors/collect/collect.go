@@ -90,20 +90,30 @@ func (r *Run) Declare(n int) {
 func (r *Run) Declared() int { return int(r.declared.Load()) }
 
 var (
+	kindPrefix    = regexp.MustCompile(`^([a-z][a-z0-9]*(?:_[a-z0-9]+)+): `)
 	quotedValue   = regexp.MustCompile(`"[^"]*"|'[^']*'|%q`)
 	idBeforeColon = regexp.MustCompile(`^(\w+) [^\s:]+:`)
-	number        = regexp.MustCompile(`[0-9]+`)
+	// A token with a digit or a URL is a value (an id, a count, an address).
+	valueToken = regexp.MustCompile(`[^\s,;()]*[0-9][^\s,;()]*|[a-z]+://[^\s,;()]+`)
 )
 
-// KindOf is the kind of an untyped warning: its message with quoted values,
-// numbers and a leading "<entity> <id>:" blanked, so "service 12: url "x" is
-// not a URL" and "service 40: url "y" is not a URL" are one kind.
+// maxKindLen bounds a derived kind.
+const maxKindLen = 120
+
+// KindOf is the kind of an untyped warning: a leading snake_case kind and
+// colon ("missing_resource: …", as the data package collector writes them),
+// else the message with quoted values, URLs, tokens holding digits and a
+// leading "<entity> <id>:" blanked, so "service 12: url "x" is not a URL"
+// and "service a7f3: url "y" is not a URL" are one kind.
 func KindOf(message string) string {
+	if m := kindPrefix.FindStringSubmatch(message); m != nil {
+		return m[1]
+	}
 	k := idBeforeColon.ReplaceAllString(message, "$1 …:")
 	k = quotedValue.ReplaceAllString(k, "…")
-	k = number.ReplaceAllString(k, "#")
-	if len(k) > 120 {
-		k = k[:120]
+	k = valueToken.ReplaceAllString(k, "#")
+	if len(k) > maxKindLen {
+		k = k[:maxKindLen]
 	}
 	return k
 }

@@ -74,6 +74,7 @@ func BenchmarkHostilePackage(b *testing.B) {
 			}
 			b.ReportMetric(float64(size)/1024, "zip-KiB")
 			b.ReportMetric(float64(n), "records")
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(sheet.PeakRSS())/(1<<20), "peak-RSS-MiB")
 		})
 	}

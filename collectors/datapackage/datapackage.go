@@ -63,54 +63,38 @@ func (e *MissingTableError) Error() string {
 // Is makes errors.Is(err, ErrMissingMainTable) true.
 func (e *MissingTableError) Is(target error) bool { return target == ErrMissingMainTable }
 
-// Warning kinds: every warning this collector raises starts with one of these
-// and a colon, so the runner can tell a degraded run (data missing) from
-// notes about a package's layout.
+// Warning kinds. The runner caps warnings per kind and marks a run degraded
+// on collect.KindMissingResource (one warning per declared table that is
+// absent) and collect.KindDanglingKey (one per row whose key names nothing:
+// dropped child rows, and records loaded without the row they name). The
+// kinds below summarise, one warning per table, or note the layout; they do
+// not degrade a run on their own (the rows they count are also warned of
+// under collect.KindDanglingKey).
 const (
-	// Data a package declares or holds did not load:
-	WarnMissingResource   = "missing_resource"   // a declared table is absent
-	WarnUnjoinedRows      = "unjoined_rows"      // child rows whose keys name nothing; dropped
-	WarnDanglingReference = "dangling_reference" // a loaded record names a row that is absent
-	WarnMissingID         = "missing_id"         // services/organizations/locations rows without id; not loaded
-	WarnDuplicateID       = "duplicate_id"       // rows repeating an id; the first one loaded
-	// Notes; the service data still loaded:
+	WarnUnjoinedRows      = "unjoined_rows"      // per table: child rows dropped, with counts and examples
+	WarnDanglingReference = "dangling_reference" // per table and column: records loaded without the row they name
+	WarnMissingID         = "missing_id"         // per table: services/organizations/locations rows without id; not loaded
+	WarnDuplicateID       = "duplicate_id"       // per table: rows repeating an id; the first one loaded
 	WarnUnmappedTable     = "unmapped_table"     // an HSDS table our schema has no place for (funding, programs, …)
 	WarnUnknownResource   = "unknown_resource"   // a resource that is not an HSDS table
-	WarnMovedResource     = "moved_resource"     // declared path absent, the one same-named file used
+	WarnMovedResource     = "moved_resource"     // declared paths absent, the one same-named file used
 	WarnDuplicateResource = "duplicate_resource" // the same file declared twice; read once
 	WarnNoDescriptor      = "no_descriptor"      // no datapackage.json; tables found by file name
 	WarnRaggedRows        = "ragged_rows"        // rows with more or fewer cells than the header
 )
-
-// Degrading reports whether a warning kind means data did not arrive.
-func Degrading(kind string) bool {
-	switch kind {
-	case WarnMissingResource, WarnUnjoinedRows, WarnDanglingReference, WarnMissingID, WarnDuplicateID:
-		return true
-	}
-	return false
-}
-
-// Kind returns the kind a warning message starts with ("" if none).
-func Kind(msg string) string {
-	k, _, ok := strings.Cut(msg, ": ")
-	if !ok || strings.ContainsAny(k, " /") {
-		return ""
-	}
-	return k
-}
 
 // maxPackageFiles bounds a directory listing.
 const maxPackageFiles = 10000
 
 // Collect implements runner.Collector.
 func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
+	c.Accounts = nil
 	var opts []fetch.GetOption
 	for k, v := range c.Opts.Headers {
 		opts = append(opts, fetch.WithHeader(k, v))
 	}
 	warn := func(kind, format string, args ...any) {
-		run.Warn(c.Source, "", kind+": "+fmt.Sprintf(format, args...))
+		run.Warning(kind, c.Source, "", fmt.Sprintf(format, args...))
 	}
 	var src source
 	switch {
@@ -125,13 +109,18 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 		}
 		defer z.Close()
 		src = &zipSource{z: z, doc: doc, name: c.Source}
-	case isDir(c.Source):
-		root := fetch.FilePath(c.Source)
+	case isDir(c.Source), isLocal(c.Source):
+		// A local datapackage.json names its folder: the package is the
+		// folder, read under the same rules as when the folder is given.
+		root, desc := fetch.FilePath(c.Source), ""
+		if !isDir(c.Source) {
+			root, desc = filepath.Dir(root), filepath.Base(root)
+		}
 		files, err := layout.ListDir(root, maxPackageFiles)
 		if err != nil {
 			return fmt.Errorf("data package %s: %w", c.Source, err)
 		}
-		src = &dirSource{root: root, list: files, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
+		src = &dirSource{root: root, list: files, desc: desc, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
 	default:
 		src = &urlSource{desc: c.Source, get: func(u string) (*fetch.Document, error) { return run.Fetch.Get(ctx, u, opts...) }}
 	}
@@ -154,11 +143,15 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 			return err
 		}
 		if err := c.load(j, src, p, warn); err != nil {
-			if p.table == "service" {
-				return err
-			}
 			if errors.Is(err, errAbsent) {
-				plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
+				if refused(err) {
+					plan.missing = append(plan.missing, fmt.Sprintf("%s (%s: %s)", p.resource, p.declared, strings.TrimPrefix(err.Error(), errAbsent.Error()+": ")))
+				} else {
+					plan.missing = append(plan.missing, fmt.Sprintf("%s (%s)", p.resource, p.declared))
+				}
+				if p.table == "service" {
+					plan.services = append(plan.services, "declared as "+p.declared+" but absent")
+				}
 				continue
 			}
 			return err
@@ -167,8 +160,8 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if n := len(plan.moved); n > 0 {
 		warn(WarnMovedResource, "%s not where datapackage.json says; each was read from the only file of its name in the package: %s", count(n, "resource is", "resources are"), capList(plan.moved))
 	}
-	if n := len(plan.missing); n > 0 {
-		warn(WarnMissingResource, "%s listed in datapackage.json %s absent: %s", count(n, "resource", "resources"), map[bool]string{true: "is", false: "are"}[n == 1], capList(plan.missing))
+	for _, m := range plan.missing {
+		warn(collect.KindMissingResource, "resource %s listed in datapackage.json is absent", m)
 	}
 	if err := sp.done(); err != nil {
 		return err
@@ -176,20 +169,30 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if j.t["service"] == nil {
 		return &MissingTableError{Source: c.Source, Reason: plan.serviceReason()}
 	}
+	j.rowWarn = func(src, id, msg string) { run.Warning(collect.KindDanglingKey, src, id, msg) }
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
+	// The services table's rows are what the package declares: rows and no
+	// records fails the run (see runner.Classify).
+	run.Declare(j.t["service"].rows)
 	stats, err := j.emit(ctx, m, run)
 	if err != nil {
 		return err
 	}
-	msgs, accts := j.report()
-	for _, msg := range msgs {
-		run.Warn(c.Source, "", msg)
+	summaries, accts := j.report()
+	for _, w := range summaries {
+		warn(w.kind, "%s", w.msg)
 	}
 	c.Accounts = accts
-	// A package is a whole snapshot: what it lacks is gone.
-	run.FullSweep = true
+	// A package is a whole snapshot, so what it lacks is gone — unless part
+	// of its services table is missing.
+	run.FullSweep = len(plan.services) == 0
 	run.Log.Info("data package read", "services", stats.services, "organizations", stats.orgs, "locations", stats.locs, "tables", len(plan.parts))
 	return nil
+}
+
+// isLocal: a plain path or file:// URL (the configured source, so trusted).
+func isLocal(p string) bool {
+	return strings.HasPrefix(p, "file://") || !strings.Contains(p, "://")
 }
 
 func isDir(p string) bool {
@@ -212,16 +215,22 @@ type source interface {
 	// packages a path relative to the descriptor or an absolute URL.
 	open(p string) (io.ReadCloser, hsdsmap.Source, error)
 	tempDir() string
+	// descriptor is the descriptor's package path when the configuration
+	// names it, "" to look for datapackage.json.
+	descriptor() string
 }
 
 type dirSource struct {
 	root string
+	desc string // the descriptor's file name when configured, "" to search
 	list []string
 	get  func(string) (*fetch.Document, error)
 	blob string
 }
 
 func (d *dirSource) files() []string { return d.list }
+
+func (d *dirSource) descriptor() string { return d.desc }
 
 // open fetches through the fetch layer, so files are recorded as documents
 // like any other source; only files the listing found are ever opened (no
@@ -258,6 +267,8 @@ type zipSource struct {
 
 func (z *zipSource) files() []string { return z.z.Files() }
 
+func (z *zipSource) descriptor() string { return "" }
+
 func (z *zipSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
 	rc, err := z.z.Open(p)
 	if err != nil {
@@ -288,6 +299,8 @@ type urlSource struct {
 }
 
 func (u *urlSource) files() []string { return nil }
+
+func (u *urlSource) descriptor() string { return "" }
 
 func (u *urlSource) open(p string) (io.ReadCloser, hsdsmap.Source, error) {
 	target := u.desc
@@ -326,20 +339,22 @@ func resolveRemote(desc, p string) (string, error) {
 	var ref *url.URL
 	if layout.IsRemote(p) {
 		if ref, err = url.Parse(p); err != nil {
-			return "", fmt.Errorf("resource path %q: %w", p, err)
+			return "", fmt.Errorf("path %q: %w", p, err)
 		}
 	} else {
 		clean, err := layout.Clean(p)
 		if err != nil {
-			return "", fmt.Errorf("resource %w", err)
+			return "", err
 		}
 		if ref, err = url.Parse(clean); err != nil {
-			return "", fmt.Errorf("resource path %q: %w", p, err)
+			return "", fmt.Errorf("path %q: %w", p, err)
 		}
 	}
 	u := base.ResolveReference(ref)
-	if u.Scheme != base.Scheme || u.Host != base.Host || u.User != nil {
-		return "", fmt.Errorf("resource path %q %w (it is not on %s://%s)", p, layout.ErrEscapes, base.Scheme, base.Host)
+	// A relative path inherits the descriptor's userinfo (ResolveReference
+	// copies it); only userinfo of the resource's own is refused.
+	if u.Scheme != base.Scheme || u.Host != base.Host || (u.User != nil && u.User.String() != base.User.String()) {
+		return "", fmt.Errorf("path %q %w (it is not on %s://%s)", p, layout.ErrEscapes, base.Scheme, base.Host)
 	}
 	return u.String(), nil
 }
@@ -350,6 +365,7 @@ type part struct {
 	table    string // HSDS table
 	declared string
 	file     string // package path (or remote path) to open
+	delim    string
 }
 
 type plan struct {
@@ -373,7 +389,11 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 	descPath, dir := "", ""
 	var res []layout.Resource
 	if files != nil {
-		if ds := layout.Descriptors(files); len(ds) > 0 {
+		ds := layout.Descriptors(files)
+		if d := src.descriptor(); d != "" {
+			ds = []string{d}
+		}
+		if len(ds) > 0 {
 			descPath, dir = ds[0], path.Dir(ds[0])
 			if dir == "." {
 				dir = ""
@@ -414,28 +434,40 @@ func (c *Collector) plan(src source, warn func(kind, format string, args ...any)
 			continue
 		}
 		if len(paths) == 0 {
-			warn(WarnMissingResource, "resource %s declares no path", r.Name)
+			warn(collect.KindMissingResource, "resource %s declares no path", r.Name)
 			if table == "service" {
 				p.services = append(p.services, "resource "+r.Name+" declares no path")
 			}
 			continue
 		}
 		for _, decl := range paths {
-			pt := part{resource: r.Name, table: table, declared: decl}
+			pt := part{resource: r.Name, table: table, declared: decl, delim: r.Delimiter()}
+			// A path that leaves the package is refused: that resource is
+			// not read (and warned of), the rest of the package is.
+			refuse := func(err error) {
+				warn(collect.KindMissingResource, "resource %s: %v; not read", r.Name, err)
+				if table == "service" {
+					p.services = append(p.services, fmt.Sprintf("declared as %s, which leaves the package", decl))
+				}
+			}
+			var clean string
 			switch {
 			case files == nil:
-				if !layout.IsRemote(decl) {
-					if _, err := layout.Clean(decl); err != nil {
-						return nil, fmt.Errorf("data package %s: resource %s: %w", c.Source, r.Name, err)
+				if u, ok := src.(*urlSource); ok {
+					if _, err := resolveRemote(u.desc, decl); err != nil {
+						refuse(err)
+						continue
 					}
 				}
 				pt.file = decl
 			case layout.IsRemote(decl):
-				return nil, fmt.Errorf("data package %s: resource %s: path %q %w (a local package reads only its own files)", c.Source, r.Name, decl, layout.ErrEscapes)
+				refuse(fmt.Errorf("path %q %w (a local package reads only its own files)", decl, layout.ErrEscapes))
+				continue
 			default:
-				clean, err := layout.Clean(decl)
-				if err != nil {
-					return nil, fmt.Errorf("data package %s: resource %s: %w", c.Source, r.Name, err)
+				var err error
+				if clean, err = layout.Clean(decl); err != nil {
+					refuse(err)
+					continue
 				}
 				found, moved, cands := layout.Locate(files, dir, clean)
 				switch {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +33,8 @@ func (m mapState) Set(k, v string)             { m[k] = v }
 
 type result struct {
 	recs  []*schema.Record
-	warns []string
+	warns []string       // untyped warnings, and "kind: message" for all but collect.KindDanglingKey
+	kinds map[string]int // warnings by kind
 	run   *collect.Run
 }
 
@@ -48,19 +50,25 @@ func (r *result) byKind(k schema.Kind) map[string]*schema.Record {
 
 func configUK() config.APIOptions { return config.APIOptions{Profile: "uk"} }
 
-func collectFrom(t *testing.T, source string) (*result, error) {
+func collectFrom(t testing.TB, source string) (*result, error) {
 	t.Helper()
 	return collectWith(t, New(source, configUK()))
 }
 
-func collectWith(t *testing.T, c *Collector) (*result, error) {
+func collectWith(t testing.TB, c *Collector) (*result, error) {
 	t.Helper()
 	client := fetch.New(fetch.Options{PerHostRPS: -1, Timeout: 5 * time.Second}, &fetch.Blobs{Dir: t.TempDir()}, nil)
-	res := &result{}
+	res := &result{kinds: map[string]int{}}
 	res.run = &collect.Run{Pipeline: "pcc-dp", RunID: "r1", Now: time.Now(), Fetch: client.Session("pcc-dp", "r1", nil),
 		Log: slog.New(slog.DiscardHandler), State: mapState{},
 		Emit: func(_ context.Context, r *schema.Record) error { res.recs = append(res.recs, r); return nil },
-		Warn: func(_, _, msg string) { res.warns = append(res.warns, msg) }}
+		Warn: func(_, _, msg string) { res.warns = append(res.warns, msg) },
+		WarnKind: func(kind, _, _, msg string) {
+			res.kinds[kind]++
+			if kind != collect.KindDanglingKey {
+				res.warns = append(res.warns, kind+": "+msg)
+			}
+		}}
 	return res, c.Collect(context.Background(), res.run)
 }
 
@@ -199,7 +207,7 @@ func TestDanglingReferencesWarn(t *testing.T) {
 	}
 	want := []string{"dangling_reference: services: 1 row whose organization_id names no row of organizations (e.g. 99)",
 		"dangling_reference: service_at_locations: 1 row whose location_id names no row of locations (e.g. 404)",
-		"missing_resource: 1 resource listed in datapackage.json is absent: phones (missing.csv)"}
+		"missing_resource: resource phones (missing.csv) listed in datapackage.json is absent"}
 	for _, w := range want {
 		found := false
 		for _, got := range res.warns {
@@ -259,5 +267,27 @@ func TestPackageRunsIdempotent(t *testing.T) {
 	n, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM services_current WHERE pipeline = 'pcc-dp'")
 	if err != nil || n != 35 {
 		t.Errorf("services_current has %d (%v)", n, err)
+	}
+}
+
+// Through the runner: a real package with absent tables and dangling keys
+// is degraded with the counts as the reason; one without services fails.
+func TestRunStatuses(t *testing.T) {
+	ctx := context.Background()
+	w := whtest.New(t)
+	r := runner.Runner{W: w, Fetch: fetch.New(fetch.Options{PerHostRPS: -1}, &fetch.Blobs{Dir: t.TempDir()}, nil), ChunkRows: 1000, Log: slog.New(slog.DiscardHandler)}
+	res := r.Run(ctx, runner.Job{Pipeline: "miami", Collector: "hsds_datapackage", Source: New("testdata/miami-211", configUK())})
+	if res.Err != nil || res.Status != runner.StatusDegraded || res.StatusReason != "9 declared resources missing; 250 dangling foreign keys" {
+		t.Errorf("miami: status %q (%s), err %v", res.Status, res.StatusReason, res.Err)
+	}
+	if res.RecordsLoaded+res.RecordsQuarantined != 300+len(sourceTable(t, "testdata/miami-211/data/organizations.csv"))+300 {
+		t.Errorf("miami: loaded %d + quarantined %d", res.RecordsLoaded, res.RecordsQuarantined)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "datapackage.json"), []byte(`{"resources":[{"name":"services","path":"services.csv"},{"name":"organizations","path":"organizations.csv"}]}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "organizations.csv"), []byte("id,name\n1,Portsmouth Parent Voice\n"), 0o644)
+	res = r.Run(ctx, runner.Job{Pipeline: "nosvc", Collector: "hsds_datapackage", Source: New(dir, configUK())})
+	if res.Status != runner.StatusFailed || !errors.Is(res.Err, ErrMissingMainTable) {
+		t.Errorf("no services: status %q, err %v", res.Status, res.Err)
 	}
 }

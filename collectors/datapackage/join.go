@@ -1,6 +1,7 @@
 package datapackage
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/datapackage/layout"
+	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 )
@@ -36,6 +39,7 @@ var owners = map[string][]string{
 	"service_taxonomy":        {"service_id"},
 	"organization_identifier": {"organization_id"},
 	"attribute":               {"link_id"},
+	"service_attribute":       {"service_id"},
 	"service_at_location":     {"service_id"},
 }
 
@@ -54,7 +58,7 @@ var idTables = map[string]bool{
 // unmapped are HSDS tables whose data our schema has no place for.
 var unmapped = map[string]bool{
 	"program": true, "funding": true, "required_document": true, "payment_accepted": true,
-	"service_attribute": true, "location_attribute": true, "url": true,
+	"location_attribute": true, "url": true,
 }
 
 // silent are HSDS tables about the package itself, skipped without a word.
@@ -81,7 +85,10 @@ type joiner struct {
 	usedOrg map[string]bool
 	usedLoc map[string]bool
 	refs    map[string]*refStat // "table.column" → dangling references
+	warned  map[string]bool     // dangling references already warned of
 	readErr error
+	// rowWarn reports one row whose key names nothing.
+	rowWarn func(sourceURL, recordID, msg string)
 }
 
 type refStat struct {
@@ -91,7 +98,8 @@ type refStat struct {
 }
 
 func newJoiner(sp *spill) *joiner {
-	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}}
+	return &joiner{sp: sp, t: map[string]*tableIdx{}, usedSvc: map[string]bool{}, usedOrg: map[string]bool{}, usedLoc: map[string]bool{}, refs: map[string]*refStat{}, warned: map[string]bool{},
+		rowWarn: func(string, string, string) {}}
 }
 
 // load streams one table file into the spill and indexes its keys.
@@ -104,28 +112,36 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 	}
 	rc, s, err := src.open(p.file)
 	if err != nil {
-		if errors.Is(err, errAbsent) {
-			if p.table == "service" {
-				return &MissingTableError{Source: c.Source, Reason: fmt.Sprintf("resource %s (%s) is absent", p.resource, p.declared)}
-			}
-			return err
+		if errors.Is(err, errAbsent) || refused(err) {
+			// Absent, or refused by the URL policy (a redirect to another
+			// host, say): that table is not read, the rest of the package is.
+			return fmt.Errorf("%w: %w", errAbsent, err)
 		}
 		return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)
 	}
+	br := bufio.NewReader(rc)
+	head, _ := br.Peek(512)
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(head, []byte("<")):
+		rc.Close()
+		return fmt.Errorf("data package %s: resource %s (%s) is an HTML or XML page, not CSV", c.Source, p.resource, s.URL)
+	case bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		rc.Close()
+		return fmt.Errorf("data package %s: resource %s (%s) is binary, not CSV", c.Source, p.resource, s.URL)
+	}
 	ragged, firstRagged := 0, 0
-	r, err := sheet.OpenCSV(rc, sheet.Options{Name: s.URL, HeaderRow: 1, Delimiter: ",", Warn: func(line int, _ string) {
+	r, err := sheet.OpenCSV(readCloser{br, rc}, sheet.Options{Name: s.URL, HeaderRow: 1, Delimiter: p.delim, Warn: func(line int, _ string) {
 		if ragged == 0 {
 			firstRagged = line
 		}
 		ragged++
 	}})
 	if err != nil {
-		if strings.Contains(err.Error(), "header row 1 not found") {
-			r = nil // an empty file: a table with no rows
-		} else {
-			rc.Close()
+		if !errors.Is(err, sheet.ErrNoHeader) {
 			return fmt.Errorf("data package %s: resource %s: %w", c.Source, p.resource, err)
 		}
+		r = nil // an empty file: a table with no rows
 	}
 	t := j.t[p.table]
 	if t == nil {
@@ -136,7 +152,6 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 		j.t[p.table] = t
 	}
 	if r == nil {
-		rc.Close()
 		return nil
 	}
 	defer r.Close()
@@ -200,6 +215,20 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 	return nil
 }
 
+// refused reports a fetch the fetch layer would not make: the URL policy,
+// a redirect off the source's host, or robots.txt.
+func refused(err error) bool {
+	var pe *fetch.PolicyError
+	var re *fetch.RedirectError
+	var ro *fetch.RobotsError
+	return errors.As(err, &pe) || errors.As(err, &re) || errors.As(err, &ro)
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
 func indexOf(cols []string, name string) int {
 	for i, c := range cols {
 		if c == name {
@@ -241,7 +270,8 @@ func (j *joiner) owner(table string, row map[string]string) string {
 // the first table holding its link_id.
 func (j *joiner) linkTarget(row map[string]string) string {
 	id := row["link_id"]
-	if e := strings.ToLower(row["link_entity"]); e != "" {
+	if e := row["link_entity"]; e != "" {
+		e = layout.Table(e, "") // "services" and "service" alike
 		if j.exists(e, id) {
 			return e
 		}
@@ -296,8 +326,15 @@ func (j *joiner) first(table, id string) map[string]string {
 	return j.row(t.ids[id][0])
 }
 
-// dangling counts a reference from a loaded record to a row that is absent.
-func (j *joiner) dangling(table, column, parent, value string) {
+// dangling counts a reference from a loaded record (row id of table) to a
+// row that is absent, warning once per row and column.
+func (j *joiner) dangling(table, column, parent, value, id string) {
+	once := table + "\x00" + column + "\x00" + id + "\x00" + value
+	if j.warned[once] {
+		return
+	}
+	j.warned[once] = true
+	j.rowWarn(j.srcOf(table), id, fmt.Sprintf("%s %s: %s %s names no row of %s; loaded without it", table, id, column, value, plural(parent)))
 	key := table + "." + column
 	r := j.refs[key]
 	if r == nil {
@@ -308,6 +345,14 @@ func (j *joiner) dangling(table, column, parent, value string) {
 	if len(r.examples) < maxExamples && !slices.Contains(r.examples, value) {
 		r.examples = append(r.examples, value)
 	}
+}
+
+// srcOf names a table's (first) file in messages.
+func (j *joiner) srcOf(table string) string {
+	if t := j.t[table]; t != nil && len(t.segs) > 0 {
+		return t.segs[0].src.URL
+	}
+	return ""
 }
 
 func obj(row map[string]string) map[string]any {
@@ -349,21 +394,25 @@ func (j *joiner) contact(r map[string]string) map[string]any {
 	return o
 }
 
-func (j *joiner) term(id, from, column string) map[string]any {
+func (j *joiner) term(id, from, column, rowID string) map[string]any {
 	if id == "" {
 		return nil
 	}
 	t := j.first("taxonomy_term", id)
 	if t == nil {
-		j.dangling(from, column, "taxonomy_term", id)
+		j.dangling(from, column, "taxonomy_term", id, rowID)
 		return nil
 	}
-	return obj(t)
+	o := obj(t)
+	if t["name"] == "" && t["term"] != "" {
+		o["name"] = t["term"] // HSDS 2.0 calls a term's name "term"
+	}
+	return o
 }
 
 func (j *joiner) attribute(r map[string]string) map[string]any {
 	o := obj(r)
-	if t := j.term(r["taxonomy_term_id"], "attribute", "taxonomy_term_id"); t != nil {
+	if t := j.term(r["taxonomy_term_id"], "attribute", "taxonomy_term_id", r["id"]); t != nil {
 		o["taxonomy_term"] = t
 	}
 	return o
@@ -371,7 +420,7 @@ func (j *joiner) attribute(r map[string]string) map[string]any {
 
 func (j *joiner) serviceTaxonomy(r map[string]string) map[string]any {
 	o := obj(r)
-	if t := j.term(r["taxonomy_id"], "service_taxonomy", "taxonomy_id"); t != nil {
+	if t := j.term(r["taxonomy_id"], "service_taxonomy", "taxonomy_id", r["id"]); t != nil {
 		o["taxonomy"] = t
 	}
 	return o
@@ -443,7 +492,7 @@ func (j *joiner) serviceAtLocation(r map[string]string) map[string]any {
 			j.usedLoc[lid] = true
 			o["location"] = j.location(lr)
 		} else {
-			j.dangling("service_at_location", "location_id", "location", lid)
+			j.dangling("service_at_location", "location_id", "location", lid, id)
 		}
 	}
 	setIf(o, "contacts", j.list("contact", "service_at_location_id", id, "", j.contact))
@@ -461,7 +510,7 @@ func (j *joiner) service(r map[string]string) map[string]any {
 			j.usedOrg[oid] = true
 			o["organization"] = j.organization(or)
 		} else {
-			j.dangling("service", "organization_id", "organization", oid)
+			j.dangling("service", "organization_id", "organization", oid, id)
 		}
 	}
 	setIf(o, "phones", j.list("phone", "service_id", id, "", j.phone))
@@ -471,6 +520,7 @@ func (j *joiner) service(r map[string]string) map[string]any {
 	setIf(o, "languages", j.list("language", "service_id", id, "", obj))
 	setIf(o, "cost_options", j.list("cost_option", "service_id", id, "", obj))
 	setIf(o, "attributes", j.list("attribute", "link_id", id, "service", j.attribute))
+	setIf(o, "attributes", j.list("service_attribute", "service_id", id, "", j.attribute))
 	setIf(o, "eligibilitys", j.list("eligibility", "service_id", id, "", obj))
 	setIf(o, "service_taxonomys", j.list("service_taxonomy", "service_id", id, "", j.serviceTaxonomy))
 	setIf(o, "service_at_locations", j.list("service_at_location", "service_id", id, "", j.serviceAtLocation))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
 	"github.com/localoffer/localoffer/schema"
 )
@@ -146,11 +147,18 @@ func TestRealMiami211(t *testing.T) {
 				t.Errorf("eligibility rows without service_id: %+v", a)
 			}
 			hasWarning(t, res.warns, "moved_resource: 13 resources are not where datapackage.json says")
-			hasWarning(t, res.warns, "missing_resource: 9 resources listed in datapackage.json are absent: program (programs.csv)")
+			hasWarning(t, res.warns, "missing_resource: resource program (programs.csv) listed in datapackage.json is absent")
+			if n := res.kinds[collect.KindMissingResource]; n != 9 {
+				t.Errorf("%d missing_resource warnings, want 9", n)
+			}
+			// 200 eligibility rows without a service, 50 services without their organisation.
+			if n := res.kinds[collect.KindDanglingKey]; n != 250 {
+				t.Errorf("%d dangling_key warnings, want 250", n)
+			}
 			hasWarning(t, res.warns, "unjoined_rows: eligibility: 200 of 200 rows could not be joined and were dropped: 200 have no service_id")
 			hasWarning(t, res.warns, "dangling_reference: services: 50 rows whose organization_id names no row of organizations")
-			if len(res.warns) > 8 {
-				t.Errorf("%d warnings; want one per kind and table: %v", len(res.warns), res.warns)
+			if len(res.warns) != 12 {
+				t.Errorf("%d warnings; want one per kind and table, and one per absent resource: %v", len(res.warns), res.warns)
 			}
 			services := res.byKind(schema.KindService)
 			// The first, a middle one, the last with its organization, and two without.
@@ -311,6 +319,9 @@ func TestRealServiceNetHealthLeads(t *testing.T) {
 	accts := checkAccounts(t, c, res, src)
 	hasWarning(t, res.warns, "no_descriptor: no datapackage.json; read the 12 HSDS tables found by file name")
 	hasWarning(t, res.warns, "unjoined_rows: service_at_locations: 1 of 7 rows could not be joined and were dropped: 1 names a service_id that is not in the package (e.g. service_id a0jA000000BHNmwIAH)")
+	if n := res.kinds[collect.KindDanglingKey]; n != 1 {
+		t.Errorf("%d dangling_key warnings", n)
+	}
 	if a := accts["service"]; a.Loaded != 6 {
 		t.Errorf("services %+v", a)
 	}

@@ -59,10 +59,14 @@ type Account struct {
 	Dropped int
 }
 
-// report summarises, one warning per table and kind, what could not be
-// loaded, and accounts for every row of every table read.
-func (j *joiner) report() ([]string, []Account) {
-	var out []string
+// summary is one per-table warning.
+type summary struct{ kind, msg string }
+
+// report warns of each dropped child row (rowWarn), summarises, one warning
+// per table and kind, what could not be loaded, and accounts for every row
+// of every table read.
+func (j *joiner) report() ([]summary, []Account) {
+	var out []summary
 	var accts []Account
 	names := make([]string, 0, len(j.t))
 	for n := range j.t {
@@ -72,7 +76,7 @@ func (j *joiner) report() ([]string, []Account) {
 	for _, name := range names {
 		t := j.t[name]
 		if t.noID > 0 {
-			out = append(out, fmt.Sprintf("%s: %s: %d of %d rows have no id and were not loaded (%s)", WarnMissingID, plural(name), t.noID, t.rows, strings.Join(t.noIDx, ", ")))
+			out = append(out, summary{WarnMissingID, fmt.Sprintf("%s: %d of %d rows have no id and were not loaded (%s)", plural(name), t.noID, t.rows, strings.Join(t.noIDx, ", "))})
 		}
 		if name == "service" || name == "organization" || name == "location" {
 			loaded := len(j.usedOrg)
@@ -94,7 +98,7 @@ func (j *joiner) report() ([]string, []Account) {
 				if len(extra) > maxExamples {
 					extra = extra[:maxExamples]
 				}
-				out = append(out, fmt.Sprintf("%s: %s: %d rows repeat an id already used; only the first row of each id is loaded (e.g. id %s)", WarnDuplicateID, plural(name), dups, strings.Join(extra, ", ")))
+				out = append(out, summary{WarnDuplicateID, fmt.Sprintf("%s: %d rows repeat an id already used; only the first row of each id is loaded (e.g. id %s)", plural(name), dups, strings.Join(extra, ", "))})
 			}
 			accts = append(accts, Account{Table: name, Rows: t.rows, Loaded: loaded, Dropped: t.noID + dups})
 		}
@@ -131,21 +135,28 @@ func (j *joiner) report() ([]string, []Account) {
 						keys = append(keys, fk+" "+v)
 					}
 				}
+				id := row["id"]
+				if id == "" {
+					id = fmt.Sprintf("row %d", n)
+				}
 				switch {
 				case len(keys) == 0:
 					d.noKey++
 					d.noKeyX = addExample(d.noKeyX, fmt.Sprintf("row %d", n))
+					j.rowWarn(seg.src.URL, id, fmt.Sprintf("%s %s has no %s; dropped", name, id, keyNames))
 				case j.owner(name, row) == "":
 					d.dangling++
 					d.danglingX = addExample(d.danglingX, strings.Join(keys, "/"))
+					j.rowWarn(seg.src.URL, id, fmt.Sprintf("%s %s: %s names no row of the package; dropped", name, id, strings.Join(keys, ", ")))
 				default:
 					d.orphaned++
 					d.orphX = addExample(d.orphX, strings.Join(keys, "/"))
+					j.rowWarn(seg.src.URL, id, fmt.Sprintf("%s %s: %s was itself not joined; dropped", name, id, strings.Join(keys, ", ")))
 				}
 				return nil
 			})
 			if err != nil {
-				out = append(out, fmt.Sprintf("%s: %s: could not re-read the table to count its unjoined rows: %v", WarnUnjoinedRows, plural(name), err))
+				out = append(out, summary{WarnUnjoinedRows, fmt.Sprintf("%s: could not re-read the table to count its unjoined rows: %v", plural(name), err)})
 			}
 		}
 		lost := d.noKey + d.dangling + d.orphaned
@@ -163,7 +174,7 @@ func (j *joiner) report() ([]string, []Account) {
 		if d.orphaned > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s to rows that were themselves not joined (e.g. %s)", d.orphaned, verb(d.orphaned, "belongs", "belong"), strings.Join(d.orphX, ", ")))
 		}
-		out = append(out, fmt.Sprintf("%s: %s: %d of %d rows could not be joined and were dropped: %s", WarnUnjoinedRows, plural(name), lost, t.rows, strings.Join(parts, "; ")))
+		out = append(out, summary{WarnUnjoinedRows, fmt.Sprintf("%s: %d of %d rows could not be joined and were dropped: %s", plural(name), lost, t.rows, strings.Join(parts, "; "))})
 	}
 	keys := make([]string, 0, len(j.refs))
 	for k := range j.refs {
@@ -172,7 +183,7 @@ func (j *joiner) report() ([]string, []Account) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		r := j.refs[k]
-		out = append(out, fmt.Sprintf("%s: %s: %s whose %s names no row of %s (e.g. %s); loaded without it", WarnDanglingReference, plural(r.table), rows(r.n), r.column, plural(r.parent), strings.Join(r.examples, ", ")))
+		out = append(out, summary{WarnDanglingReference, fmt.Sprintf("%s: %s whose %s names no row of %s (e.g. %s); loaded without it", plural(r.table), rows(r.n), r.column, plural(r.parent), strings.Join(r.examples, ", "))})
 	}
 	return out, accts
 }

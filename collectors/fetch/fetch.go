@@ -711,6 +711,15 @@ func (s *Session) reportRefusal(err error) {
 	}
 }
 
+// IsRefused reports whether err is the URL policy refusing an address (the
+// URL itself or a redirect hop). The session has already counted it as a
+// failed document and reported it as a warning; a collector skips the URL.
+func IsRefused(err error) bool {
+	var pe *PolicyError
+	var rd *RedirectError
+	return errors.As(err, &pe) || errors.As(err, &rd) && rd.Rule != ""
+}
+
 // IsNotFound reports whether err is a 404 or 410 answer (or a missing file).
 func IsNotFound(err error) bool {
 	var se *StatusError

@@ -22,7 +22,8 @@ import (
 //     source that pipelines.yaml names;
 //   - hosts: by default a source-given URL stays on a configured source's
 //     host (or its www. variant); Within(SameSite(home)) widens that to the
-//     home page's registrable domain, Within(AnyPublic()) to any host;
+//     registrable domain of a home page found in source data (which may be
+//     any public host: a GIAS SchoolWebsite);
 //     http.allowed_hosts widens every rule;
 //   - addresses: a host resolving to loopback, private, link-local, CGNAT or
 //     unspecified addresses is refused unless it is a configured source's own
@@ -37,15 +38,13 @@ import (
 type Scope struct {
 	kind scopeKind
 	site string // SameSite: the home page's site key
-	home string
 }
 
 type scopeKind int
 
 const (
-	scopeHost   scopeKind = iota // a configured source's host
-	scopeSite                    // the registrable domain of a home page found in source data
-	scopePublic                  // any public http(s) host
+	scopeHost scopeKind = iota // a configured source's host
+	scopeSite                  // the registrable domain of a home page found in source data
 )
 
 // SameHost keeps a URL on a configured source's host (API pages and details,
@@ -55,25 +54,11 @@ func SameHost() Scope { return Scope{kind: scopeHost} }
 // SameSite keeps a URL on home's registrable domain (a school's site: its
 // pages, reports and redirects), home itself included.
 func SameSite(home string) Scope {
-	s := Scope{kind: scopeSite, home: home}
+	s := Scope{kind: scopeSite}
 	if u, err := url.Parse(home); err == nil {
 		s.site = SiteKey(u)
 	}
 	return s
-}
-
-// AnyPublic lets a URL go to any public http(s) host: for collectors whose
-// job is to follow source-given addresses to other sites.
-func AnyPublic() Scope { return Scope{kind: scopePublic} }
-
-func (s Scope) String() string {
-	switch s.kind {
-	case scopeSite:
-		return "same site as " + s.home
-	case scopePublic:
-		return "any public host"
-	}
-	return "same host as the configured source"
 }
 
 // Within marks a URL as coming from source data and names the rule it must
@@ -115,8 +100,7 @@ func SiteKey(u *url.URL) string {
 
 // origins are the locations pipelines.yaml gave a session.
 type origins struct {
-	hosts   map[string]bool // siteHost of each http(s) origin
-	names   map[string]bool // hostnames of http(s) origins: may be on private addresses
+	hosts   map[string]bool // siteHost of each http(s) origin: may be on private addresses
 	creds   map[string]bool // scheme://host:port of each http(s) origin: may receive credentials
 	dirs    []string        // folders of local origins
 	exact   map[string]bool // the configured strings themselves
@@ -124,10 +108,14 @@ type origins struct {
 }
 
 func newOrigins(configured []string, allowed []string) *origins {
-	o := &origins{hosts: map[string]bool{}, names: map[string]bool{}, creds: map[string]bool{},
+	o := &origins{hosts: map[string]bool{}, creds: map[string]bool{},
 		exact: map[string]bool{}, allowed: map[string]bool{}}
 	for _, h := range allowed {
-		o.allowed[strings.ToLower(strings.TrimSpace(h))] = true
+		h = strings.ToLower(strings.TrimSpace(h))
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host // a host, whatever the port
+		}
+		o.allowed[strings.Trim(h, "[]")] = true
 	}
 	for _, c := range configured {
 		if c == "" {
@@ -145,7 +133,6 @@ func newOrigins(configured []string, allowed []string) *origins {
 			continue
 		}
 		o.hosts[siteHost(u)] = true
-		o.names[strings.ToLower(u.Hostname())] = true
 		o.creds[originOf(u)] = true
 	}
 	return o
@@ -169,11 +156,19 @@ func (o *origins) isAllowed(hostname string) bool {
 	return o.allowed[strings.ToLower(hostname)]
 }
 
-// privateOK: a configured host may be on any address (a loopback test, an
-// intranet directory), and so may an allowed host.
-func (o *origins) privateOK(hostname string) bool {
+// privateOK: a configured host[:port] may be on any address (a loopback
+// test, an intranet directory), and so may an allowed host. The port counts:
+// a loopback source does not open the other services on its machine.
+func (o *origins) privateOK(hostname, port string) bool {
 	h := strings.ToLower(strings.Trim(hostname, "[]"))
-	return o.names[h] || o.allowed[h]
+	if o.allowed[h] {
+		return true
+	}
+	key := h
+	if port != "" && port != "80" && port != "443" {
+		key = net.JoinHostPort(h, port)
+	}
+	return o.hosts[key]
 }
 
 // onOriginHost: the same host[:port] as a configured http(s) source, or its
@@ -224,8 +219,6 @@ func (o *origins) checkHop(u *url.URL, s Scope) error {
 		return &PolicyError{URL: redactURL(u.String()), Rule: "scheme", Reason: "only http and https addresses may come from a source"}
 	}
 	switch s.kind {
-	case scopePublic:
-		return nil
 	case scopeSite:
 		if s.site != "" && SiteKey(u) == s.site || o.isAllowed(u.Hostname()) {
 			return nil
@@ -283,7 +276,7 @@ func policyFrom(ctx context.Context) *policy {
 // checkAddress resolves host and refuses it when any address is not public.
 // A lookup failure is left to the dial, which fails the same way.
 func (c *Client) checkAddress(ctx context.Context, p *policy, u *url.URL) error {
-	if p == nil || p.o == nil || p.o.privateOK(u.Hostname()) {
+	if p == nil || p.o == nil || p.o.privateOK(u.Hostname(), u.Port()) {
 		return nil
 	}
 	addrs, err := c.lookup(ctx, u.Hostname())
@@ -319,7 +312,7 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	if p := policyFrom(ctx); p != nil && p.o != nil && !p.o.privateOK(host) {
+	if p := policyFrom(ctx); p != nil && p.o != nil && !p.o.privateOK(host, port) {
 		for _, a := range addrs {
 			if why := blockedAddr(a); why != "" {
 				return nil, &PolicyError{URL: host, Rule: "address",

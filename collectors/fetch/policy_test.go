@@ -77,6 +77,7 @@ func policyErr(t *testing.T, err error) (rule string) {
 func TestPolicySchemesAndHosts(t *testing.T) {
 	one := serveOn(t, "127.0.0.1", nil)
 	two := serveOn(t, "127.0.0.2", nil)
+	other := serveOn(t, "127.0.0.1", nil) // another service on the source's machine
 	secret := filepath.Join(t.TempDir(), "passwd")
 	os.WriteFile(secret, []byte("root:x:0:0"), 0o600)
 
@@ -95,9 +96,11 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 		{"javascript link", nil, "javascript:alert(1)", nil, "scheme"},
 		{"another host", nil, two.URL + "/resource.csv", nil, "host"},
 		{"another host, allowed", []string{"127.0.0.2"}, two.URL + "/resource.csv", nil, ""},
-		{"any public host refuses loopback", nil, two.URL + "/", ptr(AnyPublic()), "address"},
-		{"allowed host may be loopback", []string{"127.0.0.2"}, two.URL + "/", ptr(AnyPublic()), ""},
+		{"allowed with a port", []string{" 127.0.0.2:1 "}, two.URL + "/resource.csv", nil, ""},
+		{"a school site on loopback", nil, two.URL + "/", ptr(SameSite(two.URL + "/")), "address"},
+		{"allowed host may be loopback", []string{"127.0.0.2"}, two.URL + "/", ptr(SameSite(two.URL + "/")), ""},
 		{"site rule", nil, two.URL + "/", ptr(SameSite(one.URL + "/")), "host"},
+		{"another port of the source's loopback host", nil, other.URL + "/", ptr(SameSite(other.URL + "/")), "address"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -132,8 +135,11 @@ func TestPolicySchemesAndHosts(t *testing.T) {
 			}
 		})
 	}
-	if paths, _ := two.seen(); len(paths) != 2 {
-		t.Errorf("second host saw %v; want only the two allowed fetches", paths)
+	if paths, _ := two.seen(); len(paths) != 3 {
+		t.Errorf("second host saw %v; want only the three allowed fetches", paths)
+	}
+	if paths, _ := other.seen(); len(paths) != 0 {
+		t.Errorf("another service on the source's machine saw %v", paths)
 	}
 }
 
@@ -234,7 +240,7 @@ func TestDNSRebinding(t *testing.T) {
 		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
 	}
 	s := cl.Session("p", "r", nil).WithOrigins("https://directory.example/api")
-	_, err := s.Get(context.Background(), "http://rebind.example:"+port+"/", Within(AnyPublic()))
+	_, err := s.Get(context.Background(), "http://rebind.example:"+port+"/", Within(SameSite("http://rebind.example/")))
 	if policyErr(t, err) != "address" || !strings.Contains(err.Error(), "connection time") {
 		t.Fatalf("err = %v, want the dial-time address refusal", err)
 	}
@@ -246,7 +252,7 @@ func TestDNSRebinding(t *testing.T) {
 	cl.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
 		return []netip.Addr{netip.MustParseAddr("169.254.169.254")}, nil
 	}
-	_, err = s.Get(context.Background(), "http://metadata.example/latest/meta-data/", Within(AnyPublic()))
+	_, err = s.Get(context.Background(), "http://metadata.example/latest/meta-data/", Within(SameSite("http://metadata.example/")))
 	if policyErr(t, err) != "address" || !strings.Contains(err.Error(), "link-local") {
 		t.Fatalf("err = %v, want a link-local refusal", err)
 	}
@@ -329,7 +335,39 @@ func TestNoOriginsIsPermissive(t *testing.T) {
 	srv := serveOn(t, "127.0.0.1", nil)
 	cl, _ := testClient(t, Options{})
 	s := cl.Session("p", "r", nil)
-	if _, err := s.Get(context.Background(), srv.URL+"/x", Within(AnyPublic())); err != nil {
+	if _, err := s.Get(context.Background(), srv.URL+"/x", Within(SameSite(srv.URL+"/"))); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestIsRefused(t *testing.T) {
+	cl, _ := testClient(t, Options{})
+	s := cl.Session("p", "r", nil).WithOrigins("https://directory.example.org/api")
+	_, err := s.Get(context.Background(), "file:///etc/passwd")
+	if !IsRefused(err) {
+		t.Errorf("file URL from a remote source: %v", err)
+	}
+	if IsRefused(&StatusError{URL: "x", Status: 404}) || IsRefused(&RedirectError{From: "a", To: "b", Reason: "more than 10 redirects"}) {
+		t.Error("ordinary failures reported as refusals")
+	}
+	if !IsRefused(&RedirectError{From: "a", To: "b", Reason: "leaves the site", Rule: "host"}) {
+		t.Error("a refused redirect hop is a refusal")
+	}
+}
+
+func BenchmarkCheckURL(b *testing.B) {
+	o := newOrigins([]string{"https://directory.example.org/api?api_key=k", "/data/gias.csv"}, []string{"cdn.example.net"})
+	urls := []string{"https://directory.example.org/api/services?page=12&per_page=100", "https://www.stmarys.sch.uk/send/sen-report.pdf",
+		"file:///data/sites/a/index.html", "https://cdn.example.net/x.csv"}
+	site := SameSite("https://stmarys.sch.uk/")
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, u := range urls {
+			sc := SameHost()
+			if i == 1 {
+				sc = site
+			}
+			o.checkURL(u, sc)
+		}
 	}
 }

@@ -143,8 +143,11 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 				kept++
 			}
 			mu.Unlock()
-			if errors.Is(res.extractErr, extract.ErrNoPDFTool) {
+			switch {
+			case errors.Is(res.extractErr, extract.ErrNoPDFTool):
 				pdfWarn.Do(func() { run.Warn(res.Report.ReportURL, res.Report.ID, extract.ErrNoPDFTool.Error()) })
+			case res.extractErr != nil && res.Kept:
+				run.Warn(res.Report.ReportURL, run.Pipeline+"/"+s.URN, "report not readable this time, the last good reading is kept: "+res.extractErr.Error())
 			}
 			for _, rec := range c.Records(run.Pipeline, s, res) {
 				if err := run.Emit(gctx, rec); err != nil {
@@ -272,6 +275,11 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 		doc, err := r.read(ctx)
 		if err != nil {
 			res.extractErr = err
+			if last.ReportURL != "" {
+				// Unreadable this time (a PDF tool failing, a timeout): what
+				// was read before still stands.
+				return c.keep(rep, res, last, now)
+			}
 			rep.Problem = "report found but not readable: " + err.Error()
 			return res
 		}
@@ -314,6 +322,11 @@ func (c *Collector) unreachable(rep *schema.SENReport, res Result, last cached, 
 		rep.Problem = "site unreachable: " + down
 		return res
 	}
+	return c.keep(rep, res, last, now)
+}
+
+// keep emits the last good reading again, exactly as it was.
+func (c *Collector) keep(rep *schema.SENReport, res Result, last cached, now time.Time) Result {
 	rep.Found = true
 	rep.ReportURL, rep.ReportFormat, rep.DiscoveryScore, rep.RunnersUp = last.ReportURL, last.Format, last.Score, last.RunnersUp
 	res.fetchedAt, res.sha, res.Kept = last.FetchedAt, last.SHA, true
@@ -422,6 +435,9 @@ func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Rec
 	}
 	if s.MinAge != nil && s.MaxAge != nil {
 		svc.AgeText = fmt.Sprintf("statutory ages %d–%d (GIAS)", *s.MinAge, *s.MaxAge)
+	}
+	if s.MinAge != nil || s.MaxAge != nil {
+		svc.AgeSource = schema.AgeSourceSchool // the school's statutory ages (GIAS or the sites list)
 	}
 	if rep.SENCOName != "" || rep.SENCOEmail != "" || rep.SENCOPhone != "" {
 		ct := schema.Contact{ID: svcID + "/senco", ServiceID: svcID, Name: rep.SENCOName, Title: "SENCO", Email: rep.SENCOEmail}

@@ -486,9 +486,16 @@ func (d *discovery) failed(err error) {
 }
 
 // unreachable says whether err means the site did not answer (a network
-// error, a timeout, HTTP 5xx or 429) rather than answering "no" (404, a
-// robots.txt refusal, a redirect refused, a document too large).
+// error, a timeout, HTTP 5xx or 429, a connection cut short) rather than
+// answering "no" (another 4xx such as 404, a robots.txt refusal, a redirect
+// refused, a URL the fetch policy refuses, a document too large). What is not a clear "no" counts as no
+// answer: wrongly keeping a reading for a few runs costs less than wrongly
+// erasing one.
 func unreachable(err error) bool {
+	var rf *refused
+	if err == nil || errors.Is(err, context.Canceled) || errors.As(err, &rf) {
+		return false
+	}
 	var se *fetch.StatusError
 	if errors.As(err, &se) {
 		return se.Status >= 500 || se.Status == http.StatusTooManyRequests
@@ -496,16 +503,8 @@ func unreachable(err error) bool {
 	var re *fetch.RobotsError
 	var rd *fetch.RedirectError
 	var tl *fetch.ErrTooLarge
-	if errors.As(err, &re) || errors.As(err, &rd) || errors.As(err, &tl) {
-		return false
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	var dns *net.DNSError
-	var op *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &dns) || errors.As(err, &op)
+	var pe *fetch.PolicyError
+	return !errors.As(err, &re) && !errors.As(err, &rd) && !errors.As(err, &tl) && !errors.As(err, &pe)
 }
 
 // parsePage parses an HTML document; nil, nil when it is not HTML.
@@ -533,6 +532,14 @@ func parsePage(doc *fetch.Document, sc *scope, limit int64) (*extract.Page, erro
 	sc.localLinks(p.MainLinks)
 	return p, nil
 }
+
+// refused is the crawler's own "no": a link outside a folder site, a
+// document of a kind it does not read. The site answered; it is not down.
+type refused struct{ msg string }
+
+func (r *refused) Error() string { return r.msg }
+
+func refusedf(format string, args ...any) error { return &refused{fmt.Sprintf(format, args...)} }
 
 // describe turns a fetch error into the short reason recorded on the report.
 func describe(err error) string {

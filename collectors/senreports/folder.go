@@ -80,11 +80,11 @@ func (s *scope) target(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", raw, err)
+		return "", refusedf("%s: %v", raw, err)
 	}
 	p := path.Clean(u.Path)
 	if !strings.HasPrefix(p+"/", s.root) {
-		return "", fmt.Errorf("%s: outside the site's folder %s", raw, s.root)
+		return "", refusedf("%s: outside the site's folder %s", raw, s.root)
 	}
 	p = folderIndex(p)
 	root, err := filepath.EvalSymlinks(filepath.FromSlash(s.root))
@@ -93,7 +93,7 @@ func (s *scope) target(raw string) (string, error) {
 	}
 	if real, err := filepath.EvalSymlinks(filepath.FromSlash(p)); err == nil {
 		if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
-			return "", fmt.Errorf("%s: leads outside the site's folder", raw)
+			return "", refusedf("%s: leads outside the site's folder", raw)
 		}
 	}
 	return (&url.URL{Scheme: "file", Path: p}).String(), nil

@@ -120,7 +120,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 			return nil, err
 		}
 		if pg == nil {
-			return nil, fmt.Errorf("%s: not a readable page", c.URL)
+			return nil, refusedf("%s: not a readable page", c.URL)
 		}
 		return htmlReport(ctx, g, d, c, &page{doc: doc, page: pg}, lim), nil
 	case "pdf":
@@ -136,7 +136,7 @@ func open(ctx context.Context, g Getter, d *discovery, c *candidate, lim crawlLi
 			return extract.DOCX(b, c.URL)
 		}
 	default:
-		return nil, fmt.Errorf("%s: unsupported document type %q", c.URL, doc.ContentType)
+		return nil, refusedf("%s: unsupported document type %q", c.URL, doc.ContentType)
 	}
 	return r, nil
 }

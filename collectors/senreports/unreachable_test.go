@@ -2,8 +2,11 @@ package senreports
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
@@ -198,5 +202,56 @@ func TestUnreachableRunLeavesRecordsUnchanged(t *testing.T) {
 	}
 	if got := strings.Join(names, ","); !strings.Contains(got, "site_unreachable") || strings.Contains(got, "report_not_found") {
 		t.Errorf("flags observed in the failed run: %s; want site_unreachable, no report_not_found", got)
+	}
+}
+
+func TestUnreachableErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"503", fmt.Errorf("fetch x: %w", &fetch.StatusError{URL: "x", Status: 503}), true},
+		{"429", &fetch.StatusError{URL: "x", Status: 429}, true},
+		{"404", &fetch.StatusError{URL: "x", Status: 404}, false},
+		{"403", &fetch.StatusError{URL: "x", Status: 403}, false},
+		{"connection refused", fmt.Errorf("fetch x: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), true},
+		{"timeout", fmt.Errorf("fetch x: %w", context.DeadlineExceeded), true},
+		{"cut short", fmt.Errorf("fetch x: %w", io.ErrUnexpectedEOF), true},
+		{"robots.txt", &fetch.RobotsError{URL: "x"}, false},
+		{"redirect refused", &fetch.RedirectError{From: "x", To: "y", Reason: "another host"}, false},
+		{"too large", &fetch.ErrTooLarge{Limit: 1}, false},
+		{"URL policy", &fetch.PolicyError{URL: "x", Rule: "address", Reason: "private address"}, false},
+		{"outside the folder", refusedf("x: outside the site's folder"), false},
+		{"run cancelled", context.Canceled, false},
+	} {
+		if got := unreachable(tc.err); got != tc.want {
+			t.Errorf("%s: unreachable %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestUnreadableReportKeepsLastReading: a report PDF that cannot be read this
+// time (its reader fails) does not erase what was read from it before.
+func TestUnreadableReportKeepsLastReading(t *testing.T) {
+	if err := (extract.PDF{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	site := &pdfSite{}
+	site.set(reportPDF("12 September 2025"), time.Date(2025, 9, 12, 8, 0, 0, 0, time.UTC))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	st := newState()
+	s := School{URN: "116522", Name: "Craneswater Park Junior School", URL: srv.URL + "/"}
+	first := New(Options{SiteTimeout: 20 * time.Second}).School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, st, goldenNow)
+	if !first.Report.Found || first.Report.SENCOEmail == "" {
+		t.Fatalf("first run: %+v", first.Report)
+	}
+	// The report changes (so it must be read again) and its reader fails.
+	site.set(reportPDF("3 October 2025"), time.Date(2025, 10, 3, 8, 0, 0, 0, time.UTC))
+	broken := New(Options{SiteTimeout: 20 * time.Second, PDF: extract.PDF{ToText: "false"}})
+	res := broken.School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, st, goldenNow)
+	if res.extractErr == nil || !res.Kept || res.Report.SENCOEmail != first.Report.SENCOEmail || res.Report.ReportDate != first.Report.ReportDate || res.Report.Problem != "" {
+		t.Errorf("unreadable report: err %v kept %v report %+v; want the last reading kept", res.extractErr, res.Kept, res.Report)
 	}
 }

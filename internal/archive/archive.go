@@ -188,9 +188,6 @@ func (a *Archive) Size(name string) (int64, bool) {
 	return clamp(f.UncompressedSize64), true
 }
 
-// Inflated is how many bytes reads have inflated so far.
-func (a *Archive) Inflated() int64 { return a.total.Load() }
-
 // Open streams one entry. The reader fails with a *LimitError as soon as the
 // entry or the archive's running total passes its limit. A missing entry is
 // an error wrapping fs.ErrNotExist.

@@ -23,7 +23,8 @@ var (
 	userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s"'<>@]+@`)
 	// ?api_key=…, &access_token=…, ;signature=… and names ending in one of
 	// the words (client_secret, x-api-key, refresh_token).
-	param = regexp.MustCompile(`(?i)([?&;])((?:[a-z0-9._-]*[_-])?(?:key|token|secret|password|passwd|signature|sig|api_key|apikey|access_token))=([^&;#\s"'<>]*)`)
+	// JSON writers escape & as \u0026, so that counts as a separator too.
+	param = regexp.MustCompile(`(?i)([?&;]|\\u0026)((?:[a-z0-9._-]*[_-])?(?:key|token|secret|password|passwd|signature|sig|api_key|apikey|access_token))=([^&;#\s"'<>\\]*)`)
 )
 
 // Text masks URL userinfo and credential query parameters anywhere in s.
@@ -80,3 +81,20 @@ func (r *Redactor) String(s string) string {
 	}
 	return Text(s)
 }
+
+// Error wraps err so its message is masked; errors.Is and errors.As still
+// see the cause. nil stays nil.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &maskedError{err: err, r: r}
+}
+
+type maskedError struct {
+	err error
+	r   *Redactor
+}
+
+func (e *maskedError) Error() string { return e.r.String(e.err.Error()) }
+func (e *maskedError) Unwrap() error { return e.err }

@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -11,18 +12,19 @@ import (
 
 func TestText(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://user:s3cret@api.example.org/v1":                     "https://***@api.example.org/v1",
-		"https://token@api.example.org/":                             "https://***@api.example.org/",
-		"https://x.org/feed?api_key=abc123&page=2":                   "https://x.org/feed?api_key=***&page=2",
-		"https://x.org/feed?page=2&APIKEY=abc#top":                   "https://x.org/feed?page=2&APIKEY=***#top",
-		"https://x.org/?Access_Token=a.b.c&Signature=zz;key=k":       "https://x.org/?Access_Token=***&Signature=***;key=***",
-		"https://x.org/?client_secret=q&refresh_token=r&x-api-key=s": "https://x.org/?client_secret=***&refresh_token=***&x-api-key=***",
-		"https://x.org/?password=p&Secret=s&token=t":                 "https://x.org/?password=***&Secret=***&token=***",
-		`Get "https://u:p@h.org/a?key=1": dial tcp: refused`:         `Get "https://***@h.org/a?key=***": dial tcp: refused`,
-		"https://x.org/?monkey=1&keyword=send&page=2":                "https://x.org/?monkey=1&keyword=send&page=2",
-		"contact jo@example.org about https://x.org/services?id=1":   "contact jo@example.org about https://x.org/services?id=1",
-		"https://x.org/search?q=autism&per_page=50":                  "https://x.org/search?q=autism&per_page=50",
-		"https://***@x.org/?api_key=***":                             "https://***@x.org/?api_key=***",
+		"https://user:s3cret@api.example.org/v1":                              "https://***@api.example.org/v1",
+		"https://token@api.example.org/":                                      "https://***@api.example.org/",
+		"https://x.org/feed?api_key=abc123&page=2":                            "https://x.org/feed?api_key=***&page=2",
+		"https://x.org/feed?page=2&APIKEY=abc#top":                            "https://x.org/feed?page=2&APIKEY=***#top",
+		"https://x.org/?Access_Token=a.b.c&Signature=zz;key=k":                "https://x.org/?Access_Token=***&Signature=***;key=***",
+		"https://x.org/?client_secret=q&refresh_token=r&x-api-key=s":          "https://x.org/?client_secret=***&refresh_token=***&x-api-key=***",
+		"https://x.org/?password=p&Secret=s&token=t":                          "https://x.org/?password=***&Secret=***&token=***",
+		`Get "https://u:p@h.org/a?key=1": dial tcp: refused`:                  `Get "https://***@h.org/a?key=***": dial tcp: refused`,
+		"https://x.org/?monkey=1&keyword=send&page=2":                         "https://x.org/?monkey=1&keyword=send&page=2",
+		"contact jo@example.org about https://x.org/services?id=1":            "contact jo@example.org about https://x.org/services?id=1",
+		"https://x.org/search?q=autism&per_page=50":                           "https://x.org/search?q=autism&per_page=50",
+		"https://***@x.org/?api_key=***":                                      "https://***@x.org/?api_key=***",
+		`{"where":"https://x.org/s?page=1\u0026api_key=abc\u0026per_page=5"}`: `{"where":"https://x.org/s?page=1\u0026api_key=***\u0026per_page=5"}`,
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q)\n = %q\nwant %q", in, got, want)
@@ -48,6 +50,17 @@ func TestRedactorValues(t *testing.T) {
 	var nilR *Redactor
 	if got := nilR.String("https://u:p@h.org/"); got != "https://***@h.org/" {
 		t.Errorf("nil Redactor: %q", got)
+	}
+}
+
+func TestError(t *testing.T) {
+	cause := errors.New("dial clickhouse://ch:s3cret-dsn@ch1:9000/db: refused")
+	err := New("s3cret-dsn").Error(fmt.Errorf("open warehouse: %w", cause))
+	if strings.Contains(err.Error(), "s3cret") || !errors.Is(err, cause) {
+		t.Errorf("masked error %q (is cause: %v)", err, errors.Is(err, cause))
+	}
+	if New().Error(nil) != nil {
+		t.Error("nil error wrapped")
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
+	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 	"github.com/localoffer/localoffer/internal/archive"
 	"github.com/localoffer/localoffer/schema"
 )
@@ -492,48 +492,52 @@ func (k *Checker) cellValue(entity, column, cell string) any {
 }
 
 // checkCSV validates one HSDS table read from rd (a file or a zip entry);
-// name is what messages call it.
+// name is what messages call it. The table is streamed by the collectors'
+// CSV reader, so a field or row past its limit is a clear error, not memory.
 func (k *Checker) checkCSV(ctx context.Context, rd io.Reader, name, entity string, t *tables, r *Report) error {
 	br := bufio.NewReader(rd)
 	head, _ := br.Peek(4096)
 	skip, problem := sniff(head)
-	if problem != "" && problem != "the document is empty" {
+	if problem == "the document is empty" {
+		r.add(Issue{Level: 2, Code: "empty_table", Message: "table has no header row", Where: name})
+		return nil
+	}
+	if problem != "" {
 		r.add(Issue{Level: 1, Code: "not_csv", Message: strings.Replace(problem, "JSON", "CSV", 1), Where: name})
 		return nil
 	}
 	br.Discard(skip)
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		r.add(Issue{Level: 2, Code: "empty_table", Message: "table has no header row", Where: name})
-		return nil
-	}
+	base := path.Base(filepath.ToSlash(name))
+	ragged := false
+	cr, err := sheet.OpenCSV(io.NopCloser(br), sheet.Options{Name: base, HeaderRow: 1, Delimiter: ",", Encoding: "utf-8",
+		Warn: func(int, string) { ragged = true }})
 	if err != nil {
 		r.add(Issue{Level: 1, Code: "syntax", Message: "malformed CSV: " + err.Error(), Where: name})
 		return nil
 	}
-	header = append([]string(nil), header...)
-	base := path.Base(filepath.ToSlash(name))
+	defer cr.Close()
+	header := cr.Header()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rec, err := cr.Read()
+		ragged = false
+		rec, err := cr.Next()
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("%s: line %d", base, line)
+		where := fmt.Sprintf("%s: line %d", base, cr.Line())
 		if err != nil {
 			r.Records++
 			r.Invalid++
 			r.add(Issue{Level: 1, Code: "syntax", Message: "malformed CSV: " + err.Error(), Where: where})
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
-				continue
-			}
 			return nil
+		}
+		if ragged {
+			r.Records++
+			r.Invalid++
+			r.add(Issue{Level: 1, Code: "syntax", Message: fmt.Sprintf("malformed CSV: wrong number of fields (the header has %d)", len(header)), Where: where})
+			continue
 		}
 		row := map[string]any{}
 		for i, cell := range rec {

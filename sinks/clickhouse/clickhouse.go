@@ -17,6 +17,8 @@ import (
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
 // Options configure the server connection.
@@ -134,6 +136,34 @@ func (c *Conn) Query(ctx context.Context, q string, fn func(cols []string, row [
 		return fmt.Errorf("query %q: %w", shorten(q), err)
 	}
 	return nil
+}
+
+// QueryWith runs a user's statement with server-side parameters. ReadOnly is
+// enforced by the server: the query carries readonly=2 (reads and setting
+// changes only, and readonly itself cannot be lowered; 1 would also refuse the
+// settings this connection sends with every query).
+func (c *Conn) QueryWith(ctx context.Context, q string, o warehouse.QueryOptions, fn func(cols []string, row []json.RawMessage) error) error {
+	if o.Sandbox {
+		st, err := warehouse.ParseStatement(ctx, c, q, o.Params)
+		if err != nil {
+			return err
+		}
+		if err := st.Check(o); err != nil {
+			return err
+		}
+	}
+	return c.Query(ch.Context(ctx, queryOptions(o)...), q, fn)
+}
+
+func queryOptions(o warehouse.QueryOptions) []ch.QueryOption {
+	var opts []ch.QueryOption
+	if len(o.Params) > 0 {
+		opts = append(opts, ch.WithParameters(ch.Parameters(o.Params)))
+	}
+	if o.ReadOnly {
+		opts = append(opts, ch.WithSettings(ch.Settings{"readonly": 2}))
+	}
+	return opts
 }
 
 // jsonValue renders values the way the embedded engine's JSON output does.

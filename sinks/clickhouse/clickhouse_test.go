@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
@@ -102,5 +103,41 @@ func TestServerIntegration(t *testing.T) {
 	n, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM services_current")
 	if err != nil || n != 250 {
 		t.Fatalf("services_current = %d, %v", n, err)
+	}
+}
+
+// Parameters and the server-enforced readonly setting, against a real server
+// when LOCALOFFER_TEST_CLICKHOUSE_DSN is set.
+func TestServerQueryWith(t *testing.T) {
+	dsn := os.Getenv("LOCALOFFER_TEST_CLICKHOUSE_DSN")
+	if dsn == "" {
+		t.Skip("skipping: set LOCALOFFER_TEST_CLICKHOUSE_DSN=clickhouse://user:pass@host:9000/ to run it against a ClickHouse server")
+	}
+	ctx := context.Background()
+	db := fmt.Sprintf("localoffer_qw_%d", time.Now().UnixNano())
+	c, err := Open(ctx, Options{DSN: dsn, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		c.Exec(ctx, "DROP DATABASE IF EXISTS "+db)
+		c.Close(ctx)
+	}()
+	if err := c.Exec(ctx, "CREATE TABLE t (a UInt32, s String) ENGINE = MergeTree ORDER BY a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Exec(ctx, "INSERT INTO t VALUES (1, 'x'), (2, 'y')"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = c.QueryWith(ctx, "SELECT s FROM t WHERE a = {a:UInt32}", warehouse.QueryOptions{Params: map[string]string{"a": "2"}, ReadOnly: true},
+		func(_ []string, row []json.RawMessage) error { got = append(got, string(row[0])); return nil })
+	if err != nil || len(got) != 1 || got[0] != `"y"` {
+		t.Fatalf("params: %v %v", got, err)
+	}
+	for _, q := range []string{"INSERT INTO t VALUES (3, 'z')", "DROP TABLE t", "SELECT 1 SETTINGS readonly = 0", "SET readonly = 0"} {
+		if err := c.QueryWith(ctx, q, warehouse.QueryOptions{ReadOnly: true}, func([]string, []json.RawMessage) error { return nil }); err == nil {
+			t.Errorf("%s: accepted in read-only mode", q)
+		}
 	}
 }

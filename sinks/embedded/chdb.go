@@ -63,6 +63,12 @@ type lib struct {
 	resultLength func(res uintptr) uintptr
 	resultError  func(res uintptr) *byte
 	destroy      func(res uintptr)
+
+	queryParamsN       func(conn uintptr, q *byte, qlen uintptr, f *byte, flen uintptr, names **byte, nameLens *uintptr, values **byte, valueLens *uintptr, count uintptr) uintptr
+	streamQueryParamsN func(conn uintptr, q *byte, qlen uintptr, f *byte, flen uintptr, names **byte, nameLens *uintptr, values **byte, valueLens *uintptr, count uintptr) uintptr
+	resultRowsRead     func(res uintptr) uint64
+	resultBytesRead    func(res uintptr) uint64
+	resultElapsed      func(res uintptr) float64
 }
 
 var (
@@ -91,6 +97,9 @@ func load() (*lib, error) {
 				"chdb_stream_cancel_query": &l.streamCancel, "chdb_result_buffer": &l.resultBuffer,
 				"chdb_result_length": &l.resultLength, "chdb_result_error": &l.resultError,
 				"chdb_destroy_query_result": &l.destroy,
+				"chdb_query_with_params_n":  &l.queryParamsN, "chdb_stream_query_with_params_n": &l.streamQueryParamsN,
+				"chdb_result_rows_read": &l.resultRowsRead, "chdb_result_bytes_read": &l.resultBytesRead,
+				"chdb_result_elapsed": &l.resultElapsed,
 			} {
 				sym, err := purego.Dlsym(h, name)
 				if err != nil {
@@ -276,108 +285,142 @@ func (c *Conn) Exec(ctx context.Context, q string) error {
 }
 
 // Query streams a SELECT's rows. Results are read block by block so a large
-// result never sits in memory whole.
+// result never sits in memory whole. Statements libchdb cannot stream
+// (DESCRIBE, SHOW, EXPLAIN, EXISTS, …) run buffered: their results are small.
 func (c *Conn) Query(ctx context.Context, q string, fn func(cols []string, row []json.RawMessage) error) error {
+	return c.queryRows(ctx, q, nil, fn)
+}
+
+// QueryWith runs a user's statement with bound parameters, refusing what the
+// options do not allow. libchdb has no per-query settings, so ClickHouse's
+// readonly setting cannot be used here: the engine parses the statement first
+// and anything that is not a read is refused.
+func (c *Conn) QueryWith(ctx context.Context, q string, o warehouse.QueryOptions, fn func(cols []string, row []json.RawMessage) error) error {
+	if o.ReadOnly || o.Sandbox {
+		st, err := warehouse.ParseStatement(ctx, c, q, o.Params)
+		if err != nil {
+			return err
+		}
+		if err := st.Check(o); err != nil {
+			return err
+		}
+	}
+	defer c.forgetDatabase()
+	return c.queryRows(ctx, q, o.Params, fn)
+}
+
+// forgetDatabase makes the next query switch database again: a user's
+// statement may have been a USE.
+func (c *Conn) forgetDatabase() {
+	c.e.mu.Lock()
+	c.e.current = ""
+	c.e.mu.Unlock()
+}
+
+// lockIn takes the engine lock and switches to db; the caller unlocks.
+func (c *Conn) lockIn(db string) error {
+	e := c.e
+	e.mu.Lock()
+	if e.conn == 0 {
+		e.mu.Unlock()
+		return errors.New("embedded warehouse is closed")
+	}
+	if db != e.current {
+		if _, err := e.query("USE "+quoteIdent(db), "TabSeparated", nil); err != nil {
+			e.mu.Unlock()
+			return err
+		}
+		e.current = db
+	}
+	return nil
+}
+
+func (c *Conn) queryRows(ctx context.Context, q string, params map[string]string, fn func(cols []string, row []json.RawMessage) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := c.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.conn == 0 {
-		return errors.New("embedded warehouse is closed")
-	}
-	if c.db != e.current {
-		if _, err := e.query("USE "+quoteIdent(c.db), "TabSeparated", nil); err != nil {
-			return err
-		}
-		e.current = c.db
-	}
-	qb := unsafe.Slice(unsafe.StringData(q), len(q))
-	if len(qb) == 0 {
+	if strings.TrimSpace(q) == "" {
 		return errors.New("empty query")
 	}
-	fb := []byte("JSONCompactEachRowWithNames")
-	stream := e.l.streamQueryN(e.conn, &qb[0], uintptr(len(qb)), &fb[0], uintptr(len(fb)))
-	if stream == 0 {
-		return fmt.Errorf("query %q: libchdb returned no result", shorten(q))
+	if err := c.lockIn(c.db); err != nil {
+		return err
 	}
-	defer e.l.destroy(stream)
-	if p := e.l.resultError(stream); p != nil {
-		return fmt.Errorf("query %q: %w", shorten(q), &QueryError{Msg: cString(p)})
+	defer c.e.mu.Unlock()
+	dec := &rowDecoder{q: q, fn: fn}
+	p := newParamArrays(params)
+	var st warehouse.RawStats
+	err := c.e.streamRaw(ctx, q, "JSONCompactEachRowWithNames", p, dec, &st)
+	var qe *QueryError
+	if errors.As(err, &qe) && notStreamable(qe.Msg) && dec.written == 0 {
+		err = c.e.bufferedRaw(q, "JSONCompactEachRowWithNames", p, dec, &st)
 	}
-	var cols []string
-	var pending []byte
-	// Every block of a streamed JSONCompactEachRowWithNames result starts with
-	// the names line, so the first line of each fetched chunk is a header.
-	headerNext := false
-	handle := func(line []byte) error {
-		if len(bytes.TrimSpace(line)) == 0 {
-			return nil
-		}
-		if headerNext {
-			headerNext = false
-			if cols == nil {
-				if err := json.Unmarshal(line, &cols); err != nil {
-					return fmt.Errorf("query %q: decode column names: %w", shorten(q), err)
-				}
-			}
-			return nil
-		}
-		var row []json.RawMessage
-		if err := json.Unmarshal(line, &row); err != nil {
-			return fmt.Errorf("query %q: decode row: %w", shorten(q), err)
-		}
-		return fn(cols, row)
+	if err == nil {
+		err = dec.flush()
 	}
-	done := false
-	for !done {
-		if err := ctx.Err(); err != nil {
-			e.l.streamCancel(e.conn, stream)
-			return err
-		}
-		res := e.l.streamFetch(e.conn, stream)
-		if res == 0 {
-			break
-		}
-		var ferr error
-		if p := e.l.resultError(res); p != nil {
-			msg := cString(p)
-			// A query whose result is empty has finished before the first fetch.
-			if strings.Contains(msg, "No active streaming query") {
-				e.l.destroy(res)
-				break
-			}
-			ferr = fmt.Errorf("query %q: %w", shorten(q), &QueryError{Msg: msg})
-		} else if n := int(e.l.resultLength(res)); n == 0 {
-			done = true
-		} else {
-			chunk := unsafe.Slice(e.l.resultBuffer(res), n)
-			if len(pending) == 0 {
-				headerNext = true
-			}
-			pending = append(pending, chunk...)
-			// Only whole lines are decoded; a tail without its newline waits for the next block.
-			end := bytes.LastIndexByte(pending, '\n')
-			if end >= 0 {
-				for _, line := range bytes.Split(pending[:end], []byte{'\n'}) {
-					if ferr = handle(line); ferr != nil {
-						break
-					}
-				}
-				pending = append(pending[:0], pending[end+1:]...)
+	if errors.As(err, &qe) {
+		return fmt.Errorf("query %q: %w", shorten(q), err)
+	}
+	return err
+}
+
+// rowDecoder turns JSONCompactEachRowWithNames output, chunk by chunk, into
+// rows. Every chunk libchdb hands out starts with the names line again, so the
+// first whole line of each chunk is a header.
+type rowDecoder struct {
+	q       string
+	fn      func(cols []string, row []json.RawMessage) error
+	cols    []string
+	pending []byte
+	header  bool
+	written int
+}
+
+func (d *rowDecoder) Write(chunk []byte) (int, error) {
+	d.written += len(chunk)
+	if len(d.pending) == 0 {
+		d.header = true
+	}
+	d.pending = append(d.pending, chunk...)
+	// Only whole lines are decoded; a tail without its newline waits for the next chunk.
+	end := bytes.LastIndexByte(d.pending, '\n')
+	if end >= 0 {
+		for _, line := range bytes.Split(d.pending[:end], []byte{'\n'}) {
+			if err := d.line(line); err != nil {
+				return 0, err
 			}
 		}
-		e.l.destroy(res)
-		if ferr != nil {
-			e.l.streamCancel(e.conn, stream)
-			return ferr
+		d.pending = append(d.pending[:0], d.pending[end+1:]...)
+	}
+	return len(chunk), nil
+}
+
+func (d *rowDecoder) flush() error {
+	if len(d.pending) == 0 {
+		return nil
+	}
+	err := d.line(d.pending)
+	d.pending = nil
+	return err
+}
+
+func (d *rowDecoder) line(line []byte) error {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return nil
+	}
+	if d.header {
+		d.header = false
+		if d.cols == nil {
+			if err := json.Unmarshal(line, &d.cols); err != nil {
+				return fmt.Errorf("query %q: decode column names: %w", shorten(d.q), err)
+			}
 		}
+		return nil
 	}
-	if len(pending) > 0 {
-		return handle(pending)
+	var row []json.RawMessage
+	if err := json.Unmarshal(line, &row); err != nil {
+		return fmt.Errorf("query %q: decode row: %w", shorten(d.q), err)
 	}
-	return nil
+	return d.fn(d.cols, row)
 }
 
 // Insert writes rows through a temporary TabSeparated file loaded with

@@ -21,19 +21,23 @@ type Withheld struct {
 // maxReasons bounds what one withheld record lists.
 const maxReasons = 10
 
-// conformance checks exported records against the official HSDS 3.0 schema.
-type conformance struct{ k *feedcheck.Checker }
+// Conformance checks published records against the official HSDS 3.0
+// schema: export uses it, and so can anything else that publishes (serve).
+// Safe for concurrent use.
+type Conformance struct{ k *feedcheck.Checker }
 
-func newConformance() (*conformance, error) {
+// NewConformance compiles the official schema (embedded).
+func NewConformance() (*Conformance, error) {
 	k, err := feedcheck.New(feedcheck.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("compile the official HSDS 3.0 schema: %w", err)
 	}
-	return &conformance{k: k}, nil
+	return &Conformance{k: k}, nil
 }
 
-// check returns why an exported record fails the official schema; nil: it passes.
-func (c *conformance) check(typ string, v any) ([]string, error) {
+// Check returns why a record as published (typ: service, organization, …)
+// fails the official schema; nil: it passes.
+func (c *Conformance) Check(typ string, v any) ([]string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err

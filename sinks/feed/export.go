@@ -79,7 +79,7 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 		return st, fmt.Errorf("write export marker: %w", err)
 	}
 
-	conf, err := newConformance()
+	conf, err := NewConformance()
 	if err != nil {
 		return st, err
 	}
@@ -104,7 +104,7 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 			return fmt.Errorf("decode service %s from the warehouse: %w", r.ID, err)
 		}
 		h := Service(&s, orgs, locs)
-		if reasons, err := conf.check("service", h); err != nil || len(reasons) > 0 {
+		if reasons, err := conf.Check("service", h); err != nil || len(reasons) > 0 {
 			if err != nil {
 				return fmt.Errorf("check %s: %w", describe(&s), err)
 			}
@@ -123,7 +123,7 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 	}
 	for _, id := range sortedKeys(orgs) {
 		o := Organization(orgs[id], locs)
-		reasons, err := conf.check("organization", o)
+		reasons, err := conf.Check("organization", o)
 		if err != nil {
 			w.close()
 			return st, fmt.Errorf("check organization %s: %w", id, err)

@@ -229,7 +229,9 @@ func Location(l *schema.Location) *schema.Location {
 		// the feed (the warehouse keeps it); a missing state_province is the
 		// local authority's name, which we know from the area codes, or where
 		// the area is unknown the town, as UK directories commonly write it.
-		if a.Address1 == "" || a.City == "" {
+		// A country the source did not give is not invented: such an address
+		// is left out of the feed too.
+		if a.Address1 == "" || a.City == "" || a.Country == "" {
 			continue
 		}
 		if a.StateProvince == "" {

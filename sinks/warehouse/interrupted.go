@@ -93,7 +93,8 @@ func (w *Warehouse) RecoverInterrupted(ctx context.Context, exclusive bool) (int
 	// The filter sits in a subquery: ClickHouse would resolve a WHERE on
 	// status against the replaced value.
 	q := fmt.Sprintf(`INSERT INTO runs SELECT * REPLACE (%s AS status, toDateTime64(%s, 3, 'UTC') AS finished_at,
-    'the process running it ended before the run finished (killed or crashed)' AS error, toUInt64(%d) AS _version)
+    'the process running it ended before the run finished (killed or crashed)' AS error,
+    'the process running it ended before the run finished' AS status_reason, toUInt64(%d) AS _version)
 FROM (SELECT * FROM runs FINAL WHERE status = 'running' AND run_id IN (%s))`,
 		Quote(StatusInterrupted), Quote(now.Format("2006-01-02 15:04:05.000")), now.UnixNano(), strings.Join(dead, ", "))
 	if err := w.Exec(ctx, q); err != nil {

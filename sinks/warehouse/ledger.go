@@ -42,7 +42,7 @@ var runColumns = []string{"run_id", "pipeline", "collector", "started_at", "fini
 
 // RecordRun writes the run's current state to the ledger (the latest row wins).
 func (w *Warehouse) RecordRun(ctx context.Context, r *Run) error {
-	return w.Insert(ctx, "runs", runColumns, [][]any{{r.RunID, r.Pipeline, r.Collector, r.StartedAt, r.FinishedAt, r.Status, r.StatusReason,
+	return w.Insert(ctx, "runs", runColumns, [][]any{{r.RunID, r.Pipeline, r.Collector, r.StartedAt, r.FinishedAt, r.Status, w.redact(r.StatusReason),
 		boolInt(r.FullSweep), uint64(r.DocumentsFetched), uint64(r.DocumentsUnchanged), uint64(r.DocumentsFailed),
 		uint64(r.RecordsLoaded), uint64(r.RecordsUnchanged), uint64(r.RecordsQuarantined),
 		uint64(r.FieldsRepaired), uint64(r.FieldsDropped), uint64(r.RecordsWithDrops), uint64(r.FlagsRaised),
@@ -58,7 +58,8 @@ type Warning struct {
 	Message   string
 }
 
-// RecordWarnings keeps a batch of a run's warnings in one insert.
+// RecordWarnings keeps a batch of a run's warnings in one insert (URLs and
+// messages redacted).
 func (w *Warehouse) RecordWarnings(ctx context.Context, pipeline, runID string, ws []Warning) error {
 	if len(ws) == 0 {
 		return nil

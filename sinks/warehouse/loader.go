@@ -317,7 +317,7 @@ func (l *Loader) PrepareQuarantine(rec *schema.Record, problems []schema.Problem
 		src = l.w.redact(p.SourceURL)
 	}
 	return &Prepared{kind: rec.Kind, id: rec.ID(), sourceURL: src,
-		quarantine: &quarantined{fingerprint: QuarantineFingerprint(rec.ID(), string(errs), string(payload)), errors: l.w.redact(string(errs)), payload: string(payload)}}
+		quarantine: &quarantined{fingerprint: QuarantineFingerprint(rec.ID(), l.w.redact(string(errs)), string(payload)), errors: l.w.redact(string(errs)), payload: string(payload)}}
 }
 
 // QuarantineFingerprint identifies one record's set of errors: the same record

@@ -282,7 +282,7 @@ func (x *Index) Restore(e Entity, canonical, linkedTo string, score float64, rea
 	x.recs = append(x.recs, rec{root: slot, parent: -1, outCanon: e.ID, outLinked: -1, decided: len(x.partners[e.ID]) > 0})
 	x.byID[e.ID] = slot
 	r := &x.recs[slot]
-	r.e, r.hash = e, entityHash(x.seed, &e)
+	r.e, r.hash = e, entityHash(&e)
 	x.prepare(r)
 	if e.Org != "" {
 		x.byOrg[e.Org] = append(x.byOrg[e.Org], slot)

@@ -1,7 +1,7 @@
 package match
 
 import (
-	"hash/maphash"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -67,10 +67,10 @@ type Index struct {
 	strList   []string
 	vocab     map[string]int32
 	words     []string // by word id
+	isType    []bool   // by word id: a type word (typeWords)
 	df        []int32
 	idf       []float64
 	blocks    map[uint64][]entry
-	seed      maphash.Seed
 	clusters  map[int32]*cluster
 	grouped   int
 	staged    []int32
@@ -97,7 +97,7 @@ func NewIndex(opt Options) *Index {
 		opt.Kind = Organization
 	}
 	return &Index{opt: opt, byID: map[string]int32{}, byOrg: map[string][]int32{}, strs: map[string]int32{"": 0}, strList: []string{""},
-		vocab: map[string]int32{}, blocks: map[uint64][]entry{}, seed: maphash.MakeSeed(), clusters: map[int32]*cluster{},
+		vocab: map[string]int32{}, blocks: map[uint64][]entry{}, clusters: map[int32]*cluster{},
 		same: map[[2]string]bool{}, diff: map[[2]string]bool{}, partners: map[string][]string{}}
 }
 
@@ -114,10 +114,9 @@ func (x *Index) intern(s string) int32 {
 	return id
 }
 
-func entityHash(seed maphash.Seed, e *Entity) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	w := func(s string) { h.WriteString(s); h.WriteByte(0) }
+func entityHash(e *Entity) uint64 {
+	h := fnv.New64a()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
 	w(e.Pipeline)
 	w(e.Name)
 	w(e.Area)
@@ -126,7 +125,7 @@ func entityHash(seed maphash.Seed, e *Entity) uint64 {
 		for _, s := range group {
 			w(s)
 		}
-		h.WriteByte(1)
+		h.Write([]byte{1})
 	}
 	for _, p := range e.Points {
 		w(strconvFloat(p.Lat))
@@ -143,7 +142,7 @@ func strconvFloat(f float64) string {
 // Upsert adds a record or replaces its features; it is compared at the next
 // pass. A record upserted unchanged costs nothing at the pass.
 func (x *Index) Upsert(e Entity) {
-	h := entityHash(x.seed, &e)
+	h := entityHash(&e)
 	slot, ok := x.byID[e.ID]
 	if ok {
 		r := &x.recs[slot]
@@ -212,6 +211,7 @@ func (x *Index) prepare(r *rec) {
 			x.vocab[w] = id
 			x.df = append(x.df, 0)
 			x.words = append(x.words, w)
+			x.isType = append(x.isType, typeWords[w])
 		}
 		if !slices.Contains(r.words, id) {
 			r.words = append(r.words, id)
@@ -373,12 +373,10 @@ func (x *Index) prefix(r *rec, dst []int32) []int32 {
 	return dst[:n]
 }
 
+// blockKey packs a block's kind and two ids (each below 2^28) into one key:
+// exact, and the same in every process, so a snapshot's blocks stay valid.
 func (x *Index) blockKey(tag byte, a, b int32) uint64 {
-	var buf [9]byte
-	buf[0] = tag
-	buf[1], buf[2], buf[3], buf[4] = byte(a>>24), byte(a>>16), byte(a>>8), byte(a)
-	buf[5], buf[6], buf[7], buf[8] = byte(b>>24), byte(b>>16), byte(b>>8), byte(b)
-	return maphash.Bytes(x.seed, buf[:])
+	return uint64(tag)<<56 | uint64(uint32(a)&0xfffffff)<<28 | uint64(uint32(b)&0xfffffff)
 }
 
 // keysOf lists the blocks a record is filed under (probe false) or looks
@@ -420,8 +418,15 @@ func (x *Index) keysOf(r *rec, dst []uint64, scratch []int32, probe bool) ([]uin
 				dst = append(dst, x.blockKey('N', w, 0))
 			}
 		}
+		// A website with its rare name words: one national charity's
+		// records meet however many other organisations link to its site.
 		for _, d := range r.doms {
-			dst = append(dst, x.blockKey('W', d, 0))
+			for _, w := range scratch {
+				dst = append(dst, x.blockKey('W', d, w))
+			}
+		}
+		if e, ok := x.exactKey(r); ok && !probe {
+			dst = append(dst, e) // probed separately (candidates)
 		}
 	case Service:
 		for _, w := range scratch {
@@ -440,6 +445,30 @@ func (x *Index) keysOf(r *rec, dst []uint64, scratch []int32, probe bool) ([]uin
 	}
 	return dst, scratch
 }
+
+// exactKey: the same normalised name on the same website. A national
+// charity listed by every council fills such a block beyond MaxBlock; each
+// record is then compared with a few others of it instead of all, which is
+// enough to join them (a tree needs one link per record).
+func (x *Index) exactKey(r *rec) (uint64, bool) {
+	if x.opt.Kind != Organization || len(r.doms) == 0 || len(r.words) == 0 {
+		return 0, false
+	}
+	h := fnv.New64a()
+	for _, w := range r.words {
+		h.Write([]byte(x.words[w]))
+		h.Write([]byte{0})
+	}
+	for _, d := range r.doms {
+		h.Write([]byte(x.str(d)))
+		h.Write([]byte{1})
+	}
+	return h.Sum64() | 1<<63, true // the top bit keeps it apart from blockKey's
+}
+
+// exactSample is how many records of an oversized exact block each record
+// is compared with.
+const exactSample = 3
 
 // PassStats is what one pass did.
 type PassStats struct {
@@ -570,13 +599,9 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 		keys, scratch = x.keysOf(r, keys, scratch, true)
 		for _, k := range keys {
 			list := x.blocks[k]
-			live := 0
-			for _, en := range list {
-				if x.recs[en.slot].gen == en.gen {
-					live++
-				}
-			}
-			if live*2 < len(list) { // mostly stale: compact
+			if len(list) > x.opt.MaxBlock {
+				// Too big, or full of entries left by changed records: compact
+				// and look again.
 				out := list[:0]
 				for _, en := range list {
 					if x.recs[en.slot].gen == en.gen {
@@ -584,28 +609,44 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 					}
 				}
 				x.blocks[k], list = out, out
-			}
-			if live > x.opt.MaxBlock {
-				continue
-			}
-			for _, en := range list {
-				j := en.slot
-				if j == m || x.recs[j].gen != en.gen || (inM[j] && j < m) || stamp[j] == m+1 {
+				if len(list) > x.opt.MaxBlock {
 					continue
 				}
-				stamp[j] = m + 1
-				o := &x.recs[j]
-				if o.pipe == r.pipe || (r.decided && o.decided && x.diff[pairKey(r.e.ID, o.e.ID)]) {
-					continue
-				}
-				compared++
-				if s, reason, ok := x.compare(r, o, keyOK); ok {
-					edges = append(edges, edge{a: m, b: j, score: s, reason: reason})
-				}
+			}
+			compared += x.scan(m, r, list, inM, stamp, keyOK, &edges, -1)
+		}
+		if k, ok := x.exactKey(r); ok {
+			if list := x.blocks[k]; len(list) > x.opt.MaxBlock {
+				compared += x.scan(m, r, list, inM, stamp, keyOK, &edges, exactSample)
 			}
 		}
 	}
 	return edges, compared
+}
+
+// scan compares record m with the records of one block (at most limit
+// comparisons when limit >= 0).
+func (x *Index) scan(m int32, r *rec, list []entry, inM []bool, stamp []int32, keyOK map[int32]bool, edges *[]edge, limit int) int {
+	compared := 0
+	for _, en := range list {
+		if limit >= 0 && compared >= limit {
+			break
+		}
+		j := en.slot
+		if j == m || x.recs[j].gen != en.gen || stamp[j] == m+1 || (limit < 0 && inM[j] && j < m) {
+			continue
+		}
+		stamp[j] = m + 1
+		o := &x.recs[j]
+		if o.pipe == r.pipe || (r.decided && o.decided && x.diff[pairKey(r.e.ID, o.e.ID)]) {
+			continue
+		}
+		compared++
+		if s, reason, ok := x.compare(r, o, keyOK); ok {
+			*edges = append(*edges, edge{a: m, b: j, score: s, reason: reason})
+		}
+	}
+	return compared
 }
 
 // stampSlice returns a per-record scratch slice, zeroed.
@@ -644,15 +685,6 @@ func (x *Index) compareOrgs(a, b *rec, keyOK map[int32]bool) (float64, string, b
 	if conflicting(a.keys, b.keys) {
 		return 0, "", false
 	}
-	identified := false
-	for _, ka := range a.keys {
-		if slices.Contains(b.keys, ka) && x.identifying(ka.value, keyOK) {
-			identified = true
-		}
-	}
-	if !identified && x.phaseConflict(a, b) {
-		return 0, "", false
-	}
 	for _, ka := range a.keys {
 		if slices.Contains(b.keys, ka) && x.identifying(ka.value, keyOK) {
 			return 1, x.str(ka.value), true
@@ -667,7 +699,7 @@ func (x *Index) compareOrgs(a, b *rec, keyOK map[int32]bool) (float64, string, b
 	}
 	name := 0.5*words + 0.5*diceSorted(a.grams, b.grams)
 	s := nameWeight*name + placeWeight*pl
-	if s < x.opt.Threshold {
+	if s < x.opt.Threshold || x.phaseConflict(a, b) {
 		return 0, "", false
 	}
 	return s, "name " + fmt2(name) + ", " + why, true
@@ -716,7 +748,7 @@ func (x *Index) compareLocations(a, b *rec) (float64, string, bool) {
 	if a.e.Org != "" && b.e.Org != "" && x.orgCanon(a.e.Org) == x.orgCanon(b.e.Org) && s < 0.9 {
 		return 0.9, "same organisation, " + where, 0.9 >= x.opt.Threshold
 	}
-	if s < x.opt.Threshold {
+	if s < x.opt.Threshold || x.phaseConflict(a, b) {
 		return 0, "", false
 	}
 	return s, "name " + fmt2(name) + ", " + where, true
@@ -786,7 +818,8 @@ func (x *Index) nameScore(a, b *rec) float64 {
 var phaseConflicts = [][2]string{{"infant", "junior"}, {"primary", "secondary"}}
 
 // phaseConflict: one name says infant (not junior), the other junior (not
-// infant), or the same for primary and secondary.
+// infant), or the same for primary and secondary. It is asked only of pairs
+// that would otherwise link, so its map lookups cost little.
 func (x *Index) phaseConflict(a, b *rec) bool {
 	has := func(r *rec, w string) bool {
 		id, ok := x.vocab[w]
@@ -817,7 +850,7 @@ func (x *Index) wordScore(a, b *rec) float64 {
 func (x *Index) contained(a, b *rec) bool {
 	naming := 0
 	for _, w := range a.words {
-		if typeWords[x.strWord(w)] {
+		if x.isType[w] {
 			continue
 		}
 		if !slices.Contains(b.words, w) {
@@ -827,8 +860,6 @@ func (x *Index) contained(a, b *rec) bool {
 	}
 	return naming > 0
 }
-
-func (x *Index) strWord(id int32) string { return x.words[id] }
 
 func (x *Index) diceWords(a, b *rec) float64 {
 	wa, wb, common := 0.0, 0.0, 0.0

@@ -59,8 +59,9 @@ func (r *Repairer) Drop(rec *schema.Record, problems []schema.Problem) ([]schema
 		return nil, problems
 	}
 	var issues []schema.FieldIssue
+	tried := map[string]string{} // required fields dropped alone in an earlier round → their original value
 	for round := 0; round < maxRounds && len(problems) > 0; round++ {
-		targets, ok := dropTargets(root, problems)
+		targets, ok := dropTargets(root, problems, tried)
 		if !ok || len(targets) == 0 {
 			break
 		}
@@ -68,6 +69,19 @@ func (r *Repairer) Drop(rec *schema.Record, problems []schema.Problem) ([]schema
 			v, found := remove(tree, t.tokens)
 			if !found {
 				continue
+			}
+			if t.rule == RuleInvalidObject {
+				// The object goes whole: its fields tried alone are not issues of their own.
+				kept := issues[:0]
+				for _, is := range issues {
+					if !strings.HasPrefix(is.Pointer, t.pointer+"/") {
+						kept = append(kept, is)
+					}
+				}
+				issues = kept
+			}
+			if t.required {
+				tried[t.pointer] = display(v)
 			}
 			issues = append(issues, schema.FieldIssue{Pointer: t.pointer, Original: display(v), Action: schema.ActionDropped,
 				Rule: t.rule, Reason: t.reason})
@@ -86,16 +100,19 @@ func (r *Repairer) Drop(rec *schema.Record, problems []schema.Problem) ([]schema
 }
 
 type target struct {
-	pointer string
-	tokens  []string
-	rule    string
-	reason  string
+	pointer  string
+	tokens   []string
+	rule     string
+	reason   string
+	required bool // a field its object requires, dropped alone to see whether empty will do
 }
 
 // dropTargets decides what each problem removes. ok is false when a problem
 // touches the record's identity: the root, or a field the record itself
-// requires (id, name, …), so dropping cannot help.
-func dropTargets(root *jsonschema.Schema, problems []schema.Problem) ([]target, bool) {
+// requires (id, name, …), so dropping cannot help. A field a nested object
+// requires is first dropped alone (an empty country or type may be allowed:
+// unknown, not invented); if it still fails (tried), its object goes.
+func dropTargets(root *jsonschema.Schema, problems []schema.Problem, tried map[string]string) ([]target, bool) {
 	byPointer := map[string]target{}
 	for _, p := range problems {
 		toks := tokens(p.Pointer)
@@ -123,9 +140,15 @@ func dropTargets(root *jsonschema.Schema, problems []schema.Problem) ([]target, 
 				if len(deref(parent.Items2020).Properties) > 0 {
 					t.rule = RuleInvalidObject
 				}
+			case contains(parent.Required, last) && len(toks) == 1:
+				return nil, false // the record's own required field: its identity
 			case contains(parent.Required, last):
-				// A field its object requires: the whole object goes.
-				t.tokens, t.rule = toks[:len(toks)-1], RuleInvalidObject
+				if _, again := tried[p.Pointer]; again {
+					// Empty would not do either: the whole object goes.
+					t.tokens, t.rule = toks[:len(toks)-1], RuleInvalidObject
+				} else {
+					t.tokens, t.required = toks, true
+				}
 			default:
 				t.tokens = toks
 			}

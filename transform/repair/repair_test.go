@@ -158,6 +158,14 @@ func TestDropKeepsTheRecord(t *testing.T) {
 		{"address with a bad country", func(s *schema.Service) {
 			s.ServiceAtLocations = []schema.ServiceAtLocation{{ID: "p/sal1", Location: &schema.Location{ID: "p/l1", LocationType: "physical",
 				Addresses: []schema.Address{{ID: "a1", Address1: "1 High St", City: "Bristol", PostalCode: "BS1 1AA", Country: "Avon", AddressType: "physical"}}}}}
+		}, "/service_at_locations/0/location/addresses/0/country", RuleInvalidField,
+			func(s *schema.Service) bool {
+				as := s.ServiceAtLocations[0].Location.Addresses // the address stays, its country unknown
+				return len(as) == 1 && as[0].Country == "" && as[0].PostalCode == "BS1 1AA"
+			}},
+		{"address with an unknown type", func(s *schema.Service) {
+			s.ServiceAtLocations = []schema.ServiceAtLocation{{ID: "p/sal1", Location: &schema.Location{ID: "p/l1", LocationType: "physical",
+				Addresses: []schema.Address{{ID: "a1", Address1: "1 High St", City: "Bristol", PostalCode: "BS1 1AA", Country: "GB", AddressType: "building"}}}}}
 		}, "/service_at_locations/0/location/addresses/0", RuleInvalidObject,
 			func(s *schema.Service) bool { return len(s.ServiceAtLocations[0].Location.Addresses) == 0 }},
 		{"organisation identifier without a value", func(s *schema.Service) {
@@ -186,6 +194,11 @@ func TestDropKeepsTheRecord(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no drop of %s by %s in %+v", c.pointer, c.rule, issues)
+			}
+			for _, is := range issues {
+				if strings.HasPrefix(is.Pointer, c.pointer+"/") && c.rule == RuleInvalidObject {
+					t.Errorf("issue %+v inside the dropped object %s", is, c.pointer)
+				}
 			}
 			if !c.check(rec.Service) {
 				t.Errorf("record after the drop: %+v", rec.Service)

@@ -23,8 +23,20 @@ type Descriptor struct {
 
 // Resource is one declared resource.
 type Resource struct {
-	Name string `json:"name"`
-	Path any    `json:"path"` // a string, or a list of chunk paths
+	Name    string `json:"name"`
+	Path    any    `json:"path"` // a string, or a list of chunk paths
+	Dialect *struct {
+		Delimiter string `json:"delimiter"`
+	} `json:"dialect"`
+}
+
+// Delimiter is the resource's CSV delimiter: its dialect's, else a comma
+// (the Frictionless default).
+func (r Resource) Delimiter() string {
+	if r.Dialect != nil && len(r.Dialect.Delimiter) == 1 {
+		return r.Dialect.Delimiter
+	}
+	return ","
 }
 
 // ParseDescriptor reads datapackage.json.
@@ -212,7 +224,7 @@ var tableNames = func() map[string]string {
 	add("language", "languages")
 	add("accessibility", "accessibility_for_disabilities", "accessibilities")
 	add("cost_option", "cost_options")
-	add("attribute", "attributes")
+	add("attribute", "attributes", "other_attribute", "other_attributes") // HSDS 2.0 other_attributes: link_id + taxonomy_term_id
 	add("taxonomy_term", "taxonomy_terms")
 	// HSDS 3.0 "taxonomy" is a vocabulary; HSDS 1.x "taxonomy" holds the terms.
 	// The collector tells them apart by whether a taxonomy_term table exists.

@@ -166,7 +166,7 @@ var Items = []Item{
 	{Key: "complaints", Phrases: []string{"complain", "not being resolved", "concerns are not resolved", "if you are unhappy"}},
 	{Key: "other_bodies", Phrases: []string{"educational psycholog", "speech and language therap", "camhs", "school nurse", "social care",
 		"social services", "occupational therap", "physiotherap", "outside agencies", "external agencies", "other agencies", "health services",
-		"specialist teacher", "voluntary", "early help", "health professionals", "specialist services", "outreach", "range of services"},
+		"specialist teacher", "voluntary", "early help", "health professionals", "specialist services", "outreach"},
 		Not: []string{"voluntary school", "voluntary aided", "voluntary controlled"}},
 	{Key: "parent_support_services", Phrases: []string{"sendiass", "sendias", "information, advice and support", "information advice and support",
 		"iass", "parent partnership", "contact a family", "parent carer forum", "parent support advisor", "family support worker"}},
@@ -202,6 +202,7 @@ func Analyze(doc Document, opt Options) Result {
 	r := Result{ItemsPresent: []string{}, ItemsMissing: []string{}}
 
 	f := findPhrases(lower)
+	law := lawSpans(text, lower, f)
 	senco := findSENCO(text, lower, f)
 	r.SENCOName, r.SENCOEmail, r.SENCOPhone = senco.name, senco.email, senco.phone
 
@@ -226,7 +227,7 @@ func Analyze(doc Document, opt Options) Result {
 		}
 		found := false
 		for _, ph := range it.Phrases {
-			if i := f.firstSaying(text, lower, ph, it.Not); i >= 0 {
+			if i := f.firstSaying(text, lower, ph, it.Not, law); i >= 0 {
 				r.ItemsPresent = append(r.ItemsPresent, it.Key)
 				r.Evidence = append(r.Evidence, schema.Evidence{Item: it.Key, Excerpt: excerpt(text, i, i+len(ph))})
 				found = true
@@ -255,6 +256,53 @@ func Analyze(doc Document, opt Options) Result {
 		r.Evidence = append(r.Evidence, schema.Evidence{Item: "report_date", Excerpt: d.evidence})
 	}
 	return r
+}
+
+// lawTriggers introduce the Regulations' list of what a report must contain,
+// which some reports copy before (or instead of) saying what they do.
+var lawTriggers = []string{"must include information about", "must include information on", "must include details about",
+	"must include:", "should include information about", "must also show:", "must include the following"}
+
+// lawSpans are the parts of a report that restate the law: a trigger and the
+// list after it, whose items start in lower case as the Regulations' do ("the
+// kinds of special educational needs…", "arrangements for consulting…").
+// Naming an item there says nothing about the school.
+func lawSpans(text, lower string, f found) [][2]int {
+	var out [][2]int
+	for _, t := range lawTriggers {
+		for _, i := range f.at(t) {
+			end := strings.IndexByte(lower[i:], '\n')
+			if end < 0 {
+				out = append(out, [2]int{i, len(lower)})
+				continue
+			}
+			end += i
+			for end+1 < len(lower) {
+				next := strings.IndexByte(lower[end+1:], '\n')
+				line := text[end+1:]
+				if next >= 0 {
+					line = text[end+1 : end+1+next]
+				}
+				if !lowerCaseItem(line) {
+					break
+				}
+				if next < 0 {
+					end = len(lower)
+					break
+				}
+				end += 1 + next
+			}
+			out = append(out, [2]int{i, end})
+		}
+	}
+	return out
+}
+
+// lowerCaseItem: a line of the original text that starts in lower case,
+// after any bullet.
+func lowerCaseItem(line string) bool {
+	line = strings.TrimLeft(line, " \t•-–·*●∙")
+	return line != "" && line[0] >= 'a' && line[0] <= 'z'
 }
 
 // asciiLower lower-cases ASCII letters only, so byte offsets match the original.
@@ -444,6 +492,9 @@ func findSENCO(text, lower string, f found) sencoFind {
 	out.mention = mentions[0][0]
 	const window = 250
 	for _, m := range mentions {
+		if out.name != "" && out.email != "" && out.phone != "" {
+			break // later mentions can only repeat what is known
+		}
 		lo, hi := max(0, m[0]-window), min(len(text), m[1]+window)
 		if out.name == "" {
 			after := text[m[1]:hi]

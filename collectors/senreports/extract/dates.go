@@ -161,7 +161,7 @@ func openingDate(text, lower string) (time.Time, string, bool) {
 			end += off
 		}
 		line := head[off:end]
-		if strings.Contains(line, "report") {
+		if strings.Contains(line, "report") && !aboutTheLaw(line) {
 			if t, ok := parseDate(line, true); ok {
 				return t, excerpt(text, off, end), true
 			}
@@ -190,6 +190,21 @@ func openingDate(text, lower string) (time.Time, string, bool) {
 		off = end + 1
 	}
 	return time.Time{}, "", false
+}
+
+// aboutTheLaw says a line dates the law, not the report: "the SEND
+// Information Report, which becomes statutory in September 2014 under the
+// Children and Families Act".
+func aboutTheLaw(line string) bool {
+	if strings.Contains(line, "statutory") || strings.Contains(line, "code of practice") || strings.Contains(line, "regulation") {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r < 'a' || r > 'z' }) {
+		if w == "act" || w == "bill" {
+			return true
+		}
+	}
+	return false
 }
 
 var reportYear = regexp.MustCompile(`report[\s:–—\-(]*(20\d{2})\b`)

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/localoffer/localoffer/collectors/senreports/internal/pdfgen"
 )
 
 var now = time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
@@ -234,6 +237,7 @@ func TestRealWorldPatterns(t *testing.T) {
 			"The following report details our provision for September 2018 -2019.\nThe SEN policy (updated Spring 2017) is on our website.\n", "2018-09-01", DateOpening},
 		{"day after month", "The SEN Information Report was reviewed and updated on May 9th 2019.\n", "2019-05-09", DateText},
 		{"an Act's year is no report date", "In the 2014 Children and Families Act, all schools must publish an Information Report.\n", "", ""},
+		{"the law's date is no report date", "One of these is the SEND Information Report which becomes statutory in September 2014 under the Children and Families Act 2014.\n", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Analyze(Document{Text: tc.text}, Options{Now: now})
@@ -259,5 +263,69 @@ func TestItemsNotSaidInPassing(t *testing.T) {
 	}
 	if len(r.LegacyTerms) != 0 || len(r.NeedCodes) != 0 {
 		t.Errorf("legacy terms %v, need codes %v; want none (a historical mention, a therapist)", r.LegacyTerms, r.NeedCodes)
+	}
+}
+
+// TestPDFContactBox: a report PDF's "contact the SENDCo" box, name, e-mail
+// and phone on one line and in the lines under it, read back with pdftotext.
+func TestPDFContactBox(t *testing.T) {
+	if err := (PDF{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		lines []string
+	}{
+		{"one line", []string{"SEND Information Report 2024-25", "", "If you have a concern, contact the SENDCo:   Mrs. A.Jones   a.jones@oak.example.sch.uk   01234 567890", "", "We support pupils with autism."}},
+		{"next lines", []string{"SEND Information Report 2024-25", "", "SENDCo", "Mrs. A.Jones", "a.jones@oak.example.sch.uk", "01234 567890", "", "We support pupils with autism."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.pdf")
+			if err := os.WriteFile(path, pdfgen.Doc{Lines: tc.lines}.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := PDF{}.Extract(context.Background(), path, "https://oak.example.sch.uk/r.pdf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Analyze(doc, Options{Now: now})
+			if r.SENCOName != "Mrs. A.Jones" || r.SENCOEmail != "a.jones@oak.example.sch.uk" || r.SENCOPhone != "01234 567890" {
+				t.Errorf("got %q %q %q from %q", r.SENCOName, r.SENCOEmail, r.SENCOPhone, doc.Text)
+			}
+		})
+	}
+}
+
+// TestLayoutTable: pdftotext -layout keeps a contacts table's columns apart
+// with runs of spaces; label and value share a line.
+func TestLayoutTable(t *testing.T) {
+	text := "Key contacts\n" +
+		"SENDCo                          Mr J. Smith\n" +
+		"Email                           j.smith@elm.example.sch.uk\n" +
+		"Telephone                       01632 960123\n" +
+		"SEND Governor                   [name]\n"
+	r := Analyze(Document{Text: pdfLines([]byte(text))}, Options{Now: now})
+	if r.SENCOName != "Mr J. Smith" || r.SENCOEmail != "j.smith@elm.example.sch.uk" || r.SENCOPhone != "01632 960123" {
+		t.Errorf("got %q %q %q", r.SENCOName, r.SENCOEmail, r.SENCOPhone)
+	}
+}
+
+// TestRegulationsRestated: a report that copies the Regulations' list of what
+// it must contain has not thereby said what the school does.
+func TestRegulationsRestated(t *testing.T) {
+	text := "SEN Information Report\n" +
+		"The information required is set out in the SEND Regulations 2014 and must include information about:\n" +
+		"the kinds of special educational needs that are provided for\n" +
+		"arrangements for consulting parents of children with SEN and involving them in their child’s education\n" +
+		"the expertise and training of staff to support children and young people with SEN\n" +
+		"Our staff are trained in Makaton.\n"
+	r := Analyze(Document{Text: text}, Options{Now: now})
+	for _, item := range []string{"kinds_of_sen", "consulting_parents"} {
+		if slices.Contains(r.ItemsPresent, item) {
+			t.Errorf("%s counted from the Regulations' list", item)
+		}
+	}
+	if !slices.Contains(r.ItemsPresent, "staff_expertise_training") {
+		t.Error("staff_expertise_training: the school's own sentence after the list was missed")
 	}
 }

@@ -254,13 +254,41 @@ func (b *textBuilder) flush() {
 	if b.line.Len() == 0 {
 		return
 	}
-	s := cleanSpace(b.line.String())
+	// Clean straight into the text: one allocation less per line of every page.
+	n := b.sb.Len()
+	writeClean(&b.sb, b.line.String())
 	b.line.Reset()
-	if s == "" {
-		return
+	if b.sb.Len() > n {
+		b.sb.WriteByte('\n')
 	}
-	b.sb.WriteString(s)
-	b.sb.WriteByte('\n')
+}
+
+// writeClean writes cleanSpace(s) to w.
+func writeClean(w *strings.Builder, s string) {
+	space, wrote := false, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		n := 0
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			n = 1
+		case c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0: // U+00A0
+			n = 2
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x8B: // U+200B
+			n = 3
+		}
+		if n > 0 {
+			space = true
+			i += n
+			continue
+		}
+		if space && wrote {
+			w.WriteByte(' ')
+		}
+		space, wrote = false, true
+		w.WriteByte(c)
+		i++
+	}
 }
 
 func (b *textBuilder) String() string { return b.sb.String() }

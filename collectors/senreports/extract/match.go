@@ -119,6 +119,9 @@ var allPhrases = sync.OnceValue(func() *phrases {
 	for _, l := range legacy {
 		add(l.phrase)
 	}
+	for _, t := range lawTriggers {
+		add(t)
+	}
 	for _, w := range sencoWords {
 		add(w)
 	}
@@ -146,12 +149,18 @@ func (f found) at(phrase string) []int {
 }
 
 // firstSaying is the first offset of phrase that is not inside one of the
-// not phrases, or -1. "parent partnership" counts only as a name (capitalised):
+// not phrases nor in a skipped span, or -1. "parent partnership" counts only as a name (capitalised):
 // "strong parent partnerships" is no service.
-func (f found) firstSaying(text, lower, phrase string, not []string) int {
+func (f found) firstSaying(text, lower, phrase string, not []string, skip [][2]int) int {
+next:
 	for _, i := range f.at(phrase) {
 		if inside(lower, i, len(phrase), not) {
 			continue
+		}
+		for _, s := range skip {
+			if i >= s[0] && i < s[1] {
+				continue next
+			}
 		}
 		if phrase == "parent partnership" && text[i] != 'P' {
 			continue
@@ -171,12 +180,4 @@ func inside(lower string, i, n int, outer []string) bool {
 		}
 	}
 	return false
-}
-
-// first is the first offset of phrase, or -1.
-func (f found) first(phrase string) int {
-	if h := f.at(phrase); len(h) > 0 {
-		return h[0]
-	}
-	return -1
 }

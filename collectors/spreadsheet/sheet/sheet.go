@@ -97,6 +97,9 @@ func (e *LimitError) Error() string {
 // data, encrypted workbooks, legacy .xls).
 var ErrUnsupported = errors.New("unsupported file")
 
+// ErrNoHeader marks a file with no header row (empty, or shorter than HeaderRow).
+var ErrNoHeader = errors.New("no header row")
+
 // rowSource is one container format's raw row stream.
 type rowSource interface {
 	// next returns the next raw row and its source line/row number.
@@ -151,7 +154,8 @@ func Open(path string, opts Options) (*Reader, error) {
 }
 
 // OpenCSV reads CSV text from a stream (a table inside an archive, say) in
-// constant memory, like Open does for a file. Closing the Reader closes rc.
+// constant memory, like Open does for a file. Closing the Reader closes rc;
+// on error rc is already closed.
 func OpenCSV(rc io.ReadCloser, opts Options) (*Reader, error) {
 	opts.defaults()
 	if opts.Name == "" {
@@ -257,12 +261,12 @@ func (r *Reader) findHeader(merged func(int) ([]mergeRange, error)) error {
 			}
 		}
 		if idx < 0 {
-			return fmt.Errorf("%s: header row %d not found (the file has %d rows)", r.path, r.opts.HeaderRow, len(rows))
+			return fmt.Errorf("%s: header row %d not found (the file has %d rows): %w", r.path, r.opts.HeaderRow, len(rows), ErrNoHeader)
 		}
 	} else {
 		idx = detectHeader(rows)
 		if idx < 0 {
-			return fmt.Errorf("%s: no header row found (the file is empty)", r.path)
+			return fmt.Errorf("%s: no header row found (the file is empty): %w", r.path, ErrNoHeader)
 		}
 	}
 	header := make([]string, len(rows[idx]))

@@ -1,7 +1,7 @@
 -- Where each service's ages came from (schema.AgeSource*): the source's own
 -- age fields, a school's statutory ages, the source's age wording, or free
 -- text. Export publishes only ages the source stated; gap analysis may use
--- derived ones and says so (0620_gap_derived_ages).
+-- derived ones and says so (0621_gap_derived_ages).
 
 ALTER TABLE {{table "services"}}{{onCluster}}
     ADD COLUMN IF NOT EXISTS age_source LowCardinality(String) DEFAULT ''

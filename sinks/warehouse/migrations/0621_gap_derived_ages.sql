@@ -1,10 +1,13 @@
 -- Gap analysis may place a service in an age band on ages read from its
 -- description (age_source = text, 0520); it says when it did: supply counts
 -- those services per cell (services_derived_ages) and gap_analysis names the
--- count in its reason. The views are those of 0600 with that column added.
+-- count in its reason. The views are those of 0600 with that column added:
+-- a change to them in 0600 must be made here too. (Numbered 0621: a first
+-- version, 0620, copied 0600's views from before they counted services of
+-- unknown status as open; this one also repairs a warehouse that ran it.)
 
 CREATE OR REPLACE VIEW {{ref "supply_services"}}{{onCluster}}
-COMMENT 'Real-world services after de-duplication: current active service records (services_current) grouped by canonical_id and LA, with the union of their needs and categories, the widest age range (unknown bounds are open: from birth, to 25), derived_ages = 1 when a record''s ages were read from free text (age_source text) rather than stated by the source, declared places, and fresh = 1 when at least one record carries no staleness flag (review_overdue, assurance_overdue, missing_from_source)'
+COMMENT 'Real-world services after de-duplication: current service records not closed (services_current; an unknown status counts as open) grouped by canonical_id and LA, with the union of their needs and categories, the widest age range (unknown bounds are open: from birth, to 25), derived_ages = 1 when a record''s ages were read from free text (age_source text) rather than stated by the source, declared places, and fresh = 1 when at least one record carries no staleness flag (review_overdue, assurance_overdue, missing_from_source)'
 AS SELECT
     s_la AS la_code,
     s_canonical AS canonical_id,
@@ -37,7 +40,7 @@ FROM (
         WHERE entity_type = 'service' AND flag IN ('review_overdue', 'assurance_overdue', 'missing_from_source')
         GROUP BY entity_id
     ) AS f ON f.entity_id = s.id
-    WHERE s.status = 'active'
+    WHERE s.status NOT IN ('inactive', 'defunct', 'temporarily closed')
 )
 GROUP BY s_la, s_canonical;
 

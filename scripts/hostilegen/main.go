@@ -1,0 +1,142 @@
+// Command hostilegen writes the hostile archives that scripts/hostile-rss.sh
+// measures peak memory on:
+//
+//	dp-repeat.zip          a data package listing one 16 MB services table three times
+//	xlsx-strings-over.xlsx a workbook whose shared strings table has 2,000,000 items (over the cap)
+//	xlsx-strings-cap.xlsx  a workbook at the cap: 1,000,000 shared strings, 20,000 rows using them
+//
+// Usage: go run ./scripts/hostilegen DIR
+package main
+
+import (
+	"archive/zip"
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: hostilegen DIR")
+		os.Exit(2)
+	}
+	dir := os.Args[1]
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fail(err)
+	}
+	steps := []struct {
+		name  string
+		write func(*zip.Writer) error
+	}{
+		{"dp-repeat.zip", repeatedTablePackage},
+		{"xlsx-strings-over.xlsx", func(zw *zip.Writer) error { return workbook(zw, 2_000_000, 100) }},
+		{"xlsx-strings-cap.xlsx", func(zw *zip.Writer) error { return workbook(zw, 1_000_000, 20_000) }},
+	}
+	for _, s := range steps {
+		if err := writeZip(filepath.Join(dir, s.name), s.write); err != nil {
+			fail(fmt.Errorf("%s: %w", s.name, err))
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "hostilegen:", err)
+	os.Exit(1)
+}
+
+func writeZip(path string, write func(*zip.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(f)
+	if err := write(zw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func entry(zw *zip.Writer, name string, body func(w *bufio.Writer) error) error {
+	w, err := zw.Create(name)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if err := body(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func text(s string) func(*bufio.Writer) error {
+	return func(w *bufio.Writer) error { _, err := io.WriteString(w, s); return err }
+}
+
+// repeatedTablePackage: the descriptor names data/services.csv three times.
+func repeatedTablePackage(zw *zip.Writer) error {
+	desc := `{"name":"hostile-repeat","resources":[
+ {"name":"organizations","path":"data/organizations.csv"},
+ {"name":"services","path":"data/services.csv"},
+ {"name":"services","path":"data/services.csv"},
+ {"name":"services","path":"data/services.csv"}]}`
+	if err := entry(zw, "datapackage.json", text(desc)); err != nil {
+		return err
+	}
+	if err := entry(zw, "data/organizations.csv", text("id,name\norg-1,Portsmouth City Council\n")); err != nil {
+		return err
+	}
+	return entry(zw, "data/services.csv", func(w *bufio.Writer) error {
+		w.WriteString("id,organization_id,name,description,status\n")
+		for i := 0; i < 140_000; i++ { // ≈16 MB
+			fmt.Fprintf(w, "svc-%07d,org-1,Short breaks club %d,Saturday club for disabled children aged 8 to 17 in Portsmouth (session %d),active\n", i, i%97, i%13)
+		}
+		return nil
+	})
+}
+
+// workbook writes a one-sheet XLSX with n shared strings and rows data rows
+// whose Name cells point into the shared strings.
+func workbook(zw *zip.Writer, n, rows int) error {
+	parts := []struct{ name, body string }{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Providers" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`},
+	}
+	for _, p := range parts {
+		if err := entry(zw, p.name, text(p.body)); err != nil {
+			return err
+		}
+	}
+	if err := entry(zw, "xl/sharedStrings.xml", func(w *bufio.Writer) error {
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">`, n, n)
+		w.WriteString(`<si><t>ID</t></si><si><t>Name</t></si>`)
+		for i := 2; i < n; i++ {
+			fmt.Fprintf(w, "<si><t>Provider %d</t></si>", i)
+		}
+		_, err := w.WriteString("</sst>")
+		return err
+	}); err != nil {
+		return err
+	}
+	return entry(zw, "xl/worksheets/sheet1.xml", func(w *bufio.Writer) error {
+		w.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+		w.WriteString(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>`)
+		for r := 2; r <= rows+1; r++ {
+			fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>prov-%d</t></is></c><c r="B%d" t="s"><v>%d</v></c></row>`, r, r, r, r, 2+(r*7919)%(n-2))
+		}
+		_, err := w.WriteString("</sheetData></worksheet>")
+		return err
+	})
+}
