@@ -52,6 +52,6 @@ func BenchmarkSearchArena(b *testing.B) {
 	s.indexText()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s.searchServices("therapy")
+		s.scanText("therapy")
 	}
 }

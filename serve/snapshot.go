@@ -123,6 +123,9 @@ type Snapshot struct {
 	mu      sync.Mutex
 	refs    int
 	retired bool
+
+	searchMu    sync.Mutex
+	searchCache map[string]bitset
 }
 
 // Services is how many services the snapshot serves (stale ones included).
