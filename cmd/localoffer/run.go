@@ -16,9 +16,9 @@ import (
 	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
+	"github.com/localoffer/localoffer/runner/afterrun"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform"
 	"github.com/localoffer/localoffer/transform/repair"
 )
 
@@ -80,7 +80,7 @@ type app struct {
 	shared    *sharedTransforms
 	validator *schema.Validator
 	// matcher keeps its index between passes; close saves it for the next process.
-	matcher *transform.Matcher
+	matcher *afterrun.Matcher
 
 	progressMu   sync.Mutex
 	progressSeen bool

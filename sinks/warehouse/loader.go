@@ -555,7 +555,7 @@ func (l *Loader) serviceRows(s *schema.Service, p *schema.Provenance, payload []
 	}
 	rows := []tableRow{{"services", serviceColumns, []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
 		s.MinimumAge, s.MaximumAge, s.AgeText, s.AgeSource, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
-		avail, maxi, boolInt(HasContact(s)), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
+		avail, maxi, boolInt(s.HasContact()), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
 		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}}}
 	for _, sal := range s.ServiceAtLocations {
 		locID := sal.LocationID
@@ -593,27 +593,6 @@ func LocationPostcode(l *schema.Location) string {
 		}
 	}
 	return ""
-}
-
-// HasContact reports whether a service gives any way to get in touch.
-func HasContact(s *schema.Service) bool {
-	if s.Email != "" || s.URL != "" || len(s.Phones) > 0 {
-		return true
-	}
-	for _, c := range s.Contacts {
-		if c.Email != "" || len(c.Phones) > 0 {
-			return true
-		}
-	}
-	for _, sal := range s.ServiceAtLocations {
-		if len(sal.Phones) > 0 || len(sal.Contacts) > 0 {
-			return true
-		}
-	}
-	if s.Organization != nil && (s.Organization.Email != "" || s.Organization.Website != "" || len(s.Organization.Phones) > 0) {
-		return true
-	}
-	return false
 }
 
 var orgColumns = []string{"id", "pipeline", "run_id", "name", "organization_type", "website", "email", "la_code", "identifiers",

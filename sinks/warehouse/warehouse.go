@@ -1,6 +1,6 @@
 // Package warehouse is the ClickHouse warehouse every driver shares: one
 // schema (templated migrations), one SQL dialect, the loader that turns records
-// into rows, the runs ledger and the documents store.
+// into rows and the runs ledger.
 package warehouse
 
 import (

@@ -10,7 +10,6 @@ import (
 
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
-	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
 // Flag names: stable snake_case words, used as keys in the flags table.
@@ -55,7 +54,7 @@ func (r *Rules) Apply(rec *schema.Record) {
 				"last_modified "+s.LastModified.UTC().Format("2006-01-02"))
 		}
 	}
-	if !warehouse.HasContact(s) {
+	if !s.HasContact() {
 		add(rec, NoContact, "no email, phone, web page or contact for the service or its organisation", "no contact fields")
 	}
 }
