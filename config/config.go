@@ -46,8 +46,9 @@ type Warehouse struct {
 	Cluster  string `yaml:"cluster"`  // clickhouse: ON CLUSTER name; empty for a single server
 	// ChunkRows is how many rows are written per insert (default 10,000).
 	ChunkRows int `yaml:"chunk_rows"`
-	// BlobDir keeps fetched documents content-addressed (default <path>/blobs,
-	// or var/blobs for the clickhouse driver).
+	// BlobDir keeps fetched documents content-addressed (default: blobs beside
+	// the embedded warehouse's path, so var/warehouse → var/blobs; var/blobs
+	// for the clickhouse driver).
 	BlobDir string `yaml:"blob_dir"`
 }
 
@@ -391,12 +392,6 @@ func (p *Pipeline) KeyLine(key string) int {
 		return l
 	}
 	return p.Line
-}
-
-// Has reports whether a collector option key was written in the file.
-func (c *CollectorConfig) Has(key string) bool {
-	_, ok := c.set[key]
-	return ok
 }
 
 func (c *Config) applyDefaults() {

@@ -19,6 +19,7 @@ import (
 	"github.com/localoffer/localoffer/runner/afterrun"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/transform"
 	"github.com/localoffer/localoffer/transform/repair"
 )
 
@@ -77,7 +78,7 @@ type app struct {
 	log       *slog.Logger
 	w         *warehouse.Warehouse
 	runner    *runner.Runner
-	shared    *sharedTransforms
+	shared    *transform.Shared
 	validator *schema.Validator
 	// matcher keeps its index between passes; close saves it for the next process.
 	matcher *afterrun.Matcher
@@ -93,7 +94,8 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
-	shared, err := loadSharedTransforms(cfg)
+	// The needs vocabulary, category rules and postcode lookup, loaded once per process.
+	shared, err := transform.LoadShared(cfg)
 	if err != nil {
 		w.Close(ctx)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
@@ -117,8 +119,9 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		W:         w,
 		Fetch:     client,
 		Validator: validator,
-		After:     buildAfterRun(cfg, shared, log),
-		Settle:    []runner.Settler{matcher},
+		// The missing_from_source, status_conflict and broken_link flags.
+		After:  []runner.AfterRun{afterrun.NewAfter(cfg, log)},
+		Settle: []runner.Settler{matcher},
 		Observers: []runner.RunObserver{&health.Recorder{
 			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,

@@ -33,27 +33,13 @@ func fetchOptions(h config.HTTP) fetch.Options {
 	}
 }
 
-// sharedTransforms is what every pipeline's transform chain shares (lookups loaded once).
-type sharedTransforms = transform.Shared
-
-// loadSharedTransforms loads the needs vocabulary, category rules and postcode lookup once per process.
-func loadSharedTransforms(cfg *config.Config) (*sharedTransforms, error) {
-	return transform.LoadShared(cfg)
-}
-
 // buildTransform wires a pipeline's transform chain (areas, ages, needs, categories, staleness flags).
-func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipeline) (runner.Transformer, error) {
+func buildTransform(cfg *config.Config, shared *transform.Shared, p config.Pipeline) (runner.Transformer, error) {
 	c, err := transform.NewChain(shared, p, cfg.Staleness, nil)
 	if err != nil {
 		return nil, err // a nil *Chain must not become a non-nil Transformer
 	}
 	return c, nil
-}
-
-// buildAfterRun wires the warehouse-level steps run after each pipeline's load:
-// the missing_from_source, status_conflict and broken_link flags.
-func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logger) []runner.AfterRun {
-	return []runner.AfterRun{afterrun.NewAfter(cfg, log)}
 }
 
 // buildSettle wires the steps run once after a group of runs: one

@@ -131,9 +131,6 @@ var kindTable = map[schema.Kind]string{
 	schema.KindCapacity: "capacity", schema.KindSENReport: "sen_reports",
 }
 
-// Table returns the warehouse table of a record kind.
-func Table(k schema.Kind) string { return kindTable[k] }
-
 func (l *Loader) add(ctx context.Context, table string, columns []string, row []any) error {
 	b := l.buffers[table]
 	if b == nil {
@@ -455,11 +452,6 @@ func (l *Loader) Add(ctx context.Context, rec *schema.Record) error {
 		return err
 	}
 	return l.AddPrepared(ctx, p)
-}
-
-// Quarantine keeps an invalid record with its problems.
-func (l *Loader) Quarantine(ctx context.Context, rec *schema.Record, problems []schema.Problem) error {
-	return l.AddPrepared(ctx, l.PrepareQuarantine(rec, problems))
 }
 
 // contentOf returns the record's JSON without provenance (which changes every
