@@ -92,13 +92,11 @@ func kindWords(kind string, n int) string {
 			return "declared resource missing"
 		}
 		return "declared resources missing"
-	case collect.KindDanglingKey, collect.KindDanglingReference:
+	case collect.KindDanglingKey:
 		if n == 1 {
 			return "dangling foreign key"
 		}
 		return "dangling foreign keys"
-	case collect.KindUnjoinedRows:
-		return "tables with rows whose keys name nothing"
 	}
 	return strings.ReplaceAll(kind, "_", " ")
 }

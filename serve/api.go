@@ -134,7 +134,8 @@ func paginate(n, page, per int) pageOf {
 // list writes a paged envelope of the n records that match, or NDJSON of
 // every match when asked. Only the page's indexes are kept, so a request costs
 // one pass over the snapshot's index and no memory in proportion to it.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q *query, n int, match func(int32) bool, body func(int32) blob) {
+// pre, when not nil, is the precomputed list of every match.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q *query, n int, pre *[]int32, match func(int32) bool, body func(int32) blob) {
 	if q.ndjson {
 		s.ndjson(w, r, snap, n, match, body)
 		return
@@ -142,14 +143,19 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, snap *Snapshot, q 
 	from := (q.page - 1) * q.perPage
 	total := 0
 	var window []int32
-	for i := int32(0); i < int32(n); i++ {
-		if !match(i) {
-			continue
+	if pre != nil {
+		total = len(*pre)
+		window = (*pre)[min(from, total):min(from+q.perPage, total)]
+	} else {
+		for i := int32(0); i < int32(n); i++ {
+			if !match(i) {
+				continue
+			}
+			if total >= from && len(window) < q.perPage {
+				window = append(window, i)
+			}
+			total++
 		}
-		if total >= from && len(window) < q.perPage {
-			window = append(window, i)
-		}
-		total++
 	}
 	p := paginate(total, q.page, q.perPage)
 	h := fnv.New64a()
@@ -250,7 +256,15 @@ func (s *Server) services(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	s.list(w, r, snap, q, len(snap.services), snap.serviceMatcher(q), func(i int32) blob {
+	// The most common request, a consumer paging through everything, needs no pass over the index.
+	var pre *[]int32
+	if q.unfiltered() {
+		pre = &snap.fresh
+		if q.includeStale {
+			pre = &snap.all
+		}
+	}
+	s.list(w, r, snap, q, len(snap.services), pre, snap.serviceMatcher(q), func(i int32) blob {
 		e := &snap.services[i]
 		switch {
 		case q.minimal:
@@ -286,7 +300,7 @@ func (s *Server) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, &badParam{"minimal", "only /services takes minimal"})
 		return
 	}
-	s.list(w, r, snap, q, len(snap.sals), snap.salMatcher(q), func(i int32) blob {
+	s.list(w, r, snap, q, len(snap.sals), nil, snap.salMatcher(q), func(i int32) blob {
 		if q.full || q.ndjson {
 			return snap.sals[i].full
 		}
@@ -313,7 +327,7 @@ func (s *Server) organizations(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	s.list(w, r, snap, q, len(snap.orgs), snap.orgMatcher(q), func(i int32) blob {
+	s.list(w, r, snap, q, len(snap.orgs), nil, snap.orgMatcher(q), func(i int32) blob {
 		if q.full || q.ndjson {
 			return snap.orgs[i].full
 		}

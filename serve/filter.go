@@ -69,6 +69,14 @@ func (q *query) near(se *salEntry) bool {
 	return se.hasCoord && areas.Distance(q.lat, q.lon, se.lat, se.lon) <= q.proximity
 }
 
+// unfiltered reports whether a services query has no filter but staleness,
+// so the precomputed lists answer it without a pass over the index.
+func (q *query) unfiltered() bool {
+	return q.search == "" && q.termID == "" && q.taxID == "" && q.orgID == "" && q.modifiedAfter == 0 &&
+		math.IsNaN(q.minimumAge) && math.IsNaN(q.maximumAge) && q.la == "" && q.need == "" && math.IsNaN(q.age) &&
+		q.category == "" && q.pipeline == "" && !q.hasPoint && q.postcodeLA == ""
+}
+
 // serviceMatcher says which services match; list pages and streams walk
 // every service with it, keeping only the page they need.
 func (s *Snapshot) serviceMatcher(q *query) func(int32) bool {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
@@ -169,4 +171,78 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// healthOptions reads ?pipeline= (repeatable), ?la= and ?runs=.
+func healthOptions(r *http.Request) (health.Options, error) {
+	var o health.Options
+	for name, vals := range r.URL.Query() {
+		switch name {
+		case "pipeline":
+			for _, p := range vals {
+				if !pipeName.MatchString(p) {
+					return o, &badParam{"pipeline", "want a pipeline name"}
+				}
+				o.Pipelines = append(o.Pipelines, p)
+			}
+		case "la", "runs":
+			if len(vals) > 1 {
+				return o, &badParam{name, "given more than once"}
+			}
+		default:
+			return o, &badParam{name, "unknown parameter (this report takes pipeline, la, runs)"}
+		}
+	}
+	if la := strings.TrimSpace(r.URL.Query().Get("la")); la != "" {
+		q, err := parseQuery(url.Values{"la_code": {la}}, []string{"la_code"}, nil)
+		if err != nil {
+			return o, &badParam{"la", "want a GSS local authority code (E06000044) or a DfE code (851)"}
+		}
+		o.LACode = q.la
+	}
+	if s := r.URL.Query().Get("runs"); s != "" {
+		n, err := intIn("runs", s, 1, 1000)
+		if err != nil {
+			return o, err
+		}
+		o.Runs = n
+	}
+	if err := o.Validate(); err != nil {
+		return o, &badParam{"runs", err.Error()}
+	}
+	return o, nil
+}
+
+// healthReport serves the feed health report (`localoffer health`): the
+// page, everything as JSON, or the fix list as CSV.
+func (s *Server) healthReport(format, ctype string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		o, err := healthOptions(r)
+		if err != nil {
+			badRequest(w, err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := health.Write(r.Context(), s.opts.Warehouse, o, format, &buf, time.Now()); err != nil {
+			if errors.Is(err, health.ErrNoRuns) {
+				apiError(w, http.StatusNotFound, "no_runs", err.Error())
+				return
+			}
+			s.log.Error("health report", "err", err)
+			apiError(w, http.StatusServiceUnavailable, "unavailable", "the health report could not be computed now; see the server log")
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Cache-Control", "no-cache")
+		if format == "html" {
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		}
+		if format == "csv" {
+			w.Header().Set("Content-Disposition", `attachment; filename="localoffer-fix-list.csv"`)
+		}
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			w.Write(buf.Bytes())
+		}
+	}
 }

@@ -496,6 +496,13 @@ func TestHealthzMetricsReports(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("<html")) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("gaps html: %d %.200s", resp.StatusCode, b)
 	}
+	resp, b = h.get("/reports/health.json?pipeline=p1&runs=3")
+	if resp.StatusCode != 200 || !json.Valid(b) {
+		t.Errorf("health.json: %d %.300s", resp.StatusCode, b)
+	}
+	if resp, _ = h.get("/reports/health?runs=0"); resp.StatusCode != 400 {
+		t.Errorf("health with runs=0: %d", resp.StatusCode)
+	}
 	resp, b = h.get("/openapi.json")
 	var doc map[string]any
 	if resp.StatusCode != 200 || json.Unmarshal(b, &doc) != nil || doc["paths"] == nil || !bytes.Contains(b, []byte(h.ts.URL)) {

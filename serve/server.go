@@ -177,6 +177,9 @@ func (s *Server) routes() http.Handler {
 	api("GET /healthz", s.healthz)
 	api("GET /reports/gaps", s.gapsHTML)
 	api("GET /reports/gaps.json", s.gapsJSON)
+	api("GET /reports/health", s.healthReport("html", "text/html; charset=utf-8"))
+	api("GET /reports/health.json", s.healthReport("json", "application/json"))
+	api("GET /reports/health.csv", s.healthReport("csv", "text/csv; charset=utf-8"))
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", s.opts.Metrics.Handler()))
 	for _, m := range s.opts.Mounts {
 		mux.Handle(m.Pattern, s.instrument(m.Pattern, m.Handler))

@@ -103,6 +103,8 @@ type Snapshot struct {
 	LeftOut map[string]int
 
 	services []svcEntry
+	fresh    []int32 // services without a staleness flag, in id order: the default list
+	all      []int32 // every service, in id order
 	svcByID  map[string]int32
 	sals     []salEntry
 	salByID  map[string]int32
@@ -570,12 +572,11 @@ func (wk *worker) prepare(r svcRow, flags []string) (*preparedService, error) {
 		if l := sal.Location; l != nil && l.Latitude != nil && l.Longitude != nil {
 			ps.se.lat, ps.se.lon, ps.se.hasCoord = *l.Latitude, *l.Longitude, true
 		}
+		// Not validated again: the service_at_location was validated inside the
+		// service (HSDS nests the same schema there), and the service list form
+		// beside it is a subset of that valid service.
 		x := salOut{ServiceAtLocation: sal, Service: list}
 		ps.full = wk.encode(&x)
-		if !wk.valid("service_at_location", sal.ID, ps.full) {
-			p.leftOut = append(p.leftOut, "service_at_location")
-			continue
-		}
 		x.Contacts, x.Phones, x.Schedules, x.Attributes = nil, nil, nil, nil
 		ps.list = wk.encode(&x)
 		p.sals = append(p.sals, ps)
@@ -731,8 +732,13 @@ func (b *builder) sortAll() {
 		s.services[i].sals = s.services[i].sals[:0]
 	}
 	s.svcByID = make(map[string]int32, len(s.services))
+	s.fresh, s.all = []int32{}, make([]int32, len(s.services))
 	for i, e := range s.services {
 		s.svcByID[e.id] = int32(i)
+		s.all[i] = int32(i)
+		if !e.stale {
+			s.fresh = append(s.fresh, int32(i))
+		}
 	}
 	s.salByID = make(map[string]int32, len(s.sals))
 	for i, e := range s.sals {

@@ -15,7 +15,7 @@ import (
 // cmdHealth reports each source's data quality and conformance over its
 // recent runs, ranks sources and LAs, and writes the fix list for data owners.
 func cmdHealth(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "health", "health [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE]")
+	fs := newFlags(env, "health", "health [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE] [--server URL]")
 	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
 	var names stringList
 	fs.Var(&names, "pipeline", "only this source (repeatable)")
@@ -23,6 +23,7 @@ func cmdHealth(ctx context.Context, env *Env, args []string) int {
 	runs := fs.Int("runs", health.DefaultRuns, "history: the last N runs of each source")
 	format := fs.String("format", "table", "output format: table (summary), csv (the fix list), json (everything), html (the page)")
 	out := fs.String("out", "", "write to this file instead of standard output")
+	server := fs.String("server", "", "ask a running `localoffer serve` at this URL instead of opening the warehouse")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
@@ -33,6 +34,13 @@ func cmdHealth(ctx context.Context, env *Env, args []string) int {
 	if !slices.Contains(health.Formats, *format) {
 		fmt.Fprintf(env.Stderr, "localoffer health: unknown --format %q (%s)\n", *format, strings.Join(health.Formats, ", "))
 		return exitUsage
+	}
+	if *server != "" {
+		if *runs < 1 {
+			fmt.Fprintf(env.Stderr, "localoffer health: --runs %d: want 1 or more\n", *runs)
+			return exitUsage
+		}
+		return healthRemote(ctx, env, *server, names, *la, *runs, *format, *out)
 	}
 	cfg, ok := loadConfig(env, *cfgPath)
 	if !ok {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/health"
 )
 
 // While `localoffer serve` holds the embedded warehouse, other verbs ask it
@@ -177,6 +178,47 @@ func gapsRemote(ctx context.Context, env *Env, server, la, format, out string, l
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer gaps: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// healthRemote writes the feed health report of a running serve: the page,
+// the fix list and the JSON as served; the table from the JSON.
+func healthRemote(ctx context.Context, env *Env, server string, pipelines []string, la string, runs int, format, out string) int {
+	q := url.Values{}
+	for _, p := range pipelines {
+		q.Add("pipeline", p)
+	}
+	if la != "" {
+		q.Set("la", la)
+	}
+	q.Set("runs", strconv.Itoa(runs))
+	path := map[string]string{"html": "/reports/health", "csv": "/reports/health.csv", "json": "/reports/health.json", "table": "/reports/health.json"}[format]
+	body, err := remoteGet(ctx, server, path, q)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
+		return exitFailed
+	}
+	defer body.Close()
+	write := func(w io.Writer) error {
+		if format != "table" {
+			_, err := io.Copy(w, body)
+			return err
+		}
+		var r health.Report
+		if err := json.NewDecoder(body).Decode(&r); err != nil {
+			return fmt.Errorf("read the health report from %s: %w", server, err)
+		}
+		return health.WriteTable(w, &r)
+	}
+	if out == "" {
+		err = write(env.Stdout)
+	} else {
+		err = writeFileAtomic(out, write)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
 		return exitFailed
 	}
 	return exitOK

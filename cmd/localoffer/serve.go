@@ -18,7 +18,6 @@ import (
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/feedcheck"
 	"github.com/localoffer/localoffer/gaps"
-	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/serve"
 	"github.com/localoffer/localoffer/serve/clickhouse"
@@ -91,15 +90,12 @@ func cmdServe(ctx context.Context, env *Env, args []string) int {
 	// endpoint (/clickhouse/), the data dictionary (/docs/warehouse), the health report.
 	mounts := []serve.Mount{
 		{Pattern: "GET /docs/warehouse", Handler: dictionary.Handler(a.w, "localoffer warehouse")},
-		{Pattern: "GET /reports/health", Handler: health.Handler(a.w, "html")},
-		{Pattern: "GET /reports/health.json", Handler: health.Handler(a.w, "json")},
-		{Pattern: "GET /reports/health.csv", Handler: health.Handler(a.w, "csv")},
 	}
 	if rq, ok := a.w.Conn.(warehouse.RawQuerier); ok {
 		// Answers 404 until serve.analyst_password is set.
 		ch := clickhouse.New(rq, clickhouse.Options{Password: cfg.Serve.AnalystPassword, Database: cfg.Warehouse.Database})
-		// Both paths (the JavaScript client posts to the bare path it was
-		// given), with methods, so the patterns sit beside the API's "GET /".
+		// Both paths: the JavaScript client posts to the bare path it was given.
+		// Method-qualified: a bare "/clickhouse/" would conflict with the API's "GET /" (ServeMux panics).
 		for _, p := range []string{"GET /clickhouse/", "POST /clickhouse/", "GET /clickhouse", "POST /clickhouse"} {
 			mounts = append(mounts, serve.Mount{Pattern: p, Handler: ch})
 		}

@@ -203,6 +203,20 @@ func TestServeSampleValidatesAndRoundTrips(t *testing.T) {
 	if code, _, errs := runCLI(t, "gaps", "--server", base, "--la", "nowhere"); code != exitFailed || !strings.Contains(errs, "la") {
 		t.Errorf("gaps --server with a bad LA: exit %d %s", code, errs)
 	}
+	// health --server gives what health gives from the warehouse.
+	code, local, errs = runCLI(t, "health", "--config", cfg, "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("health: %d %s", code, errs)
+	}
+	code, remote, errs = runCLI(t, "health", "--server", base, "--format", "csv")
+	if code != exitOK || remote != local {
+		t.Errorf("health --server csv: exit %d %s\n%s\nwant\n%s", code, errs, remote, local)
+	}
+	for _, f := range []string{"table", "html", "json"} {
+		if code, out, errs := runCLI(t, "health", "--server", base, "--format", f); code != exitOK || len(out) < 100 {
+			t.Errorf("health --server --format %s: exit %d %s\n%s", f, code, errs, out)
+		}
+	}
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exit %d after stop", code)
 	}
@@ -324,53 +338,119 @@ func TestQueryServerSpeaksClickHouseHTTP(t *testing.T) {
 	}
 }
 
-// What serve mounts beside the API: the health report, the data dictionary,
-// and the ClickHouse-compatible SQL endpoint that `query --server` asks.
-func TestServeMountsReportsDictionaryAndSQL(t *testing.T) {
+// serve runs the pipelines on their schedules and serves each run's result
+// as soon as it is loaded; it stops cleanly afterwards.
+func TestServeSchedulesAndRefreshes(t *testing.T) {
 	cfg := sampleConfig(t)
-	// The sample config takes the password from ANALYST_PASSWORD.
-	t.Setenv("ANALYST_PASSWORD", "mount-test-pass")
-	if code, out, errs := runCLI(t, "run", "--config", cfg, "--pipeline", "portsmouth-directory"); code != exitOK {
-		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	base, _ := startServe(t, "--config", cfg, "--no-schedule")
-	get := func(path string) (int, string) {
-		t.Helper()
-		resp, err := http.Get(base + path)
+	// The directory runs every second; the other pipelines keep their daily or weekly schedules.
+	os.WriteFile(cfg, bytes.Replace(text, []byte(`schedule: "@daily"`), []byte(`schedule: "@every 1s"`), 1), 0o644)
+	base, stop := startServe(t, "--config", cfg)
+	var p struct {
+		TotalItems int `json:"total_items"`
+	}
+	resp, err := http.Get(base + "/services")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if p.TotalItems != 0 {
+		t.Fatalf("an empty warehouse serves %d services", p.TotalItems)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for p.TotalItems == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		resp, err := http.Get(base + "/services")
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
 	}
-	if code, body := get("/reports/health"); code != 200 || !strings.Contains(body, "<title>Feed health report</title>") || !strings.Contains(body, "portsmouth-directory") {
-		t.Errorf("/reports/health: %d %.300s", code, body)
+	if p.TotalItems == 0 {
+		t.Fatal("the scheduled run's services were not served")
 	}
-	if code, body := get("/reports/health.json?la=E06000044"); code != 200 || !strings.Contains(body, `"fix_list_total"`) {
-		t.Errorf("/reports/health.json: %d %.300s", code, body)
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code, body := get("/reports/health.json?runs=0"); code != 400 || !strings.Contains(body, "runs") {
-		t.Errorf("/reports/health.json?runs=0: %d %.300s", code, body)
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`localoffer_runs_total{pipeline="portsmouth-directory",status="ok"}`, `localoffer_last_success_timestamp_seconds{pipeline="portsmouth-directory"}`} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
-	if code, body := get("/docs/warehouse"); code != 200 || !strings.Contains(body, "services_current") {
-		t.Errorf("/docs/warehouse: %d %.300s", code, body)
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exit %d", code)
 	}
+}
+
+// serve mounts the real /clickhouse/ endpoint when serve.analyst_password is
+// set; query --server and a ClickHouse client's ping reach it.
+func TestServeClickHouseEndpoint(t *testing.T) {
+	cfg := sampleConfig(t)
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `analyst_password: "${ANALYST_PASSWORD}"`, `analyst_password: "s3cret"`, 1)
+	if text == string(data) {
+		t.Fatal("the sample configuration has no serve.analyst_password to set")
+	}
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startServe(t, "--config", cfg, "--no-schedule")
+	defer stop()
 	e := &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string {
 		if k == "ANALYST_PASSWORD" {
-			return "mount-test-pass"
+			return "s3cret"
 		}
 		return ""
 	}}
-	if code := runMain(context.Background(), []string{"query", "--server", base, "--format", "csv", "--param", "p=portsmouth-directory",
-		"SELECT count() AS n FROM services_current WHERE pipeline = {p:String}"}, e); code != exitOK {
+	if code := runMain(context.Background(), []string{"query", "--server", base, "--format", "csv", "--param", "n=41", "SELECT {n:UInt8} + 1 AS answer"}, e); code != exitOK {
 		t.Fatalf("query --server: exit %d: %s", code, e.Stderr)
 	}
-	if out := e.Stdout.(*bytes.Buffer).String(); !strings.HasPrefix(out, "n\n") || out == "n\n0\n" {
-		t.Errorf("query --server csv = %q", out)
+	if out := e.Stdout.(*bytes.Buffer).String(); out != "answer\n42\n" {
+		t.Errorf("query --server: %q", out)
 	}
 	e.Stdout, e.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
-	if code := runMain(context.Background(), []string{"query", "--server", base, "INSERT INTO services (id) VALUES ('x')"}, e); code == exitOK {
-		t.Errorf("an INSERT through the server's SQL endpoint was accepted")
+	if code := runMain(context.Background(), []string{"query", "--server", base, "INSERT INTO quarantine (pipeline) VALUES ('x')"}, e); code != exitFailed ||
+		!strings.Contains(e.Stderr.(*bytes.Buffer).String(), "READONLY") {
+		t.Errorf("INSERT through serve: exit %d %s", code, e.Stderr)
+	}
+	// The other mounts: the data dictionary, and the health report, which
+	// says so plainly while nothing has run.
+	for _, c := range []struct {
+		path, want string
+		code       int
+	}{
+		{"/docs/warehouse", "services_current", 200},
+		{"/reports/health.json", `"no_runs"`, 404},
+		{"/reports/health?runs=0", "runs", 400},
+	} {
+		res, err := http.Get(base + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.code || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s: %d %.200s", c.path, res.StatusCode, b)
+		}
+	}
+	res, err := http.Get(base + "/clickhouse/ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(b) != "Ok.\n" {
+		t.Errorf("ping: %d %q", res.StatusCode, b)
 	}
 }

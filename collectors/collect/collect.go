@@ -62,15 +62,10 @@ const (
 	// KindDanglingKey: a record refers to another that the source lacks
 	// (service → organization, service_at_location → location).
 	KindDanglingKey = "dangling_key"
-	// The data package collector's aggregated kinds for dangling keys: child
-	// rows whose keys name nothing (dropped), and loaded records naming a row
-	// that is absent. One warning per table, its count in the message.
-	KindUnjoinedRows      = "unjoined_rows"
-	KindDanglingReference = "dangling_reference"
 )
 
 // DegradingKinds are the warning kinds that make a run degraded.
-var DegradingKinds = []string{KindMissingResource, KindDanglingKey, KindUnjoinedRows, KindDanglingReference}
+var DegradingKinds = []string{KindMissingResource, KindDanglingKey}
 
 // Warning records a non-fatal problem of a named kind.
 func (r *Run) Warning(kind, sourceURL, recordID, message string) {

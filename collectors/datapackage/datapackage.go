@@ -169,7 +169,6 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if j.t["service"] == nil {
 		return &MissingTableError{Source: c.Source, Reason: plan.serviceReason()}
 	}
-	run.Declare(j.t["service"].rows)
 	j.rowWarn = func(src, id, msg string) { run.Warning(collect.KindDanglingKey, src, id, msg) }
 	m := hsdsmap.New(run.Pipeline, c.Opts.Profile == "uk")
 	// The services table's rows are what the package declares: rows and no

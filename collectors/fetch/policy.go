@@ -43,8 +43,8 @@ type Scope struct {
 type scopeKind int
 
 const (
-	scopeHost   scopeKind = iota // a configured source's host
-	scopeSite                    // the registrable domain of a home page found in source data
+	scopeHost scopeKind = iota // a configured source's host
+	scopeSite                  // the registrable domain of a home page found in source data
 )
 
 // SameHost keeps a URL on a configured source's host (API pages and details,

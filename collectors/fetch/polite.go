@@ -164,7 +164,12 @@ func (rc *robotsCache) fetch(ctx context.Context, base, host string) *robotstxt.
 	c := rc.c
 	robotsURL := base + "/robots.txt"
 	ctx = context.WithValue(ctx, robotsFetchKey{}, true)
+	// robots.txt is a request to the host like any other: its turn, and its
+	// send time spaced from the requests after it.
 	if err := c.hosts.wait(ctx, host); err != nil {
+		return nil
+	}
+	if err := c.hosts.space(ctx, host); err != nil {
 		return nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, robotsURL, nil)

@@ -305,6 +305,10 @@ func load(args []string) error {
 		drive(client, "/services?per_page=100", *workers, *d, *pid, func(r *rand.Rand) string {
 			return fmt.Sprintf("%s/services?per_page=100&page=%d", *base, 1+r.IntN(pages))
 		}),
+		// Informational (no target): a filtered page makes one pass over the index.
+		drive(client, "/services?search=&age=", *workers, *d/2, *pid, func(r *rand.Rand) string {
+			return fmt.Sprintf("%s/services?search=therapy&age=%d&per_page=100&page=%d", *base, 3+r.IntN(12), 1+r.IntN(5))
+		}),
 	}
 	// NDJSON of everything, three times one after another.
 	nd := &result{name: "format=ndjson (all)"}
