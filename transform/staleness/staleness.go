@@ -1,7 +1,7 @@
 // Package staleness raises the record-level staleness flags: a service whose
 // assurance or review is overdue, or that gives no way to get in touch. The
 // warehouse-level flags (missing_from_source, status_conflict, broken_link)
-// need other runs and other sources and are raised after a run (transform.After).
+// need other runs and other sources and are raised after a run (afterrun.After).
 package staleness
 
 import (
