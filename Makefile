@@ -3,7 +3,14 @@ GO      ?= go
 BIN     := bin/localoffer
 CONFIG  ?= pipelines.yaml
 
-.PHONY: setup setup-test build run test bench clean
+# Linters, pinned. They come through the Go module proxy the first time; after
+# that the module cache is tried first as the proxy, so `make lint` works
+# offline (`go run pkg@version` alone asks the network for deprecations).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
+LINTPROXY   := file://$(shell $(GO) env GOMODCACHE)/cache/download,$(shell $(GO) env GOPROXY)
+
+.PHONY: setup setup-test build run lint test bench clean
 
 setup:
 	@./scripts/setup.sh
@@ -29,8 +36,15 @@ run: build
 	./$(BIN) annual-report --config $(CONFIG) --la E06000044 --year 2025 --out var/annual-report.html
 	@echo "Local Offer annual report (Portsmouth, 2024/25): var/annual-report.html"
 
-test: setup-test
+# vet, staticcheck (its default checks) and deadcode (functions no program or
+# test reaches): all three must be silent.
+lint:
 	$(GO) vet ./...
+	GOPROXY="$(LINTPROXY)" $(GO) run $(STATICCHECK) ./...
+	@out=$$(GOPROXY="$(LINTPROXY)" $(GO) run $(DEADCODE) -test ./...) || exit 1; \
+	if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: delete the unreachable functions above"; exit 1; fi
+
+test: setup-test lint
 	$(GO) test -count=1 -timeout 15m ./...
 
 bench: setup

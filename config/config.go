@@ -46,8 +46,9 @@ type Warehouse struct {
 	Cluster  string `yaml:"cluster"`  // clickhouse: ON CLUSTER name; empty for a single server
 	// ChunkRows is how many rows are written per insert (default 10,000).
 	ChunkRows int `yaml:"chunk_rows"`
-	// BlobDir keeps fetched documents content-addressed (default <path>/blobs,
-	// or var/blobs for the clickhouse driver).
+	// BlobDir keeps fetched documents content-addressed (default: blobs beside
+	// the embedded warehouse's path, so var/warehouse → var/blobs; var/blobs
+	// for the clickhouse driver).
 	BlobDir string `yaml:"blob_dir"`
 }
 
@@ -128,6 +129,9 @@ type Pipeline struct {
 	DefaultStatus       string   `yaml:"default_status"`
 
 	Line int `yaml:"-"`
+	// keys keeps the line of each of the pipeline's own keys, so an error
+	// names the offending key's line rather than the pipeline's.
+	keys map[string]int
 }
 
 // DefaultQuarantineFailShare is quarantine_fail_share when not set.
@@ -363,6 +367,13 @@ func recordPositions(root *yaml.Node, cfg *Config) {
 			break
 		}
 		cfg.Pipelines[i].Line = item.Line
+		if item.Kind == yaml.MappingNode {
+			keys := map[string]int{}
+			for j := 0; j+1 < len(item.Content); j += 2 {
+				keys[item.Content[j].Value] = item.Content[j].Line
+			}
+			cfg.Pipelines[i].keys = keys
+		}
 		if c := mapValue(item, "collector"); c != nil && c.Kind == yaml.MappingNode {
 			set := map[string]int{}
 			for j := 0; j+1 < len(c.Content); j += 2 {
@@ -385,18 +396,20 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// lineOf returns the line of one of the pipeline's own keys, or the pipeline's line.
+func (p *Pipeline) lineOf(key string) int {
+	if l, ok := p.keys[key]; ok {
+		return l
+	}
+	return p.Line
+}
+
 // KeyLine returns the line of a collector option key, or the pipeline's line.
 func (p *Pipeline) KeyLine(key string) int {
 	if l, ok := p.Collector.set[key]; ok {
 		return l
 	}
 	return p.Line
-}
-
-// Has reports whether a collector option key was written in the file.
-func (c *CollectorConfig) Has(key string) bool {
-	_, ok := c.set[key]
-	return ok
 }
 
 func (c *Config) applyDefaults() {
@@ -517,7 +530,7 @@ func (c *Config) validate() Errors {
 			seen[p.Name] = p.Line
 		}
 		if _, err := CronParser.Parse(p.Schedule); err != nil {
-			add(p.Line, field+".schedule", "invalid cron spec %q: %v", p.Schedule, err)
+			add(p.lineOf("schedule"), field+".schedule", "invalid cron spec %q: %v", p.Schedule, err)
 		}
 		if p.MaxDuration < 0 {
 			add(p.Line, field+".max_duration", "must be positive (like 2h or 30m)")

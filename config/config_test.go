@@ -69,7 +69,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown collector type", "pipelines:\n  - name: a\n    collector:\n      type: ftp_dump\n      url: x\n",
 			[]string{"pipelines.yaml:4:", "pipelines[0].collector.type", `unknown collector type "ftp_dump"`}},
 		{"invalid cron", "pipelines:\n  - name: a\n    schedule: \"61 * * * *\"\n    collector: {type: hsds_api, url: x}\n",
-			[]string{"pipelines.yaml:2:", "pipelines[0].schedule", "invalid cron spec"}},
+			[]string{"pipelines.yaml:3:", "pipelines[0].schedule", "invalid cron spec"}},
 		{"duplicate names", "pipelines:\n  - name: a\n    collector: {type: hsds_api, url: x}\n  - name: a\n    collector: {type: hsds_api, url: y}\n",
 			[]string{"pipelines.yaml:4:", "pipelines[1].name", `duplicate pipeline name "a" (first defined on line 2)`}},
 		{"option of another collector type", "pipelines:\n  - name: a\n    collector:\n      type: hsds_api\n      url: x\n      preset: gias\n",

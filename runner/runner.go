@@ -18,6 +18,7 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/fetch"
+	"github.com/localoffer/localoffer/runner/documents"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
@@ -256,7 +257,7 @@ func (r *Runner) execute(ctx context.Context, job Job, run *warehouse.Run, log *
 		return err
 	}
 	state := &memState{committed: committed, staged: map[string]string{}}
-	docs := r.W.Documents(job.Pipeline)
+	docs := documents.New(r.W, job.Pipeline)
 	session := r.Fetch.Session(job.Pipeline, run.RunID, docs)
 	if len(job.Origins) > 0 {
 		session.WithOrigins(job.Origins...)

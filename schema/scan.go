@@ -34,9 +34,8 @@ func (c *Checker) ProblemsJSON(b []byte) []Problem {
 // scanner walks JSON bytes for planNode.scan. Any doubt (syntax, escapes it
 // cannot handle cheaply) makes the scan say "not ok", never "ok".
 type scanner struct {
-	b   []byte
-	i   int
-	tmp []byte
+	b []byte
+	i int
 }
 
 func (s *scanner) space() {

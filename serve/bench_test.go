@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/feedcheck"
 	"github.com/localoffer/localoffer/schema"
-	"github.com/localoffer/localoffer/schema/feedcheck"
 	"github.com/localoffer/localoffer/sinks/feed"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"

@@ -34,7 +34,7 @@ type Metrics struct {
 	snapshotFailures prometheus.Counter
 }
 
-// RunStatuses are the statuses a run ends in (DESIGN.md).
+// RunStatuses are the statuses a run ends in (README, "Run statuses").
 var RunStatuses = []string{"ok", "degraded", "failed", "interrupted"}
 
 // NewMetrics registers the collectors on a registry of their own.

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/feedcheck"
 	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/schema"
-	"github.com/localoffer/localoffer/schema/feedcheck"
 	"github.com/localoffer/localoffer/sinks/feed"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"

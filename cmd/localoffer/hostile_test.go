@@ -292,14 +292,14 @@ func TestHostileSources(t *testing.T) {
 	if t.Failed() {
 		t.Logf("run_warnings:\n%s", warnings)
 	}
-	code, failed, _ := runCLI(t, "query", "--config", cfg, "--format", "csv",
+	_, failed, _ := runCLI(t, "query", "--config", cfg, "--format", "csv",
 		"SELECT pipeline, documents_failed FROM runs FINAL WHERE documents_failed > 0 ORDER BY pipeline")
 	for _, p := range []string{"api", "sen"} {
 		if !strings.Contains(failed, p+",") {
 			t.Errorf("runs.documents_failed not counted for %s: %s", p, failed)
 		}
 	}
-	code, refused, _ := runCLI(t, "query", "--config", cfg, "--format", "csv",
+	_, refused, _ := runCLI(t, "query", "--config", cfg, "--format", "csv",
 		"SELECT pipeline, status FROM runs FINAL WHERE pipeline LIKE 'dp-%' AND status != 'ok' AND concat(error, status_reason) LIKE '%leaves the package%' ORDER BY pipeline")
 	for _, p := range []string{"dp-file", "dp-host", "dp-path"} {
 		if !strings.Contains(refused, p+",") {

@@ -12,7 +12,7 @@ import (
 	"syscall"
 )
 
-// Exit codes: the CLI contract in DESIGN.md.
+// Exit codes: the CLI contract in the README ("Command line").
 const (
 	exitOK     = 0
 	exitFailed = 1 // some pipeline failed, or the target is invalid

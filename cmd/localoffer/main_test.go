@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	whtest.Main(m)
 }
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {

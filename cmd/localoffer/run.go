@@ -16,6 +16,7 @@ import (
 	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/health"
 	"github.com/localoffer/localoffer/runner"
+	"github.com/localoffer/localoffer/runner/afterrun"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/transform"
@@ -77,10 +78,10 @@ type app struct {
 	log       *slog.Logger
 	w         *warehouse.Warehouse
 	runner    *runner.Runner
-	shared    *sharedTransforms
+	shared    *transform.Shared
 	validator *schema.Validator
 	// matcher keeps its index between passes; close saves it for the next process.
-	matcher *transform.Matcher
+	matcher *afterrun.Matcher
 
 	progressMu   sync.Mutex
 	progressSeen bool
@@ -93,7 +94,8 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
 	}
-	shared, err := loadSharedTransforms(cfg)
+	// The needs vocabulary, category rules and postcode lookup, loaded once per process.
+	shared, err := transform.LoadShared(cfg)
 	if err != nil {
 		w.Close(ctx)
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
@@ -117,8 +119,9 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 		W:         w,
 		Fetch:     client,
 		Validator: validator,
-		After:     buildAfterRun(cfg, shared, log),
-		Settle:    []runner.Settler{matcher},
+		// The missing_from_source, status_conflict and broken_link flags.
+		After:  []runner.AfterRun{afterrun.NewAfter(cfg, log)},
+		Settle: []runner.Settler{matcher},
 		Observers: []runner.RunObserver{&health.Recorder{
 			AssuranceAfterDays: cfg.Staleness.AssuranceAfterDays, ReviewAfterDays: cfg.Staleness.ReviewAfterDays}},
 		ChunkRows: cfg.Warehouse.ChunkRows,

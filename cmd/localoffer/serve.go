@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/feedcheck"
 	"github.com/localoffer/localoffer/gaps"
 	"github.com/localoffer/localoffer/runner"
-	"github.com/localoffer/localoffer/schema/feedcheck"
 	"github.com/localoffer/localoffer/serve"
 	"github.com/localoffer/localoffer/serve/clickhouse"
 	"github.com/localoffer/localoffer/sinks/embedded"

@@ -8,8 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/localoffer/localoffer/feedcheck"
 	"github.com/localoffer/localoffer/internal/redact"
-	"github.com/localoffer/localoffer/schema/feedcheck"
 )
 
 // cmdValidate checks a feed for directory teams: exit 0 valid (warnings

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/schema/feedcheck"
+	"github.com/localoffer/localoffer/feedcheck"
 )
 
 // apiFetcher walks an API for validate through the fetch layer, like a

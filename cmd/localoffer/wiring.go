@@ -13,24 +13,28 @@ import (
 	"github.com/localoffer/localoffer/collectors/spreadsheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
+	"github.com/localoffer/localoffer/runner/afterrun"
 	"github.com/localoffer/localoffer/transform"
 )
 
-// fetchOptions turns the http: section into the fetch layer's options.
+// fetchOptions turns the http: section into the fetch layer's options (the
+// fetch layer does not know the configuration file).
 func fetchOptions(h config.HTTP) fetch.Options {
-	return fetch.OptionsFrom(h)
-}
-
-// sharedTransforms is what every pipeline's transform chain shares (lookups loaded once).
-type sharedTransforms = transform.Shared
-
-// loadSharedTransforms loads the needs vocabulary, category rules and postcode lookup once per process.
-func loadSharedTransforms(cfg *config.Config) (*sharedTransforms, error) {
-	return transform.LoadShared(cfg)
+	return fetch.Options{
+		UserAgent:    h.UserAgent,
+		Timeout:      h.Timeout,
+		MaxBodyBytes: h.MaxBodyBytes,
+		PerHostRPS:   h.PerHostRPS,
+		Concurrency:  h.Concurrency,
+		Retries:      h.Retries,
+		MaxBackoff:   h.MaxBackoff,
+		AllowedHosts: h.AllowedHosts,
+		IgnoreRobots: h.IgnoreRobots,
+	}
 }
 
 // buildTransform wires a pipeline's transform chain (areas, ages, needs, categories, staleness flags).
-func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipeline) (runner.Transformer, error) {
+func buildTransform(cfg *config.Config, shared *transform.Shared, p config.Pipeline) (runner.Transformer, error) {
 	c, err := transform.NewChain(shared, p, cfg.Staleness, nil)
 	if err != nil {
 		return nil, err // a nil *Chain must not become a non-nil Transformer
@@ -38,16 +42,10 @@ func buildTransform(cfg *config.Config, shared *sharedTransforms, p config.Pipel
 	return c, nil
 }
 
-// buildAfterRun wires the warehouse-level steps run after each pipeline's load:
-// the missing_from_source, status_conflict and broken_link flags.
-func buildAfterRun(cfg *config.Config, shared *sharedTransforms, log *slog.Logger) []runner.AfterRun {
-	return []runner.AfterRun{transform.NewAfter(cfg, log)}
-}
-
 // buildSettle wires the steps run once after a group of runs: one
 // cross-source matching pass. A bad matches.yaml fails here, at start-up.
-func buildSettle(cfg *config.Config, log *slog.Logger) (*transform.Matcher, error) {
-	m := transform.NewMatcher(cfg, log)
+func buildSettle(cfg *config.Config, log *slog.Logger) (*afterrun.Matcher, error) {
+	m := afterrun.NewMatcher(cfg, log)
 	db := cfg.Warehouse.Database
 	if db == "" {
 		db = "default"

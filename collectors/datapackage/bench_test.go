@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 	"github.com/localoffer/localoffer/schema"
@@ -65,7 +66,7 @@ func BenchmarkHostilePackage(b *testing.B) {
 			for b.Loop() {
 				n = 0
 				run := &collect.Run{Pipeline: "p", RunID: "r", Now: time.Now(), Fetch: client.Session("p", "r", nil),
-					Log: slog.New(slog.DiscardHandler), State: mapState{},
+					Log: slog.New(slog.DiscardHandler), State: collecttest.NewState(),
 					Emit: func(_ context.Context, r *schema.Record) error { n++; return nil },
 					Warn: func(_, _, _ string) {}}
 				if err := New(zipPath, configUK()).Collect(context.Background(), run); err != nil {

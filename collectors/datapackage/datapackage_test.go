@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/internal/sharedtest"
@@ -25,11 +26,6 @@ import (
 )
 
 const example = "../../examples/directory"
-
-type mapState map[string]string
-
-func (m mapState) Get(k string) (string, bool) { v, ok := m[k]; return v, ok }
-func (m mapState) Set(k, v string)             { m[k] = v }
 
 type result struct {
 	recs  []*schema.Record
@@ -60,7 +56,7 @@ func collectWith(t testing.TB, c *Collector) (*result, error) {
 	client := fetch.New(fetch.Options{PerHostRPS: -1, Timeout: 5 * time.Second}, &fetch.Blobs{Dir: t.TempDir()}, nil)
 	res := &result{kinds: map[string]int{}}
 	res.run = &collect.Run{Pipeline: "pcc-dp", RunID: "r1", Now: time.Now(), Fetch: client.Session("pcc-dp", "r1", nil),
-		Log: slog.New(slog.DiscardHandler), State: mapState{},
+		Log: slog.New(slog.DiscardHandler), State: collecttest.NewState(),
 		Emit: func(_ context.Context, r *schema.Record) error { res.recs = append(res.recs, r); return nil },
 		Warn: func(_, _, msg string) { res.warns = append(res.warns, msg) },
 		WarnKind: func(kind, _, _, msg string) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/schema"
 )
@@ -369,7 +370,7 @@ func TestPolicyRefusalIsNotFatal(t *testing.T) {
 	client := fetch.New(fetch.Options{PerHostRPS: -1, Timeout: 5 * time.Second, Retries: -1}, &fetch.Blobs{Dir: t.TempDir()}, nil)
 	res := &result{kinds: map[string]int{}}
 	run := &collect.Run{Pipeline: "pcc-dp", RunID: "r1", Now: time.Now(), Fetch: client.Session("pcc-dp", "r1", nil).WithOrigins(c.Source),
-		Log: slog.New(slog.DiscardHandler), State: mapState{},
+		Log: slog.New(slog.DiscardHandler), State: collecttest.NewState(),
 		Emit:     func(_ context.Context, r *schema.Record) error { res.recs = append(res.recs, r); return nil },
 		Warn:     func(_, _, msg string) { res.warns = append(res.warns, msg) },
 		WarnKind: func(kind, _, _, msg string) { res.warns = append(res.warns, kind+": "+msg) }}

@@ -23,8 +23,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/localoffer/localoffer/config"
 )
 
 // Options configure a Client. Zero values take the defaults noted.
@@ -54,21 +52,6 @@ type Options struct {
 	IgnoreRobots bool
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
-}
-
-// OptionsFrom builds fetch options from the http: section of pipelines.yaml.
-func OptionsFrom(h config.HTTP) Options {
-	return Options{
-		UserAgent:    h.UserAgent,
-		Timeout:      h.Timeout,
-		MaxBodyBytes: h.MaxBodyBytes,
-		PerHostRPS:   h.PerHostRPS,
-		Concurrency:  h.Concurrency,
-		Retries:      h.Retries,
-		MaxBackoff:   h.MaxBackoff,
-		AllowedHosts: h.AllowedHosts,
-		IgnoreRobots: h.IgnoreRobots,
-	}
 }
 
 func (o *Options) defaults() {

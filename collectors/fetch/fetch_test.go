@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/localoffer/localoffer/config"
 )
 
 // memStore is a fetch.Store in memory, like the documents table.
@@ -500,14 +498,5 @@ func TestRetryAfterParse(t *testing.T) {
 		if got := retryAfter(in, now); got != want {
 			t.Errorf("retryAfter(%q) = %v, want %v", in, got, want)
 		}
-	}
-}
-
-func TestOptionsFrom(t *testing.T) {
-	o := OptionsFrom(config.HTTP{UserAgent: "ua", PerHostRPS: 2, Concurrency: 3, Timeout: time.Second, MaxBodyBytes: 9,
-		Retries: 5, MaxBackoff: time.Minute, AllowedHosts: []string{"a.example"}, IgnoreRobots: true})
-	if o.UserAgent != "ua" || o.PerHostRPS != 2 || o.Concurrency != 3 || o.Timeout != time.Second || o.MaxBodyBytes != 9 ||
-		o.Retries != 5 || o.MaxBackoff != time.Minute || len(o.AllowedHosts) != 1 || !o.IgnoreRobots {
-		t.Errorf("OptionsFrom = %+v", o)
 	}
 }

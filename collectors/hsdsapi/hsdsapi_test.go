@@ -15,16 +15,12 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/internal/sharedtest"
 	"github.com/localoffer/localoffer/schema"
 )
-
-type mapState map[string]string
-
-func (m mapState) Get(k string) (string, bool) { v, ok := m[k]; return v, ok }
-func (m mapState) Set(k, v string)             { m[k] = v }
 
 // harness is a collect.Run without a warehouse: it keeps what was emitted.
 type harness struct {
@@ -32,12 +28,12 @@ type harness struct {
 	recs  []*schema.Record
 	warns []string
 	kinds map[string]int
-	state mapState
+	state *collecttest.State
 	run   *collect.Run
 }
 
 func newHarness(t testing.TB, client *fetch.Client, now time.Time) *harness {
-	h := &harness{state: mapState{}, kinds: map[string]int{}}
+	h := &harness{state: collecttest.NewState(), kinds: map[string]int{}}
 	h.run = &collect.Run{
 		Pipeline: "pcc-directory", RunID: "run-1", Now: now,
 		Fetch: client.Session("pcc-directory", "run-1", nil),
@@ -114,7 +110,7 @@ func TestWalkSurvivesRealFeedQuirks(t *testing.T) {
 	if st := h.run.Fetch.Stats(); st.Retries != 3 || st.Fetched != 7 || st.Failed != 0 {
 		t.Errorf("fetch stats %+v, want 3 retries, 5 pages + root + detail, no failure", st)
 	}
-	if !h.run.FullSweep || h.state[StateLastFullSweep] == "" {
+	if !h.run.FullSweep || h.state.Value(StateLastFullSweep) == "" {
 		t.Errorf("full sweep not recorded: %v %v", h.run.FullSweep, h.state)
 	}
 	kinds := map[schema.Kind]int{}
@@ -252,25 +248,25 @@ func TestIncrementalAndFullSweepCadence(t *testing.T) {
 	o.FullSweepEvery = 72 * time.Hour
 
 	h := newHarness(t, testClient(t), now)
-	h.state[StateLastFullSweep] = now.Add(-24 * time.Hour).Format(time.RFC3339)
-	h.state[StateLastModifiedAfter] = now.Add(-24 * time.Hour).Format(time.RFC3339)
+	h.state.Set(StateLastFullSweep, now.Add(-24*time.Hour).Format(time.RFC3339))
+	h.state.Set(StateLastModifiedAfter, now.Add(-24*time.Hour).Format(time.RFC3339))
 	if err := New(srv.URL+"/api", o).Collect(context.Background(), h.run); err != nil {
 		t.Fatal(err)
 	}
 	if h.run.FullSweep || len(f.modAfterSeen) != 1 || f.modAfterSeen[0] != "2026-03-09T05:00:00Z" {
 		t.Errorf("incremental run: full=%v modified_after=%v", h.run.FullSweep, f.modAfterSeen)
 	}
-	if h.state[StateLastModifiedAfter] != now.Format(time.RFC3339) || h.state[StateLastFullSweep] != now.Add(-24*time.Hour).Format(time.RFC3339) {
+	if h.state.Value(StateLastModifiedAfter) != now.Format(time.RFC3339) || h.state.Value(StateLastFullSweep) != now.Add(-24*time.Hour).Format(time.RFC3339) {
 		t.Errorf("state after incremental run: %v", h.state)
 	}
 
 	h2 := newHarness(t, testClient(t), now)
-	h2.state[StateLastFullSweep] = now.Add(-73 * time.Hour).Format(time.RFC3339)
-	h2.state[StateLastModifiedAfter] = now.Add(-24 * time.Hour).Format(time.RFC3339)
+	h2.state.Set(StateLastFullSweep, now.Add(-73*time.Hour).Format(time.RFC3339))
+	h2.state.Set(StateLastModifiedAfter, now.Add(-24*time.Hour).Format(time.RFC3339))
 	if err := New(srv.URL+"/api", o).Collect(context.Background(), h2.run); err != nil {
 		t.Fatal(err)
 	}
-	if !h2.run.FullSweep || len(f.modAfterSeen) != 1 || h2.state[StateLastFullSweep] != now.Format(time.RFC3339) {
+	if !h2.run.FullSweep || len(f.modAfterSeen) != 1 || h2.state.Value(StateLastFullSweep) != now.Format(time.RFC3339) {
 		t.Errorf("cadence: full=%v modified_after=%v state=%v", h2.run.FullSweep, f.modAfterSeen, h2.state)
 	}
 }

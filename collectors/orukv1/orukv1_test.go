@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -12,16 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
-	"github.com/localoffer/localoffer/schema"
 )
-
-type mapState map[string]string
-
-func (m mapState) Get(k string) (string, bool) { v, ok := m[k]; return v, ok }
-func (m mapState) Set(k, v string)             { m[k] = v }
 
 // v1Service is a service as a LocalGov Drupal / Open Place ORUK 1.0 feed serves it.
 func v1Service(i int) map[string]any {
@@ -59,24 +52,14 @@ func TestV1FeedPaginated(t *testing.T) {
 			"first": page == 1, "last": page >= pages, "empty": len(content) == 0, "content": content})
 	}))
 	defer srv.Close()
-	client := fetch.New(fetch.Options{PerHostRPS: -1}, &fetch.Blobs{Dir: t.TempDir()}, nil)
-	var recs []*schema.Record
-	var warns []string
-	run := &collect.Run{Pipeline: "pcc-v1", RunID: "r", Now: time.Now(), Fetch: client.Session("pcc-v1", "r", nil),
-		Log: slog.New(slog.DiscardHandler), State: mapState{},
-		Emit: func(_ context.Context, r *schema.Record) error { recs = append(recs, r); return nil },
-		Warn: func(_, _, m string) { warns = append(warns, m) }}
+	rec := collecttest.New(t, "pcc-v1", fetch.Options{PerHostRPS: -1}, time.Now())
+	run := rec.Run
 	tr := true
 	o := config.APIOptions{PerPage: size, MaxPages: 50, FetchDetails: "auto", Incremental: &tr, FullSweepEvery: time.Hour, Profile: "uk"}
 	if err := New(srv.URL+"/openreferral/v1/services/", o).Collect(context.Background(), run); err != nil {
 		t.Fatal(err)
 	}
-	var services []*schema.Service
-	for _, r := range recs {
-		if r.Kind == schema.KindService {
-			services = append(services, r.Service)
-		}
-	}
+	services, warns := rec.Services(), rec.Warnings()
 	if len(services) != total || hits != 3 || !run.FullSweep || len(warns) != 0 {
 		t.Fatalf("%d services in %d requests, full=%v warnings %v", len(services), hits, run.FullSweep, warns)
 	}

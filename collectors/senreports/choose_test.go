@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 )
 
@@ -38,7 +39,7 @@ func TestChoosesMostRecentReport(t *testing.T) {
 		}
 	}
 	res := New(Options{SiteTimeout: 20 * time.Second}).School(context.Background(), testSession(t, fetch.Options{}),
-		School{URN: "2", Name: "Elm Road", URL: "file://" + site}, newState(), goldenNow)
+		School{URN: "2", Name: "Elm Road", URL: "file://" + site}, collecttest.NewState(), goldenNow)
 	rep := res.Report
 	if !strings.HasSuffix(rep.ReportURL, "/send/sen-information-report-2021-22/") || rep.SENCOEmail != "new@elm.example.sch.uk" {
 		t.Fatalf("chose %q (senco %q); want the 2021-22 report", rep.ReportURL, rep.SENCOEmail)

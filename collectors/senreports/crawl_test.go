@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 )
 
@@ -107,7 +108,7 @@ func TestCrawlSimulatedSite(t *testing.T) {
 	// GIAS writes websites without a scheme.
 	site := strings.TrimPrefix(srv.URL, "http://")
 	s := School{URN: "116001", Name: "Cottage Lane Primary", URL: site}
-	res := c.School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, newState(), goldenNow)
+	res := c.School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, collecttest.NewState(), goldenNow)
 	rep := res.Report
 
 	if !rep.Found || rep.ReportURL != srv.URL+"/send/sen-report.html" {
@@ -165,7 +166,7 @@ func TestCrawlDeadAndLoopingSites(t *testing.T) {
 		{"no website", "", "no website address", "report_not_found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := c.School(context.Background(), sess, School{URN: "1", Name: tc.name, URL: tc.url}, newState(), goldenNow)
+			res := c.School(context.Background(), sess, School{URN: "1", Name: tc.name, URL: tc.url}, collecttest.NewState(), goldenNow)
 			if res.Report.Found || !strings.Contains(res.Report.Problem, tc.want) {
 				t.Errorf("found=%v problem=%q, want a problem containing %q", res.Report.Found, res.Report.Problem, tc.want)
 			}
@@ -196,7 +197,7 @@ func TestRedirectToWWW(t *testing.T) {
 	defer srv.Close()
 	c := New(Options{SiteTimeout: 20 * time.Second})
 	sess := testSession(t, fetch.Options{PerHostRPS: -1, Transport: routeTestHosts(srv.Listener.Addr().String())})
-	res := c.School(context.Background(), sess, School{URN: "2", Name: "Craneswater", URL: "craneswater.test"}, newState(), goldenNow)
+	res := c.School(context.Background(), sess, School{URN: "2", Name: "Craneswater", URL: "craneswater.test"}, collecttest.NewState(), goldenNow)
 	if want := "http://www.craneswater.test/our-school/sen-information-report/"; res.Report.ReportURL != want {
 		t.Errorf("report %q (problem %q), want %s", res.Report.ReportURL, res.Report.Problem, want)
 	}
@@ -247,7 +248,7 @@ func TestSiteMovedToAnotherDomain(t *testing.T) {
 	})
 	c := New(Options{SiteTimeout: 20 * time.Second})
 	sess := testSession(t, fetch.Options{PerHostRPS: -1, Transport: tr})
-	res := c.School(context.Background(), sess, School{URN: "3", Name: "Old School", URL: "oldschool.test"}, newState(), goldenNow)
+	res := c.School(context.Background(), sess, School{URN: "3", Name: "Old School", URL: "oldschool.test"}, collecttest.NewState(), goldenNow)
 	if res.Report.ReportURL != "" || !strings.HasPrefix(res.Report.Problem, "home page:") {
 		t.Errorf("report %q (problem %q), want the off-site redirect refused", res.Report.ReportURL, res.Report.Problem)
 	}

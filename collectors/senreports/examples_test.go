@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 )
@@ -63,7 +64,7 @@ func TestExamples(t *testing.T) {
 	} {
 		t.Run(tc.site, func(t *testing.T) {
 			s := School{URN: "1", Name: tc.site, URL: siteURL(filepath.Join(examplesDir, tc.site), "")}
-			res := c.School(context.Background(), sess, s, newState(), now)
+			res := c.School(context.Background(), sess, s, collecttest.NewState(), now)
 			if !res.Report.Found || res.Report.ReportFormat != tc.format {
 				t.Fatalf("found=%v format=%q problem=%q", res.Report.Found, res.Report.ReportFormat, res.Report.Problem)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 )
 
@@ -91,10 +92,10 @@ func TestFolderSiteBehavesLikeHTTP(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(site)))
 	defer srv.Close()
 	overHTTP := c.School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}),
-		School{URN: "1", Name: "Oakfield", URL: srv.URL + "/"}, newState(), goldenNow)
+		School{URN: "1", Name: "Oakfield", URL: srv.URL + "/"}, collecttest.NewState(), goldenNow)
 
 	rec := &recGetter{g: testSession(t, fetch.Options{})}
-	fromFolder := c.School(context.Background(), rec, School{URN: "1", Name: "Oakfield", URL: "file://" + site + "/"}, newState(), goldenNow)
+	fromFolder := c.School(context.Background(), rec, School{URN: "1", Name: "Oakfield", URL: "file://" + site + "/"}, collecttest.NewState(), goldenNow)
 
 	rel := func(u, prefix string) string { return strings.TrimSuffix(strings.TrimPrefix(u, prefix), "index.html") }
 	h, f := overHTTP.Report, fromFolder.Report
@@ -138,7 +139,7 @@ func TestFolderSiteRefusesSymlinksOut(t *testing.T) {
 	}
 	rec := &recGetter{g: testSession(t, fetch.Options{})}
 	res := New(Options{SiteTimeout: 20 * time.Second}).School(context.Background(), rec,
-		School{URN: "1", Name: "Oakfield", URL: "file://" + site}, newState(), goldenNow)
+		School{URN: "1", Name: "Oakfield", URL: "file://" + site}, collecttest.NewState(), goldenNow)
 	if rep := res.Report; !rep.Found || !strings.HasSuffix(rep.ReportURL, "/about-us/send/sen-information-report/") || rep.SENCOEmail == "outside@leak.example" {
 		t.Errorf("report %q (senco %q): the symbolic link out of the folder must be refused", rep.ReportURL, rep.SENCOEmail)
 	}

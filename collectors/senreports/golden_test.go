@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/schema"
@@ -43,7 +44,7 @@ func TestGolden(t *testing.T) {
 			site := copySite(t, dir)
 			c := New(Options{ReviewAfterDays: 365, SiteTimeout: time.Minute})
 			s := School{URN: "100001", Name: name, URL: "file://" + site + "/input.html"}
-			res := c.School(context.Background(), testSession(t, fetch.Options{}), s, newState(), goldenNow)
+			res := c.School(context.Background(), testSession(t, fetch.Options{}), s, collecttest.NewState(), goldenNow)
 			recs := c.Records("golden", s, res)
 			if len(recs) != 4 || recs[0].SENReport == nil {
 				t.Fatalf("records: got %d, want SEN report, organization, location, service", len(recs))

@@ -10,34 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/internal/pdfgen"
 )
-
-// mapState is an in-memory collect.State.
-type mapState struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func newState() *mapState { return &mapState{m: map[string]string{}} }
-
-func (s *mapState) Get(k string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	return v, ok
-}
-
-func (s *mapState) Set(k, v string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[k] = v
-}
 
 // loopbackOnly is a transport that dials 127.0.0.1 only: any other host
 // fails at once, before a DNS lookup, so tests never leave the machine.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 )
 
@@ -141,7 +142,7 @@ func crawlVirtual(tb testing.TB, v *virtualSchools, sites, conc int, rps float64
 			defer wg.Done()
 			defer func() { <-sem }()
 			s := School{URN: fmt.Sprint(100000 + i), Name: "School", URL: fmt.Sprintf("school%04d.test", i)}
-			res := c.School(context.Background(), sess, s, newState(), goldenNow)
+			res := c.School(context.Background(), sess, s, collecttest.NewState(), goldenNow)
 			if res.Report.Found {
 				mu.Lock()
 				found++

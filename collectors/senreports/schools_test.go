@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/localoffer/localoffer/collectors/collect"
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/schema"
 )
@@ -119,7 +120,7 @@ func TestCollectEmitsEveryRecord(t *testing.T) {
 	var recs []*schema.Record
 	run := &collect.Run{
 		Pipeline: "portsmouth-sen", RunID: "r1", Now: goldenNow, Fetch: testSession(t, fetch.Options{PerHostRPS: -1}),
-		Log: discardLog(), State: newState(), Warn: func(_, _, msg string) { t.Log(msg) },
+		Log: discardLog(), State: collecttest.NewState(), Warn: func(_, _, msg string) { t.Log(msg) },
 		Emit: func(_ context.Context, r *schema.Record) error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 )
 
@@ -69,7 +70,7 @@ func TestHostileSitesCannotStallTheCrawl(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			res := c.School(context.Background(), sess, School{URN: "9", Name: tc.name, URL: tc.url}, newState(), goldenNow)
+			res := c.School(context.Background(), sess, School{URN: "9", Name: tc.name, URL: tc.url}, collecttest.NewState(), goldenNow)
 			if took := time.Since(start); took > 8*time.Second {
 				t.Errorf("took %v; caps and timeouts should end it sooner", took)
 			}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/config"
@@ -91,7 +92,7 @@ func TestUnreachableSiteKeepsLastReading(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	c := New(Options{SiteTimeout: 20 * time.Second, MissingAfterRuns: 3})
-	st := newState()
+	st := collecttest.NewState()
 	s := School{URN: "3", Name: "Beech Hill Primary", URL: srv.URL + "/"}
 	run := func(t *testing.T) Result {
 		t.Helper()
@@ -241,7 +242,7 @@ func TestUnreadableReportKeepsLastReading(t *testing.T) {
 	site.set(reportPDF("12 September 2025"), time.Date(2025, 9, 12, 8, 0, 0, 0, time.UTC))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
-	st := newState()
+	st := collecttest.NewState()
 	s := School{URN: "116522", Name: "Craneswater Park Junior School", URL: srv.URL + "/"}
 	first := New(Options{SiteTimeout: 20 * time.Second}).School(context.Background(), testSession(t, fetch.Options{PerHostRPS: -1}), s, st, goldenNow)
 	if !first.Report.Found || first.Report.SENCOEmail == "" {

@@ -1,14 +1,12 @@
 package spreadsheet
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/localoffer/localoffer/config"
-	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
 
@@ -103,57 +101,6 @@ func providerOptions(t testing.TB) (config.Pipeline, string) {
 		t.Fatal(err)
 	}
 	return cfg.Pipelines[0], cfg.Dir
-}
-
-func TestProvidersTemplate(t *testing.T) {
-	p, dir := providerOptions(t)
-	c, err := New(p, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := whtest.New(t)
-	res := runPipeline(t, w, p.Name, c.Source, c.Options)
-	if res.Err != nil {
-		t.Fatal(res.Err)
-	}
-	if res.RecordsQuarantined != 0 || res.Warnings != 0 {
-		t.Errorf("quarantined %d, warnings %d", res.RecordsQuarantined, res.Warnings)
-	}
-	type svc struct {
-		ID, Name, Status, Org, Assured, Postcode string
-		Needs                                    []string
-		Min, Max, Avail, Maxi                    *float64
-	}
-	got, err := warehouse.QueryInto[svc](context.Background(), w, `SELECT id AS ID, name AS Name, CAST(status AS String) AS Status,
-		organization_id AS Org, toString(assured_date) AS Assured, postcode AS Postcode, arrayMap(x -> CAST(x AS String), need_codes) AS Needs,
-		min_age AS Min, max_age AS Max, capacity_available AS Avail, capacity_maximum AS Maxi
-		FROM services_current WHERE pipeline = 'portsmouth_providers' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 5 {
-		t.Fatalf("services = %d, want 5", len(got))
-	}
-	s := got[1]
-	if s.ID != "portsmouth_providers/PCC-0002" || s.Name != "Saturday Sensory Club" || s.Status != "active" ||
-		s.Org != "portsmouth_providers/org/portsmouth-autism-support-network" || s.Assured != "2025-09-30" || s.Postcode != "PO3 1ZD" ||
-		strings.Join(s.Needs, ",") != "ASD,SLCN" || *s.Min != 4 || *s.Max != 11 || *s.Avail != 3 || *s.Maxi != 24 {
-		t.Errorf("PCC-0002 = %+v", s)
-	}
-	if got[4].Status != "inactive" {
-		t.Errorf("PCC-0005 status = %q, want inactive (Active = No)", got[4].Status)
-	}
-	if n := scalar[int](t, w, `SELECT toInt32(count()) FROM organizations_current WHERE pipeline = 'portsmouth_providers'`); n != 5 {
-		t.Errorf("organisations = %d, want 5", n)
-	}
-
-	// A mapping naming a column the sheet lacks fails the pipeline, listing the real columns.
-	o := c.Options
-	o.Mapping = map[string]config.MappingRule{"name": {Column: "Service name"}, "email": {Column: "E-mail"}}
-	res = runPipeline(t, w, "providers_typo", c.Source, o)
-	if res.Err == nil || !strings.Contains(res.Err.Error(), `mapping email: column "E-mail" is not in the file; its columns are: "Provider ID", "Service name"`) {
-		t.Fatalf("err = %v", res.Err)
-	}
 }
 
 func TestDemandSamples(t *testing.T) {

@@ -36,6 +36,7 @@ type Collector struct {
 func New(p config.Pipeline, baseDir string) (*Collector, error) {
 	src := p.Collector.Source()
 	if src == "" {
+		//lint:ignore ST1005 the message ends with a YAML key, colon included
 		return nil, fmt.Errorf("pipeline %s: spreadsheet needs url: or path:", p.Name)
 	}
 	if !strings.Contains(src, "://") && !filepath.IsAbs(src) && baseDir != "" {

@@ -8,7 +8,7 @@ import (
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
-// Convert turns a loader value (see warehouse.AppendJSONRow for the accepted
+// Convert turns a loader value (see warehouse.AppendTSVRow for the accepted
 // Go types) into the exact Go type clickhouse-go wants for a column type, so the
 // loader can stay driver-neutral.
 func Convert(v any, colType string) (any, error) {

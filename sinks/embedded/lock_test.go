@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 		fmt.Printf("expected a HeldError, got %v", err)
 		os.Exit(4)
 	}
-	os.Exit(m.Run())
+	whtest.Main(m)
 }
 
 func TestSecondProcessIsToldWhoHoldsTheWarehouse(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/localoffer/localoffer/schema"
-	"github.com/localoffer/localoffer/schema/feedcheck"
+	"github.com/localoffer/localoffer/schema/official"
 )
 
 // Withheld is a record the export left out because it does not pass the
@@ -24,11 +24,11 @@ const maxReasons = 10
 // Conformance checks published records against the official HSDS 3.0
 // schema: export uses it, and so can anything else that publishes (serve).
 // Safe for concurrent use.
-type Conformance struct{ k *feedcheck.Checker }
+type Conformance struct{ k *official.Schemas }
 
 // NewConformance compiles the official schema (embedded).
 func NewConformance() (*Conformance, error) {
-	k, err := feedcheck.New(feedcheck.Options{})
+	k, err := official.Compile()
 	if err != nil {
 		return nil, fmt.Errorf("compile the official HSDS 3.0 schema: %w", err)
 	}

@@ -5,161 +5,14 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
-// AppendJSONRow appends one row in JSONCompactEachRow form (a JSON array and a
-// newline). Accepted value types: nil (NULL), string, []byte (as a string),
-// bool, int, int32, int64, uint8, uint32, uint64, float64, Date, time.Time
-// (DateTime64(3) UTC), []string, []float64, and pointers to string, int,
-// float64, time.Time (nil pointer is NULL). Written by hand because this is the
-// hot path of every load.
-func AppendJSONRow(dst []byte, row []any) ([]byte, error) {
-	dst = append(dst, '[')
-	for i, v := range row {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		var err error
-		dst, err = appendJSONValue(dst, v)
-		if err != nil {
-			return dst, fmt.Errorf("column %d: %w", i, err)
-		}
-	}
-	return append(dst, ']', '\n'), nil
-}
-
-func appendJSONValue(dst []byte, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case string:
-		return AppendJSONString(dst, x), nil
-	case []byte:
-		return AppendJSONString(dst, string(x)), nil
-	case bool:
-		if x {
-			return append(dst, "true"...), nil
-		}
-		return append(dst, "false"...), nil
-	case int:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
-	case uint8:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint32:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return append(dst, "null"...), nil
-		}
-		return strconv.AppendFloat(dst, x, 'g', -1, 64), nil
-	case Date:
-		if x == "" {
-			return append(dst, "null"...), nil
-		}
-		return AppendJSONString(dst, string(x)), nil
-	case time.Time:
-		if x.IsZero() {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '"')
-		dst = x.UTC().AppendFormat(dst, "2006-01-02 15:04:05.000")
-		return append(dst, '"'), nil
-	case []string:
-		dst = append(dst, '[')
-		for i, s := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = AppendJSONString(dst, s)
-		}
-		return append(dst, ']'), nil
-	case []float64:
-		dst = append(dst, '[')
-		for i, f := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = strconv.AppendFloat(dst, f, 'g', -1, 64)
-		}
-		return append(dst, ']'), nil
-	case *string:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		return AppendJSONString(dst, *x), nil
-	case *int:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		return strconv.AppendInt(dst, int64(*x), 10), nil
-	case *float64:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		return appendJSONValue(dst, *x)
-	case *time.Time:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		return appendJSONValue(dst, *x)
-	}
-	return dst, fmt.Errorf("unsupported value type %T", v)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func AppendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// AppendTSVRow appends one row in TabSeparated form. It accepts the same Go
-// types as AppendJSONRow. TSV is what the embedded driver loads: the engine
-// parses it several times faster than JSON.
+// AppendTSVRow appends one row in TabSeparated form. Accepted value types: nil
+// (NULL), string, []byte (as a string), bool, int, int32, int64, uint8, uint32,
+// uint64, float64, Date, time.Time (DateTime64(3) UTC), []string, []float64,
+// and pointers to string, int, float64, time.Time (nil pointer is NULL).
+// Written by hand because this is the hot path of every load. TSV is what the
+// embedded driver loads: the engine parses it several times faster than JSON.
 func AppendTSVRow(dst []byte, row []any) ([]byte, error) {
 	for i, v := range row {
 		if i > 0 {
@@ -246,9 +99,18 @@ func appendTSVValue(dst []byte, v any) ([]byte, error) {
 			return append(dst, tsvNull...), nil
 		}
 		return appendTSVValue(dst, *x)
-	case int, int32, int64, uint8, uint32, uint64:
-		// Integers print the same in JSON and TSV.
-		return appendJSONValue(dst, v)
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case uint8:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint32:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, x, 10), nil
 	}
 	return dst, fmt.Errorf("unsupported value type %T", v)
 }

@@ -132,9 +132,6 @@ var kindTable = map[schema.Kind]string{
 	schema.KindFeedback: "feedback",
 }
 
-// Table returns the warehouse table of a record kind.
-func Table(k schema.Kind) string { return kindTable[k] }
-
 func (l *Loader) add(ctx context.Context, table string, columns []string, row []any) error {
 	b := l.buffers[table]
 	if b == nil {
@@ -460,11 +457,6 @@ func (l *Loader) Add(ctx context.Context, rec *schema.Record) error {
 	return l.AddPrepared(ctx, p)
 }
 
-// Quarantine keeps an invalid record with its problems.
-func (l *Loader) Quarantine(ctx context.Context, rec *schema.Record, problems []schema.Problem) error {
-	return l.AddPrepared(ctx, l.PrepareQuarantine(rec, problems))
-}
-
 // contentOf returns the record's JSON without provenance (which changes every
 // fetch) and a hash of it: equal hashes mean the record has not changed.
 func contentOf(rec *schema.Record) ([]byte, string, error) {
@@ -562,7 +554,7 @@ func (l *Loader) serviceRows(s *schema.Service, p *schema.Provenance, payload []
 	}
 	rows := []tableRow{{"services", serviceColumns, []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
 		s.MinimumAge, s.MaximumAge, s.AgeText, s.AgeSource, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
-		avail, maxi, boolInt(HasContact(s)), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
+		avail, maxi, boolInt(s.HasContact()), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
 		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}}}
 	for _, sal := range s.ServiceAtLocations {
 		locID := sal.LocationID
@@ -600,27 +592,6 @@ func LocationPostcode(l *schema.Location) string {
 		}
 	}
 	return ""
-}
-
-// HasContact reports whether a service gives any way to get in touch.
-func HasContact(s *schema.Service) bool {
-	if s.Email != "" || s.URL != "" || len(s.Phones) > 0 {
-		return true
-	}
-	for _, c := range s.Contacts {
-		if c.Email != "" || len(c.Phones) > 0 {
-			return true
-		}
-	}
-	for _, sal := range s.ServiceAtLocations {
-		if len(sal.Phones) > 0 || len(sal.Contacts) > 0 {
-			return true
-		}
-	}
-	if s.Organization != nil && (s.Organization.Email != "" || s.Organization.Website != "" || len(s.Organization.Phones) > 0) {
-		return true
-	}
-	return false
 }
 
 var orgColumns = []string{"id", "pipeline", "run_id", "name", "organization_type", "website", "email", "la_code", "identifiers",

@@ -1,6 +1,6 @@
 // Package warehouse is the ClickHouse warehouse every driver shares: one
 // schema (templated migrations), one SQL dialect, the loader that turns records
-// into rows, the runs ledger and the documents store.
+// into rows and the runs ledger.
 package warehouse
 
 import (
@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/localoffer/localoffer/internal/redact"
 )
@@ -21,7 +20,7 @@ type Conn interface {
 	Exec(ctx context.Context, query string) error
 	// Query streams a SELECT's rows: cols once per call, then each row's values as JSON.
 	Query(ctx context.Context, query string, fn func(cols []string, row []json.RawMessage) error) error
-	// Insert writes rows (values in column order; see EncodeValue for the Go types accepted).
+	// Insert writes rows (values in column order; see AppendTSVRow for the Go types accepted).
 	Insert(ctx context.Context, table string, columns []string, rows [][]any) error
 	// Close releases the connection.
 	Close(ctx context.Context) error
@@ -52,23 +51,6 @@ func New(c Conn, l Layout) *Warehouse { return &Warehouse{Conn: c, Layout: l} }
 
 // Date is a calendar date (YYYY-MM-DD) for Date columns; "" is NULL.
 type Date string
-
-// DateOf returns t's date.
-func DateOf(t time.Time) Date { return Date(t.UTC().Format("2006-01-02")) }
-
-// QueryMaps runs a query and returns each row as column → JSON value. For small results.
-func (w *Warehouse) QueryMaps(ctx context.Context, q string) ([]map[string]json.RawMessage, error) {
-	var out []map[string]json.RawMessage
-	err := w.Query(ctx, q, func(cols []string, row []json.RawMessage) error {
-		m := make(map[string]json.RawMessage, len(cols))
-		for i, c := range cols {
-			m[c] = row[i]
-		}
-		out = append(out, m)
-		return nil
-	})
-	return out, err
-}
 
 // QueryInto runs a query and decodes each row into T by column name (json tags).
 func QueryInto[T any](ctx context.Context, c Conn, q string) ([]T, error) {

@@ -269,14 +269,6 @@ func Normalize(pc string) (string, bool) {
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
 
-// District returns a normalised postcode's outward code ("PO4").
-func District(pc string) string {
-	if i := strings.IndexByte(pc, ' '); i > 0 {
-		return pc[:i]
-	}
-	return ""
-}
-
 // Centroid returns the coordinates of a postcode's centroid, when the lookup has them.
 func (l *Lookup) Centroid(pc string) (lat, lon float64, ok bool) {
 	if l == nil {

@@ -82,7 +82,6 @@ type Index struct {
 	// partners lists each id's decisions, for the constraint check and for
 	// the human links.
 	partners map[string][]string
-	decHash  uint64
 }
 
 // NewIndex returns an empty index.

@@ -66,6 +66,7 @@ func Parse(name string, data []byte) (*Vocab, error) {
 		return nil, fmt.Errorf("needs vocabulary %s: %w", name, err)
 	}
 	if len(f.Needs) == 0 {
+		//lint:ignore ST1005 the message ends with a YAML key, colon included
 		return nil, fmt.Errorf("needs vocabulary %s: no entries under needs:", name)
 	}
 	textTerms := map[string]int{}

@@ -1,7 +1,7 @@
 // Package staleness raises the record-level staleness flags: a service whose
 // assurance or review is overdue, or that gives no way to get in touch. The
 // warehouse-level flags (missing_from_source, status_conflict, broken_link)
-// need other runs and other sources and are raised after a run (transform.After).
+// need other runs and other sources and are raised after a run (afterrun.After).
 package staleness
 
 import (
@@ -10,7 +10,6 @@ import (
 
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
-	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
 // Flag names: stable snake_case words, used as keys in the flags table.
@@ -55,7 +54,7 @@ func (r *Rules) Apply(rec *schema.Record) {
 				"last_modified "+s.LastModified.UTC().Format("2006-01-02"))
 		}
 	}
-	if !warehouse.HasContact(s) {
+	if !s.HasContact() {
 		add(rec, NoContact, "no email, phone, web page or contact for the service or its organisation", "no contact fields")
 	}
 }

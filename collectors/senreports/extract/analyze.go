@@ -175,15 +175,6 @@ var Items = []Item{
 	{Key: "local_offer", Phrases: []string{"local offer"}},
 }
 
-// ItemKeys lists every Schedule 1 item key in order.
-func ItemKeys() []string {
-	out := make([]string, len(Items))
-	for i, it := range Items {
-		out[i] = it.Key
-	}
-	return out
-}
-
 // Options tune Analyze.
 type Options struct {
 	// Now bounds plausible report dates (a date more than a year ahead is a typo).
@@ -318,40 +309,6 @@ func asciiLower(s string) string {
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
-// indexWord finds phrase in s where it starts at a word boundary; a phrase is
-// a stem (it may be followed by more letters) since most of ours are.
-func indexWord(s, phrase string) int {
-	off := 0
-	for {
-		i := strings.Index(s[off:], phrase)
-		if i < 0 {
-			return -1
-		}
-		i += off
-		if i == 0 || !isLetter(s[i-1]) {
-			return i
-		}
-		off = i + 1
-	}
-}
-
-// indexExact is indexWord with a word boundary at the end too.
-func indexExact(s, phrase string) int {
-	off := 0
-	for {
-		i := indexWord(s[off:], phrase)
-		if i < 0 {
-			return -1
-		}
-		i += off
-		end := i + len(phrase)
-		if end >= len(s) || !isLetter(s[end]) {
-			return i
-		}
-		off = i + 1
-	}
-}
-
 // excerpt returns the line around s[start:end], cut to about 200 characters.
 func excerpt(s string, start, end int) string {
 	ls := strings.LastIndexByte(s[:start], '\n') + 1
@@ -463,7 +420,6 @@ var (
 	// A name right after "SENCO is" / "SENCO:" / "SENCo –" / "Co-ordinator (SENCO) –",
 	// with or without a title.
 	nameAfter = regexp.MustCompile(`^\)?[ \t]*(?:\([A-Za-z]{2,8}\))?[ \t:–—\-]*(?:is[ \t]+|:[ \t]*)?((?:(?:Mrs|Mr|Miss|Ms|Mx|Dr)\.?[ \t]+)?(?:[A-Z]\.[ \t]*|[A-Z][ \t]+|[A-Z][a-z'’\-]+[ \t]+){0,2}[A-Z][a-zA-Z'’\-]+)`)
-	emailRe   = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
 	phoneRe   = regexp.MustCompile(`(?:\+44\s?\(0\)\s?|\+44\s?|\(?0)\d{2,4}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}`)
 )
 

@@ -179,9 +179,6 @@ func (r *Reader) Header() []string { return r.header }
 // Line is the source row number (1-based) of the row last returned by Next.
 func (r *Reader) Line() int { return r.line }
 
-// Path is the file being read, as messages name it.
-func (r *Reader) Path() string { return r.path }
-
 // Next returns the next data row, padded to the header's width. Blank rows
 // are skipped. It returns io.EOF at the end.
 func (r *Reader) Next() ([]string, error) {

@@ -1,6 +1,10 @@
 // Package whtest gives tests a migrated warehouse on the real embedded engine.
 // libchdb allows one data path per process, so every test of a process shares
-// one engine in a temporary directory and gets a database of its own.
+// one engine in a temporary directory and gets a database of its own. A
+// package that uses whtest runs its tests through Main, which removes that
+// directory when they end:
+//
+//	func TestMain(m *testing.M) { whtest.Main(m) }
 package whtest
 
 import (
@@ -22,11 +26,41 @@ var (
 	dir     string
 	dirErr  error
 	seq     atomic.Int64
+	inMain  bool
 )
+
+// Main runs the package's tests, removes the engine's directory and exits.
+func Main(m *testing.M) {
+	inMain = true
+	code := m.Run()
+	if err := Cleanup(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// Cleanup removes the engine's directory, for a TestMain that cannot call
+// Main (it has other work to do first). Every handle must be closed by then:
+// the engine closes with its last one.
+func Cleanup() error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("remove the test warehouse %s: %w", dir, err)
+	}
+	return nil
+}
 
 // Path is the data directory of this test process's engine.
 func Path(t testing.TB) string {
 	t.Helper()
+	if !inMain {
+		t.Fatal("whtest: run this package's tests through whtest.Main (func TestMain(m *testing.M) { whtest.Main(m) }) so the engine's temporary directory is removed")
+	}
 	dirOnce.Do(func() {
 		dir, dirErr = os.MkdirTemp("", "localoffer-test-warehouse-")
 	})

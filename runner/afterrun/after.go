@@ -1,4 +1,9 @@
-package transform
+// Package afterrun holds the steps that run on the warehouse after records are
+// loaded: the warehouse-level flags after each run (After) and cross-source
+// matching after a group of runs (Matcher). They are SQL over stored rows, not
+// transforms of records, so they live beside the runner rather than in
+// transform/.
+package afterrun
 
 import (
 	"context"

@@ -9,9 +9,7 @@
 package feedcheck
 
 import (
-	"bytes"
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,27 +19,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/localoffer/localoffer/schema"
-)
-
-//go:embed hsds30.schema.json
-var hsdsSchema []byte
-
-//go:embed ukprofile30.schema.json
-var ukSchema []byte
-
-const (
-	hsdsID = "https://localoffer.github.io/schema/hsds30-check.schema.json"
-	ukID   = "https://localoffer.github.io/schema/oruk30-check.schema.json"
+	"github.com/localoffer/localoffer/schema/official"
 )
 
 // Entities a feed file may hold, in the order detection prefers them on a tie.
-var Entities = []string{"service", "organization", "service_at_location", "location", "taxonomy_term", "taxonomy",
-	"program", "address", "phone", "schedule", "service_area", "language", "funding", "cost_option",
-	"required_document", "contact", "accessibility", "organization_identifier", "attribute", "metadata",
-	"meta_table_description"}
+var Entities = official.Entities
 
 // Options tune a check.
 type Options struct {
@@ -120,6 +103,7 @@ func (o *Options) defaults() {
 // Checker holds the compiled HSDS 3.0 and UK profile schemas.
 type Checker struct {
 	opts     Options
+	official *official.Schemas
 	entity   map[string]*schema.Checker
 	props    map[string]map[string]bool // entity → its HSDS properties, for detection
 	page     *schema.Checker
@@ -131,60 +115,18 @@ type Checker struct {
 // New compiles the schemas.
 func New(opts Options) (*Checker, error) {
 	opts.defaults()
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	docs := map[string][]byte{hsdsID: hsdsSchema, ukID: ukSchema}
-	for id, b := range docs {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("parse embedded schema %s: %w", id, err)
-		}
-		if err := c.AddResource(id, doc); err != nil {
-			return nil, err
-		}
-	}
-	compile := func(id, def string) (*schema.Checker, error) {
-		s, err := c.Compile(id + "#/$defs/" + def)
-		if err != nil {
-			return nil, fmt.Errorf("compile %s: %w", def, err)
-		}
-		return schema.NewChecker(s), nil
-	}
-	k := &Checker{opts: opts, entity: map[string]*schema.Checker{}, props: map[string]map[string]bool{}, required: map[string][]string{}}
-	var err error
-	for _, e := range Entities {
-		if k.entity[e], err = compile(hsdsID, e); err != nil {
-			return nil, err
-		}
-		s := k.entity[e].Schema()
-		k.props[e] = map[string]bool{}
-		for p := range s.Properties {
-			k.props[e][p] = true
-		}
-		k.required[e] = s.Required
-	}
-	if k.page, err = compile(hsdsID, "page"); err != nil {
+	o, err := official.Compile()
+	if err != nil {
 		return nil, err
 	}
-	if k.api, err = compile(hsdsID, "api_details"); err != nil {
-		return nil, err
-	}
-	if k.ukAPI, err = compile(ukID, "api_details"); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return &Checker{opts: opts, official: o, entity: o.Entity, props: o.Props, page: o.Page, api: o.API, ukAPI: o.UKAPI,
+		required: o.Required}, nil
 }
 
 // EntityProblems validates one record of an HSDS 3.0 entity type, given as
-// JSON, against the official schema: what `export` and `serve` use to publish
-// only conformant records. An unknown type is one problem.
+// JSON, against the official schema. An unknown type is one problem.
 func (k *Checker) EntityProblems(typ string, record []byte) []schema.Problem {
-	c := k.entity[typ]
-	if c == nil {
-		return []schema.Problem{{Message: fmt.Sprintf("unknown HSDS entity type %q", typ)}}
-	}
-	return c.ProblemsJSON(record)
+	return k.official.EntityProblems(typ, record)
 }
 
 // ErrUnusable wraps every error that means the target could not be checked at all.

@@ -1,4 +1,4 @@
-package transform
+package afterrun
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
+	"github.com/localoffer/localoffer/transform"
 )
 
 // listCollector emits the given services, fresh copies each run, as a full sweep.
@@ -80,8 +81,8 @@ func TestFlagsEndToEnd(t *testing.T) {
 	w := whtest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := &config.Config{Staleness: config.Staleness{ReviewAfterDays: 365, AssuranceAfterDays: 90, MissingAfterRuns: 1},
-		Transform: config.Transform{MatchThreshold: 0.85, Postcodes: "../examples/postcodes/portsmouth_onspd_sample.csv"}}
-	shared, err := LoadShared(cfg)
+		Transform: config.Transform{MatchThreshold: 0.85, Postcodes: "../../examples/postcodes/portsmouth_onspd_sample.csv"}}
+	shared, err := transform.LoadShared(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestFlagsEndToEnd(t *testing.T) {
 	r := &runner.Runner{W: w, Fetch: fetch.New(fetch.Options{}, &fetch.Blobs{Dir: t.TempDir()}, log), ChunkRows: 100, Log: log,
 		After: []runner.AfterRun{after}, Settle: []runner.Settler{NewMatcher(cfg, log)}}
 	job := func(name string, svcs []schema.Service) runner.Job {
-		chain, err := NewChain(shared, config.Pipeline{Name: name, Area: "E06000044"}, cfg.Staleness, now)
+		chain, err := transform.NewChain(shared, config.Pipeline{Name: name, Area: "E06000044"}, cfg.Staleness, now)
 		if err != nil {
 			t.Fatal(err)
 		}
