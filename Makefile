@@ -33,6 +33,8 @@ run: build
 	./$(BIN) gaps --config $(CONFIG) --format table --limit 15
 	./$(BIN) gaps --config $(CONFIG) --format html --out var/gaps-report.html
 	@echo "HTML gap report: var/gaps-report.html"
+	./$(BIN) annual-report --config $(CONFIG) --la E06000044 --year 2025 --out var/annual-report.html
+	@echo "Local Offer annual report (Portsmouth, 2024/25): var/annual-report.html"
 
 # vet, staticcheck (its default checks) and deadcode (functions no program or
 # test reaches): all three must be silent.

@@ -12,7 +12,7 @@ import (
 type SpreadsheetOptions struct {
 	// Preset names a mapping shipped in the binary: gias, dfe_ehcp_needs, dfe_ehcp_caseload.
 	Preset string `yaml:"preset"`
-	// Entity is what each row becomes: services (default), organizations, locations, demand, capacity.
+	// Entity is what each row becomes: services (default), organizations, locations, demand, capacity, feedback.
 	Entity string `yaml:"entity"`
 	// Sheet selects an XLSX sheet by name or 1-based index (default: the first).
 	Sheet string `yaml:"sheet"`
@@ -118,6 +118,7 @@ var MappingTargets = map[string][]string{
 		"age_min", "age_max", "measure", "placement", "count", "source"},
 	"capacity": {"id", "organization_id", "urn", "name", "la_code", "provision_type", "need_codes", "age_min", "age_max",
 		"places", "number_on_roll", "as_of"},
+	"feedback": {"id", "received_date", "comment", "respondent", "about", "response", "response_date", "status", "la_code"},
 }
 
 var spreadsheetOptionKeys = map[string]bool{
@@ -146,9 +147,9 @@ func (o *SpreadsheetOptions) validate() []optionError {
 		errs = append(errs, optionError{"mapping", "give a preset: or a mapping:"})
 	}
 	switch o.Entity {
-	case "", "services", "organizations", "locations", "demand", "capacity":
+	case "", "services", "organizations", "locations", "demand", "capacity", "feedback":
 	default:
-		errs = append(errs, optionError{"entity", "unknown entity " + quote(o.Entity) + " (services, organizations, locations, demand, capacity)"})
+		errs = append(errs, optionError{"entity", "unknown entity " + quote(o.Entity) + " (services, organizations, locations, demand, capacity, feedback)"})
 	}
 	if o.Preset == "" {
 		entity := o.Entity

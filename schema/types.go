@@ -20,6 +20,7 @@ const (
 	KindDemand       Kind = "demand"
 	KindCapacity     Kind = "capacity"
 	KindSENReport    Kind = "sen_report"
+	KindFeedback     Kind = "feedback"
 )
 
 // Record is one normalised entity on its way from a collector to the warehouse.
@@ -32,6 +33,7 @@ type Record struct {
 	Demand       *Demand
 	Capacity     *Capacity
 	SENReport    *SENReport
+	Feedback     *Feedback `json:",omitempty"` // omitted when nil, so goldens of other kinds stay as they were
 	// Flags raised about this record while collecting or transforming it
 	// (e.g. no_contact, report_stale). Written to the flags table.
 	Flags []Flag
@@ -52,6 +54,8 @@ func (r *Record) ID() string {
 		return r.Capacity.ID
 	case KindSENReport:
 		return r.SENReport.ID
+	case KindFeedback:
+		return r.Feedback.ID
 	}
 	return ""
 }
@@ -71,6 +75,8 @@ func (r *Record) Prov() *Provenance {
 		return r.Capacity.Provenance
 	case KindSENReport:
 		return r.SENReport.Provenance
+	case KindFeedback:
+		return r.Feedback.Provenance
 	}
 	return nil
 }
@@ -90,6 +96,8 @@ func (r *Record) Entity() any {
 		return r.Capacity
 	case KindSENReport:
 		return r.SENReport
+	case KindFeedback:
+		return r.Feedback
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ type Validator struct {
 }
 
 // Kinds lists every record kind the schema describes; each is a $defs name.
-var Kinds = []Kind{KindService, KindOrganization, KindLocation, KindDemand, KindCapacity, KindSENReport}
+var Kinds = []Kind{KindService, KindOrganization, KindLocation, KindDemand, KindCapacity, KindSENReport, KindFeedback}
 
 // NewValidator compiles the embedded schema.
 func NewValidator() (*Validator, error) {
@@ -96,6 +96,8 @@ func isNilPtr(rec *Record) bool {
 		return rec.Capacity == nil
 	case KindSENReport:
 		return rec.SENReport == nil
+	case KindFeedback:
+		return rec.Feedback == nil
 	}
 	return true
 }

@@ -1,8 +1,10 @@
 package serve
 
 import (
+	"bytes"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/localoffer/localoffer/transform/areas"
@@ -59,10 +61,7 @@ func (q *query) matchService(e *svcEntry) bool {
 	if q.category != "" && !slices.Contains(e.cats, q.category) {
 		return false
 	}
-	if q.search != "" && !strings.Contains(e.text, q.search) {
-		return false
-	}
-	return true
+	return true // search is applied through the snapshot's text arena (serviceMatcher)
 }
 
 func (q *query) near(se *salEntry) bool {
@@ -80,7 +79,11 @@ func (q *query) unfiltered() bool {
 // serviceMatcher says which services match; list pages and streams walk
 // every service with it, keeping only the page they need.
 func (s *Snapshot) serviceMatcher(q *query) func(int32) bool {
+	found := s.searchServices(q.search)
 	return func(i int32) bool {
+		if found != nil && !found.has(i) {
+			return false
+		}
 		e := &s.services[i]
 		if !q.matchService(e) {
 			return false
@@ -98,10 +101,68 @@ func (s *Snapshot) serviceMatcher(q *query) func(int32) bool {
 }
 
 func (s *Snapshot) salMatcher(q *query) func(int32) bool {
+	found := s.searchServices(q.search)
 	return func(i int32) bool {
 		se := &s.sals[i]
-		return q.matchService(&s.services[se.svc]) && (!q.hasPoint || q.near(se))
+		return (found == nil || found.has(se.svc)) && q.matchService(&s.services[se.svc]) && (!q.hasPoint || q.near(se))
 	}
+}
+
+// bitset marks services.
+type bitset []uint64
+
+func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
+
+// searchServices finds the services whose text contains term with one pass
+// of bytes.Index over the contiguous text arena, rather than a string
+// comparison per service: a sequential scan the CPU prefetches. nil when
+// there is no term.
+func (s *Snapshot) searchServices(term string) bitset {
+	if term == "" {
+		return nil
+	}
+	// Paging through one search asks the same term page after page: the
+	// result is kept with the snapshot (so it can never outlive its data),
+	// for a bounded number of terms.
+	s.searchMu.Lock()
+	found, ok := s.searchCache[term]
+	s.searchMu.Unlock()
+	if ok {
+		return found
+	}
+	found = s.scanText(term)
+	s.searchMu.Lock()
+	if s.searchCache == nil || len(s.searchCache) >= searchCacheTerms {
+		s.searchCache = map[string]bitset{}
+	}
+	s.searchCache[term] = found
+	s.searchMu.Unlock()
+	return found
+}
+
+// searchCacheTerms bounds the cached searches of one snapshot (12.5 KB each per 100,000 services).
+const searchCacheTerms = 256
+
+func (s *Snapshot) scanText(term string) bitset {
+	found := make(bitset, (len(s.services)+63)/64)
+	t := []byte(term)
+	pos := 0
+	for pos < len(s.text) {
+		k := bytes.Index(s.text[pos:], t)
+		if k < 0 {
+			break
+		}
+		at := pos + k
+		// The service whose text holds position at: the last offset <= at.
+		i := sort.Search(len(s.textOff), func(j int) bool { return int(s.textOff[j]) > at }) - 1
+		found[i>>6] |= 1 << (uint(i) & 63)
+		if i+1 < len(s.textOff) {
+			pos = int(s.textOff[i+1]) // on to the next service
+		} else {
+			break
+		}
+	}
+	return found
 }
 
 func (s *Snapshot) orgMatcher(q *query) func(int32) bool {

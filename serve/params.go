@@ -137,6 +137,9 @@ func parseQuery(v url.Values, allowed []string, postcodes *areas.Lookup) (*query
 		if len(s) > maxText {
 			return nil, &badParam{"search", fmt.Sprintf("longer than %d characters", maxText)}
 		}
+		if strings.ContainsRune(s, 0) {
+			return nil, &badParam{"search", "contains a NUL character"}
+		}
 		q.search = strings.ToLower(s)
 	}
 	for _, id := range []struct {

@@ -60,7 +60,7 @@ type svcEntry struct {
 	stale    bool
 	terms    []string // taxonomy term UUIDs of its attributes
 	taxes    []string // taxonomy UUIDs of those terms
-	text     string   // lower-cased name, description and organisation name, for search
+	text     string   // lower-cased name, description and organisation name, for search (moved to Snapshot.text)
 	sals     []int32
 }
 
@@ -103,8 +103,10 @@ type Snapshot struct {
 	LeftOut map[string]int
 
 	services []svcEntry
-	fresh    []int32 // services without a staleness flag, in id order: the default list
-	all      []int32 // every service, in id order
+	text     []byte   // every service's lower-cased search text, in id order, each ended by a NUL
+	textOff  []uint32 // where each service's text starts in text
+	fresh    []int32  // services without a staleness flag, in id order: the default list
+	all      []int32  // every service, in id order
 	svcByID  map[string]int32
 	sals     []salEntry
 	salByID  map[string]int32
@@ -121,6 +123,9 @@ type Snapshot struct {
 	mu      sync.Mutex
 	refs    int
 	retired bool
+
+	searchMu    sync.Mutex
+	searchCache map[string]bitset
 }
 
 // Services is how many services the snapshot serves (stale ones included).
@@ -733,6 +738,7 @@ func (b *builder) sortAll() {
 	}
 	s.svcByID = make(map[string]int32, len(s.services))
 	s.fresh, s.all = []int32{}, make([]int32, len(s.services))
+	s.indexText()
 	for i, e := range s.services {
 		s.svcByID[e.id] = int32(i)
 		s.all[i] = int32(i)
@@ -754,6 +760,21 @@ func (b *builder) sortAll() {
 	}
 	for i, e := range s.taxes {
 		s.taxByID[e.id] = int32(i)
+	}
+}
+
+// indexText moves the services' search texts, in order, into one arena.
+func (s *Snapshot) indexText() {
+	size := 0
+	for i := range s.services {
+		size += len(s.services[i].text) + 1
+	}
+	s.text, s.textOff = make([]byte, 0, size), make([]uint32, len(s.services))
+	for i := range s.services {
+		e := &s.services[i]
+		s.textOff[i] = uint32(len(s.text))
+		s.text = append(append(s.text, e.text...), 0)
+		e.text = "" // the arena holds it now
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/localoffer/localoffer/transform/ages"
 	"github.com/localoffer/localoffer/transform/areas"
 	"github.com/localoffer/localoffer/transform/categories"
+	"github.com/localoffer/localoffer/transform/feedback"
 	"github.com/localoffer/localoffer/transform/needs"
 	"github.com/localoffer/localoffer/transform/staleness"
 )
@@ -87,6 +88,8 @@ func (c *Chain) Apply(rec *schema.Record) {
 		rec.Capacity.NeedCodes = c.shared.Needs.ApplyCodes(rec.Capacity.NeedCodes)
 	case schema.KindSENReport:
 		rec.SENReport.NeedCodes = c.shared.Needs.ApplyCodes(rec.SENReport.NeedCodes)
+	case schema.KindFeedback:
+		feedback.Apply(rec.Feedback, c.shared.Needs, c.shared.Categories)
 	}
 	c.staleness.Apply(rec)
 }
@@ -109,6 +112,8 @@ func wellFormed(rec *schema.Record) bool {
 		return rec.Capacity != nil
 	case schema.KindSENReport:
 		return rec.SENReport != nil
+	case schema.KindFeedback:
+		return rec.Feedback != nil
 	}
 	return false
 }

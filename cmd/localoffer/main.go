@@ -36,6 +36,7 @@ Usage:
   localoffer export   [--config F] --format hsds-json|ndjson|datapackage|parquet|csv --out DIR
   localoffer gaps     [--config F] [--la CODE] [--format table|csv|json|html] [--out FILE]
   localoffer health   [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE]
+  localoffer annual-report [--config F] --la CODE --year YYYY [--format html|json] [--out FILE]   (YYYY: academic year ending in August)
   localoffer serve    [--config F] [--addr 127.0.0.1:8080] [--no-schedule]   Open Referral UK API, reports, metrics; also schedules
 
 Run 'localoffer VERB --help' for a verb's options.
@@ -70,6 +71,8 @@ func runMain(ctx context.Context, args []string, env *Env) int {
 		return cmdGaps(ctx, env, rest)
 	case "health":
 		return cmdHealth(ctx, env, rest)
+	case "annual-report":
+		return cmdAnnualReport(ctx, env, rest)
 	case "serve":
 		return cmdServe(ctx, env, rest)
 	case "help", "-h", "--help":

@@ -123,7 +123,21 @@ type Document struct {
 	// Elapsed is how long the request took, body included (zero for files).
 	Elapsed time.Duration
 
-	blobPath string
+	blobPath  string
+	transient bool // blobPath is a temporary file, not a stored blob
+}
+
+// Discard removes a transient body; for a stored body it does nothing.
+func (d *Document) Discard() error {
+	if !d.transient || d.blobPath == "" {
+		return nil
+	}
+	err := os.Remove(d.blobPath)
+	d.blobPath = ""
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // Open returns the document's raw body.
@@ -206,6 +220,46 @@ func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error
 		return "", 0, fmt.Errorf("blob store: %w", err)
 	}
 	return sum, n, nil
+}
+
+// store puts a body in the store, or with transient into a private temporary
+// file beside it that is not content-addressed (so nothing finds or keeps it),
+// and returns where it is.
+func (b *Blobs) store(r io.Reader, limit int64, transient bool) (sum string, size int64, at string, err error) {
+	if !transient {
+		sum, size, err = b.Put(r, limit)
+		return sum, size, b.Path(sum), err
+	}
+	if err := os.MkdirAll(b.Dir, 0o755); err != nil {
+		return "", 0, "", fmt.Errorf("blob store: %w", err)
+	}
+	tmp, err := os.CreateTemp(b.Dir, ".transient-*")
+	if err != nil {
+		return "", 0, "", fmt.Errorf("blob store: %w", err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return "", 0, "", fmt.Errorf("blob store: %w", err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, "", err
+	}
+	if n > limit {
+		return "", 0, "", &ErrTooLarge{Limit: limit}
+	}
+	keep = true
+	return hex.EncodeToString(h.Sum(nil)), n, tmp.Name(), nil
 }
 
 // ErrTooLarge is returned when a body exceeds the size limit.
@@ -355,6 +409,7 @@ type request struct {
 	maxBytes    int64
 	scope       *Scope
 	optional    bool
+	transient   bool
 }
 
 // WithHeader adds a request header (e.g. an API key). Headers are
@@ -371,6 +426,14 @@ func Unconditional() GetOption { return func(r *request) { r.conditional = false
 // endpoint): a 404, 410 or 501 answer is recorded but not counted as a failed
 // fetch of the source.
 func Optional() GetOption { return func(r *request) { r.optional = true } }
+
+// Transient keeps the body out of the blob store: it is written to a private
+// temporary file that the caller removes with Document.Discard once read
+// (files with personal data, such as feedback exports). The fetch is still
+// recorded with its hash; it is never answered from a stored copy.
+func Transient() GetOption {
+	return func(r *request) { r.transient, r.conditional = true, false }
+}
 
 // MaxBytes lowers (or raises) the body size limit for one request.
 func MaxBytes(n int64) GetOption { return func(r *request) { r.maxBytes = n } }
@@ -497,11 +560,11 @@ func (s *Session) getFile(ctx context.Context, u string, r *request) (*Document,
 	doc := s.newDoc(u)
 	doc.Status = http.StatusOK
 	doc.LastModified = st.ModTime().UTC().Format(http.TimeFormat)
-	sum, n, err := s.c.blobs.Put(f, r.maxBytes)
+	sum, n, at, err := s.c.blobs.store(f, r.maxBytes, r.transient)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	doc.SHA256, doc.Size, doc.blobPath = sum, n, s.c.blobs.Path(sum)
+	doc.SHA256, doc.Size, doc.blobPath, doc.transient = sum, n, at, r.transient
 	doc.ContentType = contentTypeByExt(path)
 	if s.store != nil {
 		if last, ok, err := s.store.LastFetch(ctx, u); err == nil && ok && last.SHA256 == sum {
@@ -646,11 +709,11 @@ func (s *Session) attempt(ctx context.Context, u *url.URL, header http.Header, r
 	if resp.ContentLength > r.maxBytes {
 		return nil, 0, fmt.Errorf("fetch %s: %w", raw, &ErrTooLarge{Limit: r.maxBytes})
 	}
-	sum, n, err := s.c.blobs.Put(resp.Body, r.maxBytes)
+	sum, n, at, err := s.c.blobs.store(resp.Body, r.maxBytes, r.transient)
 	if err != nil {
 		return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
 	}
-	doc.SHA256, doc.Size, doc.blobPath = sum, n, s.c.blobs.Path(sum)
+	doc.SHA256, doc.Size, doc.blobPath, doc.transient = sum, n, at, r.transient
 	if haveLast && last.SHA256 == sum {
 		// The server ignored our validators but sent the same bytes.
 		doc.NotModified = true

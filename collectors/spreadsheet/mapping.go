@@ -325,6 +325,8 @@ func (m *mappingMapper) Map(row []string, line int) ([]*schema.Record, []cellErr
 		recs = []*schema.Record{{Kind: schema.KindDemand, Demand: m.demand(rv)}}
 	case "capacity":
 		recs = []*schema.Record{{Kind: schema.KindCapacity, Capacity: m.capacity(rv, line)}}
+	case "feedback":
+		recs = []*schema.Record{{Kind: schema.KindFeedback, Feedback: m.feedback(rv, line)}}
 	}
 	return recs, rv.errs
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/transform/pii"
 )
 
 // DefaultMaxBytes caps a spreadsheet's size (GIAS's full export is ~60 MB).
@@ -50,10 +51,16 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	doc, err := run.Fetch.Get(ctx, c.Source, fetch.MaxBytes(maxBytes))
+	opts := []fetch.GetOption{fetch.MaxBytes(maxBytes)}
+	if c.Options.Entity == "feedback" {
+		// Comments carry personal data: read the export, keep only scrubbed records.
+		opts = append(opts, fetch.Transient())
+	}
+	doc, err := run.Fetch.Get(ctx, c.Source, opts...)
 	if err != nil {
 		return fmt.Errorf("fetch %s: %w", c.Source, err)
 	}
+	defer doc.Discard()
 	prov := schema.Provenance{Pipeline: run.Pipeline, SourceURL: c.Source, FetchedAt: doc.FetchedAt, DocumentSHA256: doc.SHA256}
 	return c.read(ctx, run, doc.BlobPath(), prov)
 }
@@ -68,6 +75,10 @@ func (c *Collector) read(ctx context.Context, run *collect.Run, file string, pro
 	// Every problem is reported; the runner caps each kind per run.
 	warnings := 0
 	warn := func(recordID, msg string) {
+		if o.Entity == "feedback" {
+			// Cell errors quote the cell; a feedback cell may hold personal data.
+			msg, _ = pii.Scrub(msg)
+		}
 		warnings++
 		if run.Warn != nil {
 			run.Warn(c.Source, recordID, msg)
@@ -173,6 +184,8 @@ func setProvenance(rec *schema.Record, prov schema.Provenance, pipeline string) 
 		rec.Location.Provenance = &p
 	case schema.KindDemand:
 		rec.Demand.Provenance = &p
+	case schema.KindFeedback:
+		rec.Feedback.Provenance = &p
 	case schema.KindCapacity:
 		rec.Capacity.Provenance = &p
 	}

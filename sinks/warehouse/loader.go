@@ -129,6 +129,7 @@ var kindTable = map[schema.Kind]string{
 	schema.KindService: "services", schema.KindOrganization: "organizations",
 	schema.KindLocation: "locations", schema.KindDemand: "demand",
 	schema.KindCapacity: "capacity", schema.KindSENReport: "sen_reports",
+	schema.KindFeedback: "feedback",
 }
 
 func (l *Loader) add(ctx context.Context, table string, columns []string, row []any) error {
@@ -161,7 +162,7 @@ func (l *Loader) flushTable(ctx context.Context, b *tableBuffer) error {
 // Flush writes everything buffered. Entity rows go before the seen and flag
 // rows that refer to them.
 func (l *Loader) Flush(ctx context.Context) error {
-	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "quarantine", "field_issues", "entity_seen", "flag_observations"}
+	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "feedback", "quarantine", "field_issues", "entity_seen", "flag_observations"}
 	for _, t := range order {
 		if b := l.buffers[t]; b != nil {
 			if err := l.flushTable(ctx, b); err != nil {
@@ -285,6 +286,8 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 		p.rows = []tableRow{{"demand", demandColumns, demandRow(rec.Demand, l, prov, hash)}}
 	case schema.KindCapacity:
 		p.rows = []tableRow{{"capacity", capacityColumns, capacityRow(rec.Capacity, l, prov, hash)}}
+	case schema.KindFeedback:
+		p.rows = []tableRow{{"feedback", feedbackColumns, feedbackRow(rec.Feedback, l, prov, hash)}}
 	default:
 		return nil, fmt.Errorf("unknown record kind %q", rec.Kind)
 	}
@@ -480,6 +483,10 @@ func contentOf(rec *schema.Record) ([]byte, string, error) {
 		x := *rec.Capacity
 		x.Provenance = nil
 		payload, err = json.Marshal(&x)
+	case schema.KindFeedback:
+		x := *rec.Feedback
+		x.Provenance = nil
+		payload, err = json.Marshal(&x)
 	default:
 		return nil, "", fmt.Errorf("unknown record kind %q", rec.Kind)
 	}
@@ -650,6 +657,16 @@ var capacityColumns = []string{"id", "pipeline", "run_id", "organization_id", "u
 func capacityRow(c *schema.Capacity, l *Loader, p *schema.Provenance, hash string) []any {
 	return []any{c.ID, l.pipeline, l.runID, c.OrganizationID, c.URN, c.Name, c.LACode, c.ProvisionType, nonNil(c.NeedCodes),
 		c.AgeMin, c.AgeMax, c.Places, c.NumberOnRoll, dateOrNull(c.AsOf), p.SourceURL, p.FetchedAt, hash, l.version}
+}
+
+var feedbackColumns = []string{"id", "pipeline", "run_id", "la_code", "received_date", "comment", "respondent", "about",
+	"response", "response_date", "status", "need_codes", "age_bands", "categories", "redactions", "source_url", "fetched_at",
+	"content_hash", "_version"}
+
+func feedbackRow(f *schema.Feedback, l *Loader, p *schema.Provenance, hash string) []any {
+	return []any{f.ID, l.pipeline, l.runID, f.LACode, dateOrNull(f.ReceivedDate), f.Comment, f.Respondent, f.About,
+		f.Response, dateOrNull(f.ResponseDate), f.Status, nonNil(f.NeedCodes), nonNil(f.AgeBands), nonNil(f.Categories),
+		uint32(min(f.Redactions, 65535)), p.SourceURL, p.FetchedAt, hash, l.version}
 }
 
 func nonNil(xs []string) []string {

@@ -386,6 +386,10 @@ func restore(rec *schema.Record, b []byte) error {
 		v := new(schema.SENReport)
 		err = json.Unmarshal(b, v)
 		rec.SENReport = v
+	case schema.KindFeedback:
+		v := new(schema.Feedback)
+		err = json.Unmarshal(b, v)
+		rec.Feedback = v
 	default:
 		return fmt.Errorf("unknown record kind %q", rec.Kind)
 	}
