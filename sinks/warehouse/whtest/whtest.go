@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,7 +24,8 @@ import (
 
 var (
 	dirOnce sync.Once
-	dir     string
+	root    string // the temporary directory Main removes
+	dir     string // the engine's data path inside it
 	dirErr  error
 	seq     atomic.Int64
 	inMain  bool
@@ -46,23 +48,27 @@ func Main(m *testing.M) {
 // Main (it has other work to do first). Every handle must be closed by then:
 // the engine closes with its last one.
 func Cleanup() error {
-	if dir == "" {
+	if root == "" {
 		return nil
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("remove the test warehouse %s: %w", dir, err)
+	if err := os.RemoveAll(root); err != nil {
+		return fmt.Errorf("remove the test warehouse %s: %w", root, err)
 	}
 	return nil
 }
 
-// Path is the data directory of this test process's engine.
+// Path is the data directory of this test process's engine. It is a
+// subdirectory of the temporary directory, so what the CLI keeps beside the
+// warehouse (blobs, serve snapshots, matching indexes) is removed with it.
 func Path(t testing.TB) string {
 	t.Helper()
 	if !inMain {
 		t.Fatal("whtest: run this package's tests through whtest.Main (func TestMain(m *testing.M) { whtest.Main(m) }) so the engine's temporary directory is removed")
 	}
 	dirOnce.Do(func() {
-		dir, dirErr = os.MkdirTemp("", "localoffer-test-warehouse-")
+		if root, dirErr = os.MkdirTemp("", "localoffer-test-warehouse-"); dirErr == nil {
+			dir = filepath.Join(root, "warehouse")
+		}
 	})
 	if dirErr != nil {
 		t.Fatalf("warehouse temp dir: %v", dirErr)
