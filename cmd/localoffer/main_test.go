@@ -61,7 +61,7 @@ func TestBadConfigExitsTwoNamingTheLine(t *testing.T) {
 	cfg := filepath.Join(dir, "pipelines.yaml")
 	os.WriteFile(cfg, []byte("pipelines:\n  - name: a\n    schedule: \"not a cron\"\n    collector: {type: hsds_api, url: x}\n"), 0o644)
 	code, _, errs := runCLI(t, "run", "--config", cfg)
-	if code != exitUsage || !strings.Contains(errs, cfg+":2:") || !strings.Contains(errs, "pipelines[0].schedule") {
+	if code != exitUsage || !strings.Contains(errs, cfg+":3:") || !strings.Contains(errs, "pipelines[0].schedule") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	code, _, errs = runCLI(t, "run", "--config", filepath.Join(dir, "missing.yaml"))
