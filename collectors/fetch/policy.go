@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -124,7 +125,12 @@ func newOrigins(configured []string, allowed []string) *origins {
 		o.exact[c] = true
 		if isFile(c) {
 			if abs, err := filepath.Abs(FilePath(c)); err == nil {
-				o.dirs = append(o.dirs, filepath.Dir(abs))
+				// A configured folder (a data package directory) is itself the
+				// boundary; a configured file allows its own folder.
+				if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+					abs = filepath.Dir(abs)
+				}
+				o.dirs = append(o.dirs, abs)
 			}
 			continue
 		}

@@ -371,3 +371,30 @@ func BenchmarkCheckURL(b *testing.B) {
 		}
 	}
 }
+
+// A configured folder is the boundary itself, not its parent: a sibling
+// folder's files are refused.
+func TestConfiguredFolderIsTheBoundary(t *testing.T) {
+	root := t.TempDir()
+	pkg := filepath.Join(root, "package")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := newOrigins([]string{pkg, filepath.Join(root, "gias", "gias.csv")}, nil)
+	for _, c := range []struct {
+		path string
+		ok   bool
+	}{
+		{filepath.Join(pkg, "services.csv"), true},
+		{filepath.Join(pkg, "data", "phones.csv"), true},
+		{filepath.Join(root, "secrets.txt"), false},
+		{filepath.Join(root, "package-other", "x.csv"), false},
+		{filepath.Join(root, "gias", "other.csv"), true},
+		{"file://" + filepath.Join(pkg, "..", "secrets.txt"), false},
+	} {
+		err := o.checkFile(c.path)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: err %v, want allowed=%v", c.path, err, c.ok)
+		}
+	}
+}
