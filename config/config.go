@@ -129,6 +129,8 @@ type Pipeline struct {
 	DefaultStatus       string   `yaml:"default_status"`
 
 	Line int `yaml:"-"`
+	// index is the pipeline's place in the file, for error fields.
+	index int
 	// keys keeps the line of each of the pipeline's own keys, so an error
 	// names the offending key's line rather than the pipeline's.
 	keys map[string]int
@@ -145,33 +147,29 @@ func (p *Pipeline) FailShare() float64 {
 	return *p.QuarantineFailShare
 }
 
-// CollectorTypes lists the collector types the binary knows.
-var CollectorTypes = []string{"hsds_api", "oruk_v1_api", "hsds_datapackage", "sen_reports", "spreadsheet"}
-
-// CollectorConfig is the union of every collector's options; each type's
-// options live in their own file and are inlined here, and Validate rejects
-// options that do not belong to the chosen type.
+// CollectorConfig is a pipeline's collector: section. Its options belong to
+// the collector type: config keeps them as the YAML node (${ENV} references
+// expanded, lines as in the file) for cmd/localoffer to decode strictly into
+// that collector's Options with DecodeCollector.
 type CollectorConfig struct {
-	Type string `yaml:"type"`
-	// URL or Path locate the source: http(s) URL, file path or file:// URL.
-	URL  string `yaml:"url"`
-	Path string `yaml:"path"`
-
-	APIOptions         `yaml:",inline"`
-	SENReportOptions   `yaml:",inline"`
-	SpreadsheetOptions `yaml:",inline"`
-
-	// set keeps the keys present in the YAML and their lines, to reject
-	// options meant for another collector type.
-	set map[string]int
+	Type string
+	Node *yaml.Node
 }
 
-// Source returns URL, or Path when URL is empty.
-func (c CollectorConfig) Source() string {
-	if c.URL != "" {
-		return c.URL
+// UnmarshalYAML keeps the node and reads type:; the other keys are the
+// collector's to check.
+func (c *CollectorConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: collector: want a mapping with a type: key", n.Line)
 	}
-	return c.Path
+	c.Node = n
+	if t := mappingValue(n, "type"); t != nil {
+		if t.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: collector.type: want a name", t.Line)
+		}
+		c.Type = t.Value
+	}
+	return nil
 }
 
 // Error is a configuration error with its place in the file.
@@ -348,10 +346,6 @@ func parseYAMLMsg(file, m string) *Error {
 }
 
 func sectionName(goType string) string {
-	switch goType {
-	case "CollectorConfig", "APIOptions", "SENReportOptions", "SpreadsheetOptions":
-		return "collector"
-	}
 	return strings.ToLower(goType)
 }
 
@@ -374,12 +368,10 @@ func recordPositions(root *yaml.Node, cfg *Config) {
 			}
 			cfg.Pipelines[i].keys = keys
 		}
+		cfg.Pipelines[i].index = i
 		if c := mapValue(item, "collector"); c != nil && c.Kind == yaml.MappingNode {
-			set := map[string]int{}
-			for j := 0; j+1 < len(c.Content); j += 2 {
-				set[c.Content[j].Value] = c.Content[j].Line
-			}
-			cfg.Pipelines[i].Collector.set = set
+			// The node of the decoded (re-encoded) text has other lines.
+			cfg.Pipelines[i].Collector.Node = c
 		}
 	}
 }
@@ -406,10 +398,25 @@ func (p *Pipeline) lineOf(key string) int {
 
 // KeyLine returns the line of a collector option key, or the pipeline's line.
 func (p *Pipeline) KeyLine(key string) int {
-	if l, ok := p.Collector.set[key]; ok {
-		return l
+	if k := mappingKey(p.Collector.Node, key); k != nil {
+		return k.Line
 	}
 	return p.Line
+}
+
+// Field is the pipeline's place in errors: pipelines[i].
+func (p *Pipeline) Field() string { return fmt.Sprintf("pipelines[%d]", p.index) }
+
+func mappingKey(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return nil
 }
 
 func (c *Config) applyDefaults() {
@@ -477,14 +484,7 @@ func (c *Config) applyDefaults() {
 		if c.Pipelines[i].MaxDuration == 0 {
 			c.Pipelines[i].MaxDuration = DefaultMaxDuration
 		}
-		c.Pipelines[i].Collector.applyDefaults()
 	}
-}
-
-func (c *CollectorConfig) applyDefaults() {
-	c.APIOptions.applyDefaults(c.Type)
-	c.SENReportOptions.applyDefaults(c.Type)
-	c.SpreadsheetOptions.applyDefaults(c.Type)
 }
 
 // DefaultMaxDuration bounds a run whose pipeline sets no max_duration.
@@ -546,27 +546,8 @@ func (c *Config) validate() Errors {
 		default:
 			add(p.Line, field+".default_status", "%q is not an HSDS service status (active, inactive, defunct or temporarily closed)", p.DefaultStatus)
 		}
-		cc := &p.Collector
-		cfield := field + ".collector"
-		switch cc.Type {
-		case "":
-			add(p.Line, cfield+".type", "required (one of %s)", strings.Join(CollectorTypes, ", "))
-			continue
-		case "hsds_api", "oruk_v1_api", "hsds_datapackage", "sen_reports", "spreadsheet":
-		default:
-			add(p.KeyLine("type"), cfield+".type", "unknown collector type %q (one of %s)", cc.Type, strings.Join(CollectorTypes, ", "))
-			continue
-		}
-		for key, line := range cc.set {
-			if key == "type" {
-				continue
-			}
-			if !optionAllowed(cc.Type, key) {
-				add(line, cfield+"."+key, "not an option of collector type %q", cc.Type)
-			}
-		}
-		for _, e := range cc.validate() {
-			add(p.KeyLine(e.key), cfield+"."+e.key, "%s", e.msg)
+		if p.Collector.Type == "" {
+			add(p.Line, field+".collector.type", "required")
 		}
 	}
 	return errs
@@ -579,45 +560,6 @@ func validName(s string) bool {
 		}
 	}
 	return true
-}
-
-// optionError is a problem with one collector option.
-type optionError struct{ key, msg string }
-
-func (c *CollectorConfig) validate() []optionError {
-	var errs []optionError
-	switch c.Type {
-	case "hsds_api", "oruk_v1_api", "hsds_datapackage":
-		if c.Source() == "" {
-			errs = append(errs, optionError{"url", "required: the feed's URL or path"})
-		}
-		errs = append(errs, c.APIOptions.validate(c.Type)...)
-	case "sen_reports":
-		errs = append(errs, c.SENReportOptions.validate()...)
-	case "spreadsheet":
-		if c.Source() == "" {
-			errs = append(errs, optionError{"path", "required: the file's path or URL"})
-		}
-		errs = append(errs, c.SpreadsheetOptions.validate()...)
-	}
-	return errs
-}
-
-// optionAllowed says which keys each collector type accepts.
-func optionAllowed(typ, key string) bool {
-	switch key {
-	case "url", "path":
-		return typ != "sen_reports"
-	}
-	switch typ {
-	case "hsds_api", "oruk_v1_api", "hsds_datapackage":
-		return apiOptionKeys[key]
-	case "sen_reports":
-		return senReportOptionKeys[key]
-	case "spreadsheet":
-		return spreadsheetOptionKeys[key]
-	}
-	return false
 }
 
 // Select returns the named pipelines (all enabled ones when names is empty).

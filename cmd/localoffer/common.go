@@ -76,6 +76,11 @@ func newLogger(env *Env, secrets ...string) *slog.Logger {
 // loadConfig loads the config, printing errors; ok is false on failure (exit 2).
 func loadConfig(env *Env, path string) (*config.Config, bool) {
 	cfg, err := config.Load(path)
+	if err == nil {
+		if errs := checkCollectors(cfg); len(errs) > 0 {
+			err = errs
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer: bad configuration:\n%v\n", err)
 		return nil, false

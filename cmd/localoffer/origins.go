@@ -18,9 +18,26 @@ func origins(cfg *config.Config, p config.Pipeline) []string {
 			out = append(out, cfg.Resolve(s))
 		}
 	}
-	add(p.Collector.Source())
-	add(p.Collector.SchoolsFrom)
-	for _, site := range p.Collector.Sites {
+	// Only the locations are read, leniently: checkCollectors has already
+	// decoded the options strictly.
+	var where struct {
+		URL         string `yaml:"url"`
+		Path        string `yaml:"path"`
+		SchoolsFrom string `yaml:"schools_from"`
+		Sites       []struct {
+			URL string `yaml:"url"`
+		} `yaml:"sites"`
+	}
+	if p.Collector.Node != nil {
+		_ = p.Collector.Node.Decode(&where)
+	}
+	if where.URL != "" {
+		add(where.URL)
+	} else {
+		add(where.Path)
+	}
+	add(where.SchoolsFrom)
+	for _, site := range where.Sites {
 		raw := strings.TrimSpace(site.URL)
 		switch {
 		case raw == "":

@@ -142,7 +142,7 @@ func (a *app) close() {
 func (a *app) jobs(pipelines []config.Pipeline) ([]runner.Job, error) {
 	var jobs []runner.Job
 	for _, p := range pipelines {
-		c, err := buildCollector(a.cfg, p, a.log)
+		c, err := buildCollector(a.cfg, p)
 		if err != nil {
 			return nil, err
 		}

@@ -133,3 +133,7 @@ func (r *Run) Checked(c Check) {
 		r.Check(c)
 	}
 }
+
+// OptionError is a problem with one collector option, named by its YAML key
+// so the configuration error can point at that key's line.
+type OptionError struct{ Key, Msg string }

@@ -24,14 +24,13 @@ import (
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/internal/archive"
 )
 
 // Collector reads one data package.
 type Collector struct {
 	Source string // directory, zip (path or URL), or URL of datapackage.json
-	Opts   config.APIOptions
+	Opts   Options
 	// Zip bounds a zipped package (zero fields: archive.Defaults).
 	Zip archive.Limits
 	// Accounts says, after Collect, what became of each table's rows.
@@ -42,7 +41,7 @@ type Collector struct {
 }
 
 // New returns an hsds_datapackage collector.
-func New(source string, o config.APIOptions) *Collector {
+func New(source string, o Options) *Collector {
 	return &Collector{Source: source, Opts: o}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/internal/sharedtest"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
@@ -44,7 +43,7 @@ func (r *result) byKind(k schema.Kind) map[string]*schema.Record {
 	return out
 }
 
-func configUK() config.APIOptions { return config.APIOptions{Profile: "uk"} }
+func configUK() Options { return Options{Profile: "uk"} }
 
 func collectFrom(t testing.TB, source string) (*result, error) {
 	t.Helper()
@@ -251,7 +250,7 @@ func TestPackageRunsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	w := whtest.New(t)
 	r := runner.Runner{W: w, Fetch: fetch.New(fetch.Options{PerHostRPS: -1}, &fetch.Blobs{Dir: t.TempDir()}, nil), ChunkRows: 1000, Log: slog.New(slog.DiscardHandler)}
-	job := runner.Job{Pipeline: "pcc-dp", Collector: "hsds_datapackage", Source: New(example, config.APIOptions{Profile: "uk"})}
+	job := runner.Job{Pipeline: "pcc-dp", Collector: "hsds_datapackage", Source: New(example, Options{Profile: "uk"})}
 	first := r.Run(ctx, job)
 	second := r.Run(ctx, job)
 	if first.Err != nil || second.Err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -48,7 +47,7 @@ var HSDS3 = Dialect{Name: "HSDS 3.0", ModifiedAfter: "modified_after", TaxonomyP
 // Collector walks one API.
 type Collector struct {
 	Base    string // API base URL (…/services is appended)
-	Opts    config.APIOptions
+	Opts    Options
 	Dialect Dialect
 	// IncrementalOverlap is subtracted from the last run's start for
 	// modified_after, so clock skew between us and the server loses nothing.
@@ -56,7 +55,7 @@ type Collector struct {
 }
 
 // New returns an hsds_api collector for a base URL (a trailing /services is accepted).
-func New(base string, o config.APIOptions) *Collector {
+func New(base string, o Options) *Collector {
 	d := HSDS3
 	d.UK = o.Profile == "uk"
 	return &Collector{Base: TrimServices(base), Opts: o, Dialect: d, IncrementalOverlap: time.Hour}

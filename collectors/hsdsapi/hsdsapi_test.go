@@ -17,7 +17,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/internal/sharedtest"
 	"github.com/localoffer/localoffer/schema"
 )
@@ -83,9 +82,9 @@ func testClient(t testing.TB) *fetch.Client {
 		Timeout: 5 * time.Second}, &fetch.Blobs{Dir: t.TempDir()}, nil)
 }
 
-func apiOpts(perPage int) config.APIOptions {
+func apiOpts(perPage int) Options {
 	f := false
-	return config.APIOptions{PerPage: perPage, MaxPages: 100, FetchDetails: "auto", FullSweepEvery: 7 * 24 * time.Hour, Incremental: &f, Profile: "uk"}
+	return Options{PerPage: perPage, MaxPages: 100, FetchDetails: "auto", FullSweepEvery: 7 * 24 * time.Hour, Incremental: &f, Profile: "uk"}
 }
 
 func TestWalkSurvivesRealFeedQuirks(t *testing.T) {

@@ -8,7 +8,6 @@ package orukv1
 
 import (
 	"github.com/localoffer/localoffer/collectors/hsdsapi"
-	"github.com/localoffer/localoffer/config"
 )
 
 // V1 is the ORUK 1.0 dialect: no modified_after (every run is a full sweep,
@@ -17,6 +16,6 @@ import (
 var V1 = hsdsapi.Dialect{Name: "ORUK 1.0", UK: true}
 
 // New returns an oruk_v1_api collector for a base URL (a trailing /services is accepted).
-func New(base string, o config.APIOptions) *hsdsapi.Collector {
+func New(base string, o hsdsapi.Options) *hsdsapi.Collector {
 	return &hsdsapi.Collector{Base: hsdsapi.TrimServices(base), Opts: o, Dialect: V1}
 }

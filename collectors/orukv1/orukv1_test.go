@@ -13,7 +13,7 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/collectors/hsdsapi"
 )
 
 // v1Service is a service as a LocalGov Drupal / Open Place ORUK 1.0 feed serves it.
@@ -55,7 +55,7 @@ func TestV1FeedPaginated(t *testing.T) {
 	rec := collecttest.New(t, "pcc-v1", fetch.Options{PerHostRPS: -1}, time.Now())
 	run := rec.Run
 	tr := true
-	o := config.APIOptions{PerPage: size, MaxPages: 50, FetchDetails: "auto", Incremental: &tr, FullSweepEvery: time.Hour, Profile: "uk"}
+	o := hsdsapi.Options{PerPage: size, MaxPages: 50, FetchDetails: "auto", Incremental: &tr, FullSweepEvery: time.Hour, Profile: "uk"}
 	if err := New(srv.URL+"/openreferral/v1/services/", o).Collect(context.Background(), run); err != nil {
 		t.Fatal(err)
 	}

@@ -17,46 +17,60 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/transform/needs"
 )
 
-// Options configure a Collector.
+// Options configure a Collector. The tagged fields are the collector: keys
+// of a sen_reports pipeline; the others are wired from the rest of the
+// configuration.
 type Options struct {
-	Sites           []config.Site
-	SchoolsFrom     string // GIAS export: path, file:// or http(s) URL
-	LACodes         []string
-	Statuses        []string
-	MaxDepth        int
-	MaxPagesPerSite int
-	SiteConcurrency int
-	// SiteTimeout bounds one site's whole crawl and reading (default 5m).
-	SiteTimeout time.Duration
+	// Sites lists schools directly.
+	Sites []Site `yaml:"sites"`
+	// SchoolsFrom is a GIAS establishment export (CSV or XLSX, path, file:// or http(s) URL).
+	SchoolsFrom string `yaml:"schools_from"`
+	// LACodes keeps only schools in these LAs (DfE three-digit or GSS codes).
+	LACodes []string `yaml:"la_codes"`
+	// Statuses keeps only schools with these GIAS establishment statuses (default: Open).
+	Statuses []string `yaml:"statuses"`
+	// MaxDepth and MaxPagesPerSite cap the crawl of one school's site (defaults 3 and 40).
+	MaxDepth        int `yaml:"max_depth"`
+	MaxPagesPerSite int `yaml:"max_pages_per_site"`
+	// SiteConcurrency is how many school sites are crawled at once (default: http.concurrency).
+	SiteConcurrency int `yaml:"site_concurrency"`
+	// SiteTimeout bounds one site's whole crawl and reading (default 5m), so
+	// a slow or endless site cannot hold a worker.
+	SiteTimeout time.Duration `yaml:"site_timeout"`
+
 	// ReviewAfterDays: a report dated longer ago is stale (staleness.review_after_days).
-	ReviewAfterDays int
+	ReviewAfterDays int `yaml:"-"`
 	// MissingAfterRuns: a site that cannot be reached in this many consecutive
 	// runs has its report counted as not found (staleness.missing_after_runs).
-	MissingAfterRuns int
+	MissingAfterRuns int `yaml:"-"`
 	// Area is the pipeline's default GSS LA code, for schools given without one.
-	Area string
+	Area string `yaml:"-"`
 	// BaseDir resolves relative site paths (the config file's directory).
-	BaseDir string
+	BaseDir string `yaml:"-"`
 	// MaxPageBytes and MaxDocBytes cap one HTML page and one report document.
-	MaxPageBytes int64
-	MaxDocBytes  int64
-	PDF          extract.PDF
-	Needs        *needs.Vocab // nil: the built-in vocabulary
+	MaxPageBytes int64        `yaml:"-"`
+	MaxDocBytes  int64        `yaml:"-"`
+	PDF          extract.PDF  `yaml:"-"`
+	Needs        *needs.Vocab `yaml:"-"` // nil: the built-in vocabulary
 }
 
-// Collector is the sen_reports collector.
-type Collector struct {
-	opts Options
-	lim  crawlLimits
+// Site is one school website to search for its SEN information report.
+type Site struct {
+	URN      string `yaml:"urn"`
+	Name     string `yaml:"name"`
+	URL      string `yaml:"url"`
+	LACode   string `yaml:"la_code"`
+	MinAge   *int   `yaml:"min_age"`
+	MaxAge   *int   `yaml:"max_age"`
+	Postcode string `yaml:"postcode"`
 }
 
-// New returns a Collector; zero options take their defaults.
-func New(o Options) *Collector {
+// SetDefaults fills the options left unset.
+func (o *Options) SetDefaults() {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = 3
 	}
@@ -82,32 +96,36 @@ func New(o Options) *Collector {
 		o.MaxDocBytes = 32 << 20
 	}
 	o.SiteTimeout = siteTimeout(o.SiteTimeout)
+}
+
+// Validate reports what stops the collector from finding any school.
+func (o *Options) Validate() []collect.OptionError {
+	var errs []collect.OptionError
+	if len(o.Sites) == 0 && o.SchoolsFrom == "" {
+		errs = append(errs, collect.OptionError{Key: "sites", Msg: "give sites: or schools_from:"})
+	}
+	for _, s := range o.Sites {
+		if s.URN == "" || s.URL == "" {
+			errs = append(errs, collect.OptionError{Key: "sites", Msg: "every site needs urn and url"})
+			break
+		}
+	}
+	return errs
+}
+
+// Collector is the sen_reports collector.
+type Collector struct {
+	opts Options
+	lim  crawlLimits
+}
+
+// New returns a Collector; zero options take their defaults.
+func New(o Options) *Collector {
+	o.SetDefaults()
 	return &Collector{opts: o, lim: crawlLimits{
 		MaxDepth: o.MaxDepth, MaxPages: o.MaxPagesPerSite, MaxSubPages: 15,
 		MaxPageBytes: o.MaxPageBytes, MaxDocBytes: o.MaxDocBytes,
 	}}
-}
-
-// FromConfig builds the collector of one sen_reports pipeline.
-func FromConfig(cfg *config.Config, p config.Pipeline) (*Collector, error) {
-	o := p.Collector.SENReportOptions
-	var vocab *needs.Vocab
-	if cfg.Transform.Needs != "" {
-		v, err := needs.Load(cfg.Resolve(cfg.Transform.Needs))
-		if err != nil {
-			return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
-		}
-		vocab = v
-	}
-	conc := o.SiteConcurrency
-	if conc <= 0 {
-		conc = cfg.HTTP.Concurrency
-	}
-	return New(Options{
-		Sites: o.Sites, SchoolsFrom: cfg.Resolve(o.SchoolsFrom), LACodes: o.LACodes, Statuses: o.Statuses,
-		MaxDepth: o.MaxDepth, MaxPagesPerSite: o.MaxPagesPerSite, SiteConcurrency: conc, SiteTimeout: o.SiteTimeout,
-		ReviewAfterDays: cfg.Staleness.ReviewAfterDays, MissingAfterRuns: cfg.Staleness.MissingAfterRuns, Area: p.Area, BaseDir: cfg.Dir, Needs: vocab,
-	}), nil
 }
 
 // Collect searches every school's site and emits its records.

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/localoffer/localoffer/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,8 +101,8 @@ func pdfFromText(t testing.TB, s string) []byte {
 	return d.Bytes()
 }
 
-func siteConfig(urn, name, path string) config.Site {
-	return config.Site{URN: urn, Name: name, URL: path}
+func siteConfig(urn, name, path string) Site {
+	return Site{URN: urn, Name: name, URL: path}
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -17,7 +17,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/collectors/senreports/internal/pdfgen"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
@@ -113,7 +112,7 @@ func TestIncrementalRuns(t *testing.T) {
 	}
 	age := func(n int) *int { return &n }
 	c := New(Options{
-		Sites: []config.Site{{URN: "116522", Name: "Craneswater Park Junior School", URL: srv.URL + "/", LACode: "E06000044",
+		Sites: []Site{{URN: "116522", Name: "Craneswater Park Junior School", URL: srv.URL + "/", LACode: "E06000044",
 			MinAge: age(7), MaxAge: age(11), Postcode: "PO4 0NX"}},
 		PDF: extract.PDF{ToText: tool}, ReviewAfterDays: 365,
 	})

@@ -17,7 +17,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -168,7 +167,7 @@ func TestUnreachableRunLeavesRecordsUnchanged(t *testing.T) {
 		Log:       slog.New(slog.DiscardHandler),
 		ChunkRows: 100,
 	}
-	c := New(Options{Sites: []config.Site{{URN: "116600", Name: "Beech Hill Primary", URL: srv.URL + "/", LACode: "E06000044"}}, MissingAfterRuns: 3})
+	c := New(Options{Sites: []Site{{URN: "116600", Name: "Beech Hill Primary", URL: srv.URL + "/", LACode: "E06000044"}}, MissingAfterRuns: 3})
 	job := runner.Job{Pipeline: "schools-sen", Collector: "sen_reports", Source: c}
 
 	if first := r.Run(ctx, job); first.Err != nil || first.RecordsLoaded != 4 {

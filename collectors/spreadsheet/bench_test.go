@@ -11,7 +11,6 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/internal/samples"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
@@ -37,7 +36,7 @@ func BenchmarkGIASCSV(b *testing.B) {
 		b.StopTimer()
 		w := whtest.New(b)
 		b.StartTimer()
-		res := runPipeline(b, w, "gias", p, config.SpreadsheetOptions{Preset: "gias"})
+		res := runPipeline(b, w, "gias", p, Options{Preset: "gias"})
 		if res.Err != nil || res.RecordsQuarantined != 0 {
 			b.Fatalf("err %v, quarantined %d", res.Err, res.RecordsQuarantined)
 		}
@@ -54,13 +53,14 @@ func BenchmarkGIASCSV(b *testing.B) {
 // (-bench '^BenchmarkProvidersXLSX$') so VmHWM is its own.
 func BenchmarkProvidersXLSX(b *testing.B) {
 	p := bigProviders(b, 100000)
-	pl, _ := providerOptions(b)
+	pc, _ := providerCollector(b)
+	o := pc.Options
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		w := whtest.New(b)
 		b.StartTimer()
-		res := runPipeline(b, w, "providers", p, pl.Collector.SpreadsheetOptions)
+		res := runPipeline(b, w, "providers", p, o)
 		if res.Err != nil || res.RecordsQuarantined != 0 {
 			b.Fatalf("err %v, quarantined %d", res.Err, res.RecordsQuarantined)
 		}
@@ -73,8 +73,8 @@ func BenchmarkProvidersXLSX(b *testing.B) {
 // 100,000 rows read and mapped, no warehouse.
 func BenchmarkProvidersXLSXReadMap(b *testing.B) {
 	p := bigProviders(b, 100000)
-	pl, _ := providerOptions(b)
-	c := &Collector{Source: p, Options: pl.Collector.SpreadsheetOptions}
+	pc, _ := providerCollector(b)
+	c := &Collector{Source: p, Options: pc.Options}
 	records := 0
 	run := &collect.Run{Pipeline: "providers", Emit: func(ctx context.Context, rec *schema.Record) error { records++; return nil }}
 	b.ResetTimer()
@@ -128,7 +128,7 @@ func BenchmarkGIASReadMap(b *testing.B) {
 	f.Close()
 	st, _ := os.Stat(p)
 	b.SetBytes(st.Size())
-	c := &Collector{Source: p, Options: config.SpreadsheetOptions{Preset: "gias"}}
+	c := &Collector{Source: p, Options: Options{Preset: "gias"}}
 	records := 0
 	run := &collect.Run{Pipeline: "gias", Emit: func(ctx context.Context, rec *schema.Record) error { records++; return nil }}
 	b.ResetTimer()

@@ -21,7 +21,7 @@ func examplePath(t testing.TB, elem ...string) string {
 
 func TestGIASSample(t *testing.T) {
 	w := whtest.New(t)
-	res := runPipeline(t, w, "gias", examplePath(t, "gias", "edubasealldata_portsmouth.csv"), config.SpreadsheetOptions{Preset: "gias"})
+	res := runPipeline(t, w, "gias", examplePath(t, "gias", "edubasealldata_portsmouth.csv"), Options{Preset: "gias"})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -70,7 +70,7 @@ func TestGIASColumns(t *testing.T) {
 		"116301,851,Wymering Primary School,Open,01-09-1988,po6 3aa\r\n"+
 		",851,Unnumbered School,Open,,PO6 3AB\r\n"+
 		"116303,851,Drayton Infant School,Open,31-02-1990,PO6 2AA\r\n")
-	res := runPipeline(t, w, "gias", trimmed, config.SpreadsheetOptions{Preset: "gias"})
+	res := runPipeline(t, w, "gias", trimmed, Options{Preset: "gias"})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -87,20 +87,44 @@ func TestGIASColumns(t *testing.T) {
 		}
 	}
 	noName := write("edubasealldata_broken.csv", "URN,LA (code),SchoolName\r\n116301,851,Wymering\r\n")
-	res = runPipeline(t, w, "gias2", noName, config.SpreadsheetOptions{Preset: "gias"})
+	res = runPipeline(t, w, "gias2", noName, Options{Preset: "gias"})
 	if res.Err == nil || !strings.Contains(res.Err.Error(), `column "EstablishmentName" is not in the file; its columns are: "URN", "LA (code)", "SchoolName"`) ||
 		!strings.Contains(res.Err.Error(), "edubasealldata_broken.csv") {
 		t.Fatalf("err = %v", res.Err)
 	}
 }
 
-func providerOptions(t testing.TB) (config.Pipeline, string) {
+// providerCollector is the collector of the providers example's pipeline.
+func providerCollector(t testing.TB) (*Collector, string) {
 	t.Helper()
 	cfg, err := config.Load(examplePath(t, "providers", "pipeline.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cfg.Pipelines[0], cfg.Dir
+	return collectorOf(t, cfg, cfg.Pipelines[0]), cfg.Pipelines[0].Name
+}
+
+// collectorOf decodes a spreadsheet pipeline's options as cmd/localoffer does.
+func collectorOf(t testing.TB, cfg *config.Config, p config.Pipeline) *Collector {
+	t.Helper()
+	var s struct {
+		Type    string  `yaml:"type"`
+		URL     string  `yaml:"url"`
+		Path    string  `yaml:"path"`
+		Options Options `yaml:",inline"`
+	}
+	if errs := cfg.DecodeCollector(&p, &s); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	s.Options.SetDefaults()
+	if errs := s.Options.Validate(); len(errs) > 0 {
+		t.Fatalf("%+v", errs)
+	}
+	src := s.URL
+	if src == "" {
+		src = s.Path
+	}
+	return New(cfg.Resolve(src), s.Options, p.Area)
 }
 
 func TestDemandSamples(t *testing.T) {
@@ -109,7 +133,7 @@ func TestDemandSamples(t *testing.T) {
 		{"ehcp_needs", "sen_needs_all_plans.csv", "dfe_ehcp_needs"},
 		{"ehcp_caseload", "caseload.csv", "dfe_ehcp_caseload"},
 	} {
-		res := runPipeline(t, w, p.name, examplePath(t, "demand", p.file), config.SpreadsheetOptions{Preset: p.preset})
+		res := runPipeline(t, w, p.name, examplePath(t, "demand", p.file), Options{Preset: p.preset})
 		if res.Err != nil || res.RecordsQuarantined != 0 {
 			t.Fatalf("%s: err %v, quarantined %d", p.name, res.Err, res.RecordsQuarantined)
 		}

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/localoffer/localoffer/collectors/collect"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/internal/sharedtest"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -22,7 +21,7 @@ func TestDfERealFiles(t *testing.T) {
 	needs := sharedtest.Path(t, "data", "dfe-ehcp-2025", "sen_needs_all_plans.csv")
 	caseload := sharedtest.Path(t, "data", "dfe-ehcp-2025", "caseload.csv")
 	w := whtest.New(t)
-	res := runPipeline(t, w, "ehcp_needs", needs, config.SpreadsheetOptions{Preset: "dfe_ehcp_needs"})
+	res := runPipeline(t, w, "ehcp_needs", needs, Options{Preset: "dfe_ehcp_needs"})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -114,7 +113,7 @@ func checkCaseload(t *testing.T, path string) {
 		}
 		return nil
 	}}
-	c := &Collector{Source: path, Options: config.SpreadsheetOptions{Preset: "dfe_ehcp_caseload"}}
+	c := &Collector{Source: path, Options: Options{Preset: "dfe_ehcp_caseload"}}
 	if err := c.read(context.Background(), run, path, schema.Provenance{}); err != nil {
 		t.Fatal(err)
 	}

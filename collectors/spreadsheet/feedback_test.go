@@ -47,10 +47,7 @@ func feedbackPipeline(t *testing.T) (*config.Config, config.Pipeline) {
 // run_warnings — and the blob store, looking for personal data.
 func TestFeedbackSampleKeepsNoPersonalData(t *testing.T) {
 	cfg, p := feedbackPipeline(t)
-	c, err := New(p, cfg.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := collectorOf(t, cfg, p)
 	raw, err := os.ReadFile(c.Source)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +143,7 @@ func TestFeedbackWarningsScrubbed(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := whtest.New(t)
-	o := config.SpreadsheetOptions{Entity: "feedback", Mapping: map[string]config.MappingRule{
+	o := Options{Entity: "feedback", Mapping: map[string]MappingRule{
 		"received_date": {Column: "Timestamp", DateFormat: "dd/mm/yyyy"}, "comment": {Column: "Comment"}}}
 	res := runPipeline(t, w, "fb", src, o)
 	if res.Err != nil {

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -18,7 +17,7 @@ var chunkRows = 10000
 
 // runPipeline runs one spreadsheet pipeline through the real runner
 // (validation, quarantine, loader) into w.
-func runPipeline(t testing.TB, w *warehouse.Warehouse, name, source string, o config.SpreadsheetOptions) runner.Result {
+func runPipeline(t testing.TB, w *warehouse.Warehouse, name, source string, o Options) runner.Result {
 	t.Helper()
 	v, err := schema.NewValidator()
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
@@ -47,9 +46,9 @@ func TestURLSourceAndIsolation(t *testing.T) {
 		Validator: v, ChunkRows: 1000, Log: slog.New(slog.DiscardHandler)}
 	jobs := []runner.Job{
 		{Pipeline: "broken", Collector: "spreadsheet", Source: &Collector{Source: srv.URL + "/data/providers.csv",
-			Options: config.SpreadsheetOptions{Entity: "services", Mapping: map[string]config.MappingRule{"name": {Column: "Provider"}}}}},
+			Options: Options{Entity: "services", Mapping: map[string]MappingRule{"name": {Column: "Provider"}}}}},
 		{Pipeline: "caseload", Collector: "spreadsheet", Source: &Collector{Source: srv.URL + "/data/caseload.csv",
-			Options: config.SpreadsheetOptions{Preset: "dfe_ehcp_caseload"}}},
+			Options: Options{Preset: "dfe_ehcp_caseload"}}},
 	}
 	res := r.RunAll(context.Background(), jobs, 2)
 	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "/data/providers.csv") || !strings.Contains(res[0].Err.Error(), "binary content") {

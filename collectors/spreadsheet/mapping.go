@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/spreadsheet/osgb"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/schema/lacodes"
 )
@@ -63,13 +62,13 @@ func missingColumn(source, field, column string, header []string) error {
 // rule is one compiled mapping rule.
 type rule struct {
 	field  string
-	cfg    config.MappingRule
+	cfg    MappingRule
 	cols   []int
 	names  []string
 	values map[string]string // lower-cased source value → target
 }
 
-func compileRules(header []string, mapping map[string]config.MappingRule, source string) (map[string]*rule, error) {
+func compileRules(header []string, mapping map[string]MappingRule, source string) (map[string]*rule, error) {
 	fields := make([]string, 0, len(mapping))
 	for f := range mapping {
 		fields = append(fields, f)
@@ -278,7 +277,7 @@ type mappingMapper struct {
 	keys   map[string]int  // name-derived keys, to keep them unique
 }
 
-func newMappingMapper(header []string, o config.SpreadsheetOptions, e env) (*mappingMapper, error) {
+func newMappingMapper(header []string, o Options, e env) (*mappingMapper, error) {
 	rules, err := compileRules(header, o.Mapping, e.source)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -19,14 +18,14 @@ func TestMappingEntities(t *testing.T) {
 		entity  string
 		header  []string
 		row     []string
-		mapping map[string]config.MappingRule
+		mapping map[string]MappingRule
 		check   func(t *testing.T, recs []*schema.Record)
 	}{
 		{
 			entity: "locations",
 			header: []string{"Site", "Line 1", "Line 2", "PC", "E", "N"},
 			row:    []string{"Tipner Hub", "Tipner Road", "Stamshaw", "po2 3hq", "465053", "103514"},
-			mapping: map[string]config.MappingRule{
+			mapping: map[string]MappingRule{
 				"id": {Column: "Site"}, "name": {Column: "Site"}, "address": {Columns: []string{"Line 1", "Line 2"}, Join: ", "},
 				"postcode": {Column: "PC"}, "easting": {Column: "E"}, "northing": {Column: "N"}, "city": {Const: "Portsmouth"},
 			},
@@ -42,7 +41,7 @@ func TestMappingEntities(t *testing.T) {
 			entity: "capacity",
 			header: []string{"URN", "Setting", "Type", "Needs", "Places", "On roll", "As at"},
 			row:    []string{"116217", "Castle View", "Special", "SLD, PMLD", "160", "171", "16/01/2025"},
-			mapping: map[string]config.MappingRule{
+			mapping: map[string]MappingRule{
 				"urn": {Column: "URN"}, "name": {Column: "Setting"}, "provision_type": {Column: "Type", Values: map[string]string{"special": "special_school"}},
 				"need_codes": {Column: "Needs", Split: ","}, "places": {Column: "Places"}, "number_on_roll": {Column: "On roll"},
 				"as_of": {Column: "As at", DateFormat: "dd/mm/yyyy"},
@@ -59,7 +58,7 @@ func TestMappingEntities(t *testing.T) {
 			entity: "demand",
 			header: []string{"Year", "Setting", "Pupils", "LA"},
 			row:    []string{"202425", "Independent special", "c", "851"},
-			mapping: map[string]config.MappingRule{
+			mapping: map[string]MappingRule{
 				"period": {Column: "Year"}, "placement": {Column: "Setting"}, "count": {Column: "Pupils"},
 				"la_code_old": {Column: "LA"}, "geographic_level": {Const: "Local authority"},
 			},
@@ -75,7 +74,7 @@ func TestMappingEntities(t *testing.T) {
 			entity: "organizations",
 			header: []string{"Name", "Charity", "Web"},
 			row:    []string{"Portsmouth Autism Support Network", "1100001", "pasn.example"},
-			mapping: map[string]config.MappingRule{
+			mapping: map[string]MappingRule{
 				"name": {Column: "Name"}, "charity_number": {Column: "Charity"}, "website": {Column: "Web"},
 				"organization_type": {Const: "provider"},
 			},
@@ -90,7 +89,7 @@ func TestMappingEntities(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.entity, func(t *testing.T) {
-			m, err := newMappingMapper(c.header, config.SpreadsheetOptions{Entity: c.entity, Mapping: c.mapping}, e)
+			m, err := newMappingMapper(c.header, Options{Entity: c.entity, Mapping: c.mapping}, e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +108,7 @@ func TestMappingEntities(t *testing.T) {
 
 func TestMappingCellProblems(t *testing.T) {
 	header := []string{"Name", "Needs", "Reviewed", "From age"}
-	m, err := newMappingMapper(header, config.SpreadsheetOptions{Mapping: map[string]config.MappingRule{
+	m, err := newMappingMapper(header, Options{Mapping: map[string]MappingRule{
 		"name": {Column: "Name"}, "need_codes": {Column: "Needs"}, "assured_date": {Column: "Reviewed", DateFormat: "dd/mm/yyyy"},
 		"minimum_age": {Column: "From age", Default: "0"},
 	}}, env{pipeline: "p"})

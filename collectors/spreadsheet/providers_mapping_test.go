@@ -8,24 +8,19 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 )
 
 // The providers template's mapping, checked on the records the collector
 // emits (no warehouse): every record valid, field values as in the sheet.
 func TestProvidersTemplate(t *testing.T) {
-	p, dir := providerOptions(t)
-	c, err := New(p, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, name := providerCollector(t)
 	v, err := schema.NewValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	rec := collecttest.New(t, p.Name, fetch.Options{}, now)
+	rec := collecttest.New(t, name, fetch.Options{}, now)
 	if err := c.Collect(context.Background(), rec.Run); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +60,7 @@ func TestProvidersTemplate(t *testing.T) {
 
 	// A mapping naming a column the sheet lacks fails the pipeline, listing the real columns.
 	typo := *c
-	typo.Options.Mapping = map[string]config.MappingRule{"name": {Column: "Service name"}, "email": {Column: "E-mail"}}
+	typo.Options.Mapping = map[string]MappingRule{"name": {Column: "Service name"}, "email": {Column: "E-mail"}}
 	err = typo.Collect(context.Background(), collecttest.New(t, "providers_typo", fetch.Options{}, now).Run)
 	if err == nil || !strings.Contains(err.Error(), `mapping email: column "E-mail" is not in the file; its columns are: "Provider ID", "Service name"`) {
 		t.Fatalf("err = %v", err)

@@ -10,13 +10,11 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/transform/pii"
 )
@@ -27,22 +25,14 @@ const DefaultMaxBytes = 1 << 30
 // Collector reads one spreadsheet per run.
 type Collector struct {
 	Source  string // URL, file:// URL or path
-	Options config.SpreadsheetOptions
+	Options Options
 	Area    string // default GSS area for rows with none
 }
 
-// New builds the collector for a pipeline; relative paths resolve against
-// baseDir (the directory of pipelines.yaml).
-func New(p config.Pipeline, baseDir string) (*Collector, error) {
-	src := p.Collector.Source()
-	if src == "" {
-		//lint:ignore ST1005 the message ends with a YAML key, colon included
-		return nil, fmt.Errorf("pipeline %s: spreadsheet needs url: or path:", p.Name)
-	}
-	if !strings.Contains(src, "://") && !filepath.IsAbs(src) && baseDir != "" {
-		src = filepath.Join(baseDir, src)
-	}
-	return &Collector{Source: src, Options: p.Collector.SpreadsheetOptions, Area: p.Area}, nil
+// New builds the collector of one file (a path, already resolved, or a URL);
+// area is the pipeline's default GSS area for rows with none.
+func New(source string, o Options, area string) *Collector {
+	return &Collector{Source: source, Options: o, Area: area}
 }
 
 // Collect fetches the file, reads it and emits one or more records per row.

@@ -1,10 +1,14 @@
-package config
+package hsdsapi
 
-import "time"
+import (
+	"time"
 
-// APIOptions configure the provider-feed collectors: hsds_api, oruk_v1_api and
-// hsds_datapackage.
-type APIOptions struct {
+	"github.com/localoffer/localoffer/collectors/collect"
+)
+
+// Options configure the API collectors hsds_api and oruk_v1_api (the
+// collector: keys besides type and url).
+type Options struct {
 	// PerPage is the page size asked of paginated APIs (default 100).
 	PerPage int `yaml:"per_page"`
 	// MaxPages stops pagination that never ends (default 10,000).
@@ -23,12 +27,8 @@ type APIOptions struct {
 	Headers map[string]string `yaml:"headers"`
 }
 
-var apiOptionKeys = map[string]bool{
-	"per_page": true, "max_pages": true, "fetch_details": true, "full_sweep_every": true,
-	"incremental": true, "profile": true, "headers": true,
-}
-
-func (o *APIOptions) applyDefaults(typ string) {
+// SetDefaults fills the options left unset.
+func (o *Options) SetDefaults() {
 	if o.PerPage <= 0 {
 		o.PerPage = 100
 	}
@@ -50,20 +50,26 @@ func (o *APIOptions) applyDefaults(typ string) {
 	}
 }
 
-func (o *APIOptions) validate(typ string) []optionError {
-	var errs []optionError
+// Validate reports every option out of range (after SetDefaults).
+func (o *Options) Validate() []collect.OptionError {
+	var errs []collect.OptionError
 	switch o.FetchDetails {
 	case "auto", "always", "never":
 	default:
-		errs = append(errs, optionError{"fetch_details", "must be auto, always or never, not " + quote(o.FetchDetails)})
+		errs = append(errs, collect.OptionError{Key: "fetch_details", Msg: `must be auto, always or never, not "` + o.FetchDetails + `"`})
 	}
-	switch o.Profile {
-	case "hsds", "uk":
-	default:
-		errs = append(errs, optionError{"profile", "must be hsds or uk, not " + quote(o.Profile)})
-	}
+	errs = append(errs, ValidateProfile(o.Profile)...)
 	if o.PerPage > 10000 {
-		errs = append(errs, optionError{"per_page", "at most 10000"})
+		errs = append(errs, collect.OptionError{Key: "per_page", Msg: "at most 10000"})
 	}
 	return errs
+}
+
+// ValidateProfile checks a profile: option (shared with hsds_datapackage).
+func ValidateProfile(profile string) []collect.OptionError {
+	switch profile {
+	case "hsds", "uk":
+		return nil
+	}
+	return []collect.OptionError{{Key: "profile", Msg: `must be hsds or uk, not "` + profile + `"`}}
 }

@@ -1,15 +1,16 @@
-package config
+package spreadsheet
 
 import (
 	"fmt"
+	"github.com/localoffer/localoffer/collectors/collect"
 	"sort"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// SpreadsheetOptions configure the spreadsheet collector (CSV or XLSX).
-type SpreadsheetOptions struct {
+// Options configure the spreadsheet collector (CSV or XLSX).
+type Options struct {
 	// Preset names a mapping shipped in the binary: gias, dfe_ehcp_needs, dfe_ehcp_caseload.
 	Preset string `yaml:"preset"`
 	// Entity is what each row becomes: services (default), organizations, locations, demand, capacity, feedback.
@@ -121,35 +122,28 @@ var MappingTargets = map[string][]string{
 	"feedback": {"id", "received_date", "comment", "respondent", "about", "response", "response_date", "status", "la_code"},
 }
 
-var spreadsheetOptionKeys = map[string]bool{
-	"preset": true, "entity": true, "sheet": true, "header_row": true,
-	"delimiter": true, "encoding": true, "mapping": true,
-	"measure": true, "source": true, "max_bytes": true,
-}
-
-func (o *SpreadsheetOptions) applyDefaults(typ string) {
-	if typ != "spreadsheet" {
-		return
-	}
+// SetDefaults fills the options left unset.
+func (o *Options) SetDefaults() {
 	if o.Entity == "" && o.Preset == "" {
 		o.Entity = "services"
 	}
 }
 
-func (o *SpreadsheetOptions) validate() []optionError {
-	var errs []optionError
+// Validate reports every option out of range (after SetDefaults).
+func (o *Options) Validate() []collect.OptionError {
+	var errs []collect.OptionError
 	switch o.Preset {
 	case "", "gias", "dfe_ehcp_needs", "dfe_ehcp_caseload":
 	default:
-		errs = append(errs, optionError{"preset", "unknown preset " + quote(o.Preset) + " (gias, dfe_ehcp_needs, dfe_ehcp_caseload)"})
+		errs = append(errs, collect.OptionError{Key: "preset", Msg: "unknown preset " + quote(o.Preset) + " (gias, dfe_ehcp_needs, dfe_ehcp_caseload)"})
 	}
 	if o.Preset == "" && len(o.Mapping) == 0 {
-		errs = append(errs, optionError{"mapping", "give a preset: or a mapping:"})
+		errs = append(errs, collect.OptionError{Key: "mapping", Msg: "give a preset: or a mapping:"})
 	}
 	switch o.Entity {
 	case "", "services", "organizations", "locations", "demand", "capacity", "feedback":
 	default:
-		errs = append(errs, optionError{"entity", "unknown entity " + quote(o.Entity) + " (services, organizations, locations, demand, capacity, feedback)"})
+		errs = append(errs, collect.OptionError{Key: "entity", Msg: "unknown entity " + quote(o.Entity) + " (services, organizations, locations, demand, capacity, feedback)"})
 	}
 	if o.Preset == "" {
 		entity := o.Entity
@@ -169,23 +163,23 @@ func (o *SpreadsheetOptions) validate() []optionError {
 			}
 			sort.Strings(unknown)
 			for _, f := range unknown {
-				errs = append(errs, optionError{"mapping", "unknown field " + quote(f) + " for entity " + entity + " (fields: " + strings.Join(targets, ", ") + ")"})
+				errs = append(errs, collect.OptionError{Key: "mapping", Msg: "unknown field " + quote(f) + " for entity " + entity + " (fields: " + strings.Join(targets, ", ") + ")"})
 			}
 		}
 	}
 	if o.Preset != "" && len(o.Mapping) > 0 {
-		errs = append(errs, optionError{"mapping", "give a preset: or a mapping:, not both"})
+		errs = append(errs, collect.OptionError{Key: "mapping", Msg: "give a preset: or a mapping:, not both"})
 	}
 	if o.Measure != "" && o.Preset != "dfe_ehcp_needs" && o.Preset != "dfe_ehcp_caseload" && o.Entity != "demand" {
-		errs = append(errs, optionError{"measure", "only demand pipelines have a measure"})
+		errs = append(errs, collect.OptionError{Key: "measure", Msg: "only demand pipelines have a measure"})
 	}
 	if o.MaxBytes < 0 {
-		errs = append(errs, optionError{"max_bytes", "must be positive"})
+		errs = append(errs, collect.OptionError{Key: "max_bytes", Msg: "must be positive"})
 	}
 	switch o.Encoding {
 	case "", "utf-8", "latin-1", "cp1252":
 	default:
-		errs = append(errs, optionError{"encoding", "unknown encoding " + quote(o.Encoding) + " (utf-8, latin-1, cp1252)"})
+		errs = append(errs, collect.OptionError{Key: "encoding", Msg: "unknown encoding " + quote(o.Encoding) + " (utf-8, latin-1, cp1252)"})
 	}
 	return errs
 }
