@@ -189,7 +189,10 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	defer cancel()
 	perPage := w.c.Opts.PerPage
 	maxPages := w.c.Opts.MaxPages
-	results := make(chan *pageResult[T], 1)
+	// Unbuffered: the producer is exactly one page ahead (it holds the next
+	// page while this one is handled), never two, so a walk that stops early
+	// asks for at most one page it does not use.
+	results := make(chan *pageResult[T])
 	opts := w.getOpts
 	if list != "services" {
 		// Lists beyond /services are optional in ORUK 3.0: their absence is no failure.
