@@ -251,13 +251,13 @@ func Build(ctx context.Context, c warehouse.Conn, dir string, v Validator, log *
 	if err != nil {
 		return nil, fmt.Errorf("snapshot watermark: %w", err)
 	}
-	orgs, err := loadPayloads[schema.Organization](ctx, c, "organizations_current")
+	orgs, err := feed.LoadPayloads[schema.Organization](ctx, c, "organizations_current")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	locs, err := loadPayloads[schema.Location](ctx, c, "locations_current")
+	locs, err := feed.LoadPayloads[schema.Location](ctx, c, "locations_current")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	flags := map[string][]string{}
 	err = warehouse.QueryEach(ctx, c, `SELECT entity_id, arraySort(groupUniqArray(flag)) AS flags FROM flags_current
@@ -782,27 +782,6 @@ func hash(b []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
-}
-
-type payloadRow struct {
-	ID      string `json:"id"`
-	Payload string `json:"payload"`
-}
-
-func loadPayloads[T any](ctx context.Context, c warehouse.Conn, view string) (map[string]*T, error) {
-	out := map[string]*T{}
-	err := warehouse.QueryEach(ctx, c, "SELECT id, payload FROM "+view, func(r payloadRow) error {
-		v := new(T)
-		if err := json.Unmarshal([]byte(r.Payload), v); err != nil {
-			return fmt.Errorf("decode %s row %s: %w", view, r.ID, err)
-		}
-		out[r.ID] = v
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", view, err)
-	}
-	return out, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -58,11 +58,11 @@ func Export(ctx context.Context, c warehouse.Conn, opts Options, log *slog.Logge
 	if err := CheckOut(opts.Out); err != nil {
 		return st, err
 	}
-	orgs, err := loadPayloads[schema.Organization](ctx, c, "organizations_current")
+	orgs, err := LoadPayloads[schema.Organization](ctx, c, "organizations_current")
 	if err != nil {
 		return st, err
 	}
-	locs, err := loadPayloads[schema.Location](ctx, c, "locations_current")
+	locs, err := LoadPayloads[schema.Location](ctx, c, "locations_current")
 	if err != nil {
 		return st, err
 	}
@@ -155,7 +155,9 @@ type payloadRow struct {
 	Payload string `json:"payload"`
 }
 
-func loadPayloads[T any](ctx context.Context, c warehouse.Conn, view string) (map[string]*T, error) {
+// LoadPayloads decodes the JSON payload of every row of a *_current view,
+// by id (export and serve's snapshot both join services to these).
+func LoadPayloads[T any](ctx context.Context, c warehouse.Conn, view string) (map[string]*T, error) {
 	out := map[string]*T{}
 	err := warehouse.QueryEach(ctx, c, "SELECT id, payload FROM "+view, func(r payloadRow) error {
 		v := new(T)
