@@ -8,8 +8,9 @@
 #
 #   ./scripts/bench-feed.sh                 20,000 services, 3 runs
 #   N=2000 RUNS=1 ./scripts/bench-feed.sh   a quick look
-#   CAPTURE=1 ./scripts/bench-feed.sh       also the engine floor: the last run's
-#                                           inserts replayed into the real tables and Null
+#   CAPTURE=0 ./scripts/bench-feed.sh       without the engine floor (by default the last run
+#                                           keeps its insert files, LOCALOFFER_CAPTURE_INSERTS, and
+#                                           feedbench replay loads them into the real tables and Null)
 #
 # Wall figures depend on what else the machine runs: the load average and CPU
 # seconds are printed with every figure.
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20000}
 RUNS=${RUNS:-3}
-CAPTURE=${CAPTURE:-0}
+CAPTURE=${CAPTURE:-1}
 SCHEMA=${SCHEMA:-../shared/conformance/hsds-3.0/schema/compiled/service.json}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/localoffer-bench-feed.XXXXXX")
 srv=""
@@ -84,8 +85,8 @@ for i in $(seq 1 "$RUNS"); do
 	services=$(bin/localoffer query --config "$d/pipelines.yaml" --format csv "SELECT count() FROM services_current" | tail -1)
 	line=$(awk -v n="$services" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v l="$load_before" 'BEGIN {
 		cpu = u + s
-		printf "%d services  wall %.2f s  %.0f services/s  CPU %.2f s (user %.2f + sys %.2f) = %.3f CPU-s per 1,000  %.2f cores  peak RSS %.0f MB  load before %s",
-			n, w, n / w, cpu, u, s, cpu * 1000 / n, cpu / w, r / 1024, l }')
+		printf "%d services  wall %.2f s  %.0f services/s  CPU %.2f s (user %.2f + sys %.2f) = %.3f CPU-s per 1,000 (%.0f services per CPU-s)  %.2f cores  peak RSS %.0f MB  load before %s",
+			n, w, n / w, cpu, u, s, cpu * 1000 / n, n / cpu, cpu / w, r / 1024, l }')
 	echo "run $i: $line"
 	results+=("$(awk -v n="$services" -v w="$wall" 'BEGIN{printf "%.3f", n / w}') $line")
 done
@@ -111,6 +112,7 @@ fi
 peer=$(/usr/bin/python3 scripts/feedpeer.py "$feed" "$SCHEMA")
 read -r _ pn pwall pcpu pinvalid pvalidated <<<"$peer"
 ours=$(printf '%s\n' "$median" | awk '{print $6}')
-awk -v n="$pn" -v w="$pwall" -v c="$pcpu" -v bad="$pinvalid" -v v="$pvalidated" -v ours="$ours" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
-	printf "   peer: %d services  wall %.2f s  %.0f services/s  CPU %.2f s  invalid %d  validated: %s  load %s\n", n, w, n / w, c, bad, v, l
-	printf "   localoffer run (median) / peer = %.2f×\n", ours / (n / w) }'
+ours_cpu=$(printf '%s\n' "$median" | sed -E 's/.*\(([0-9]+) services per CPU-s\).*/\1/')
+awk -v n="$pn" -v w="$pwall" -v c="$pcpu" -v bad="$pinvalid" -v v="$pvalidated" -v ours="$ours" -v ourscpu="$ours_cpu" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+	printf "   peer: %d services  wall %.2f s  %.0f services/s  CPU %.2f s (%.0f services per CPU-s)  invalid %d  validated: %s  load %s\n", n, w, n / w, c, n / c, bad, v, l
+	printf "   localoffer run (median) / peer: %.2f× by wall, %.2f× by CPU (services per CPU-s; the peer is one process on one core)\n", ours / (n / w), ourscpu / (n / c) }'

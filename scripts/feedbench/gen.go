@@ -249,8 +249,8 @@ func genOrgs(r *rand.Rand, c *council, place string, n int) []organization {
 		orgs[i] = organization{
 			ID:   uuidFrom(r),
 			Name: name,
-			Description: fmt.Sprintf("%s is a local charity working with disabled children, young people and their families across %s. "+
-				"We run groups, short breaks and advice sessions, and work alongside the council's Local Offer.", name, place),
+			Description: fmt.Sprintf("A local charity for disabled children, young people and their families across %s: "+
+				"groups, short breaks and advice.", place),
 			Email:   "hello@" + slug + ".org.uk",
 			Website: "https://www." + slug + ".org.uk/",
 		}

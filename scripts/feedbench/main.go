@@ -5,6 +5,7 @@
 //
 //	feedbench serve -services 20000                    one council's API at http://ADDR/api
 //	feedbench serve -councils 153 -per-council 300     one API per LA at http://ADDR/<gss>
+//	feedbench replay -dir CAPTURE -warehouse NEWDIR    the engine floor of a run's captured inserts
 //	feedbench replay -dir CAPTURE [-db DB]             the engine floor of captured inserts
 //
 // serve prints "feed URL" (or one "council GSS URL" line per council) and then
@@ -38,6 +39,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = serve(ctx, os.Args[2:], os.Stdout)
+	case "replay":
+		err = replay(ctx, os.Args[2:], os.Stdout)
 	default:
 		err = fmt.Errorf("unknown command %q (serve or replay)", os.Args[1])
 	}
