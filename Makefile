@@ -60,6 +60,7 @@ bench: setup setup-bench
 	./scripts/hostile-rss.sh
 	./scripts/bench-serve.sh
 	./scripts/bench-feed.sh
+	./scripts/bench-england.sh
 
 clean:
 	rm -rf bin var
