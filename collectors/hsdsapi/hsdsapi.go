@@ -373,17 +373,19 @@ func morePages[T any](p *hsdsmap.Page[T], n, perPage int) bool {
 	return full
 }
 
+// fetchPage fetches and decodes one list page. The page is decoded from the
+// bytes the response brought (the fetch layer still stores the document),
+// not read back from the store.
 func fetchPage[T any](ctx context.Context, w *walk, u string, opts []fetch.GetOption) (*fetch.Document, *hsdsmap.Page[T], error, error) {
-	doc, err := w.run.Fetch.Get(ctx, u, opts...)
+	doc, err := w.run.Fetch.Get(ctx, u, append(opts[:len(opts):len(opts)], fetch.KeepBody())...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	rc, err := doc.OpenUTF8()
+	body, err := doc.UTF8()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer rc.Close()
-	page, err := hsdsmap.DecodePage[T](rc)
+	page, err := hsdsmap.DecodePageBytes[T](body)
 	var fe *hsdsmap.FieldError
 	if errors.As(err, &fe) {
 		return doc, page, err, nil
