@@ -164,3 +164,77 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// BenchmarkInsertFormat measures the engine alone loading one run's rows
+// (20,000 real-shaped services) from files, TabSeparated against RowBinary
+// (converted by the engine from the same TSV), into the real tables and into
+// Null tables: whether a binary insert format would pay.
+func BenchmarkInsertFormat(b *testing.B) {
+	ctx := context.Background()
+	w := whtest.New(b)
+	dir := filepath.Join(whtest.Path(b), "format-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	fc := &fileConn{dir: dir}
+	l := warehouse.New(fc, w.Layout).NewLoader("format", "run", 10_000)
+	now := time.Now().UTC()
+	for i := 0; i < 20_000; i++ {
+		if err := l.Add(ctx, whtest.RealService("format", i, now)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := l.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var tsvBytes, rbBytes int64
+	for i, f := range fc.files {
+		tmp := fmt.Sprintf("format_tmp_%d", i)
+		cols := strings.Join(f.columns, ", ")
+		for _, q := range []string{
+			fmt.Sprintf("CREATE TABLE %s AS %s ENGINE = Memory", tmp, f.table),
+			fmt.Sprintf("INSERT INTO %s (%s) FROM INFILE %s FORMAT TabSeparated", tmp, cols, warehouse.Quote(f.path)),
+			fmt.Sprintf("SELECT %s FROM %s INTO OUTFILE %s FORMAT RowBinary", cols, tmp, warehouse.Quote(f.path+".rb")),
+			fmt.Sprintf("DROP TABLE %s", tmp),
+		} {
+			if err := w.Exec(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if fi, err := os.Stat(f.path); err == nil {
+			tsvBytes += fi.Size()
+		}
+		if fi, err := os.Stat(f.path + ".rb"); err == nil {
+			rbBytes += fi.Size()
+		}
+		if err := w.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS format_null_%s AS %s ENGINE = Null", f.table, f.table)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("TSV %d bytes, RowBinary %d bytes", tsvBytes, rbBytes)
+	for _, format := range []string{"TabSeparated", "RowBinary"} {
+		for _, prefix := range []string{"", "format_null_"} {
+			name := format + "/real"
+			if prefix != "" {
+				name = format + "/null"
+			}
+			b.Run(name, func(b *testing.B) {
+				cpu0 := cpuTime()
+				for b.Loop() {
+					for _, f := range fc.files {
+						path := f.path
+						if format == "RowBinary" {
+							path += ".rb"
+						}
+						q := fmt.Sprintf("INSERT INTO %s%s (%s) FROM INFILE %s FORMAT %s", prefix, f.table, strings.Join(f.columns, ", "), warehouse.Quote(path), format)
+						if err := w.Exec(ctx, q); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "CPU-s/op")
+			})
+		}
+	}
+}
