@@ -233,7 +233,7 @@ func BenchmarkInsertFormat(b *testing.B) {
 						}
 					}
 				}
-				b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "CPU-s/op")
+				b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "CPU-s/op")
 			})
 		}
 	}
