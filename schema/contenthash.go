@@ -39,9 +39,10 @@ func ContentOf(rec *Record) (Content, error) {
 // encoded once. Removing every "provenance" member from those bytes gives
 // exactly what json.Marshal writes with every Provenance nil (the field is
 // omitempty): none of the schema types has a free-form map, so the key only
-// ever names provenance. full is not modified.
+// ever names provenance. The content is written over full, which the caller
+// must not use afterwards.
 func ContentFromJSON(full []byte) (Content, error) {
-	out, err := WithoutMember(make([]byte, 0, len(full)), full, "provenance", true)
+	out, err := WithoutMember(full[:0], full, "provenance", true)
 	if err != nil {
 		return Content{}, fmt.Errorf("content of the record's JSON: %w", err)
 	}
@@ -51,7 +52,9 @@ func ContentFromJSON(full []byte) (Content, error) {
 
 // WithoutMember appends src to dst without the object members named key: at
 // the top level only, or in objects at any depth. src must be compact JSON as
-// json.Marshal writes it (no insignificant white space).
+// json.Marshal writes it (no insignificant white space). dst may be src[:0]:
+// what is kept is only ever moved towards the start, behind what is still to
+// be read.
 func WithoutMember(dst, src []byte, key string, anyDepth bool) ([]byte, error) {
 	s := stripper{src: src, key: key, anyDepth: anyDepth, dst: dst}
 	if err := s.value(0, false); err != nil {

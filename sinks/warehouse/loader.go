@@ -145,8 +145,9 @@ func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
 // PrepareEncoded encodes a valid record with the repairs and drops that made
 // it valid (written to field_issues). encoded is the record's entity as
 // json.Marshal writes it, provenance included (the bytes the validator
-// checked), so the record is not encoded twice; nil encodes it here. Safe for
-// concurrent use.
+// checked), so the record is not encoded twice; nil encodes it here. The
+// content is written over encoded, which the caller must not use afterwards.
+// Safe for concurrent use.
 func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []schema.FieldIssue) (*Prepared, error) {
 	id := rec.ID()
 	if id == "" {
