@@ -82,7 +82,11 @@ func (c *Collector) read(ctx context.Context, run *collect.Run, file string, pro
 		return err
 	}
 	defer r.Close()
-	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel}
+	nr, err := newNeedReader()
+	if err != nil {
+		return err
+	}
+	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel, needs: nr}
 	if e.sourceLabel == "" {
 		e.sourceLabel = defaultSourceLabel(o.Preset, c.Source)
 	}
@@ -165,18 +169,5 @@ func setProvenance(rec *schema.Record, prov schema.Provenance, pipeline string) 
 	p := prov
 	p.Pipeline = pipeline
 	p.SourceID = strings.TrimPrefix(rec.ID(), pipeline+"/")
-	switch rec.Kind {
-	case schema.KindService:
-		rec.Service.Provenance = &p
-	case schema.KindOrganization:
-		rec.Organization.Provenance = &p
-	case schema.KindLocation:
-		rec.Location.Provenance = &p
-	case schema.KindDemand:
-		rec.Demand.Provenance = &p
-	case schema.KindFeedback:
-		rec.Feedback.Provenance = &p
-	case schema.KindCapacity:
-		rec.Capacity.Provenance = &p
-	}
+	rec.SetProv(&p)
 }

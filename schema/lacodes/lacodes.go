@@ -42,3 +42,13 @@ func ByGSS(code string) (LA, bool) {
 
 // Len is how many LAs the table has.
 func Len() int { return len(byOld) }
+
+// All lists every LA in the table's order (by DfE code).
+func All() []LA {
+	rows, _ := csv.NewReader(strings.NewReader(table)).ReadAll()
+	out := make([]LA, 0, len(rows))
+	for _, r := range rows[1:] {
+		out = append(out, LA{Old: r[0], GSS: r[1], Name: r[2]})
+	}
+	return out
+}

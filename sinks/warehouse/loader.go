@@ -85,7 +85,7 @@ func (l *Loader) currentHashes(ctx context.Context, k schema.Kind) (map[uint64]u
 	}
 	m := map[uint64]uint64{}
 	q := fmt.Sprintf("SELECT id, argMax(content_hash, _version) AS h FROM %s WHERE pipeline = %s GROUP BY id",
-		kindTable[k], Quote(l.pipeline))
+		k.Table(), Quote(l.pipeline))
 	err := l.w.Query(ctx, q, func(_ []string, row []json.RawMessage) error {
 		var id, h string
 		if err := json.Unmarshal(row[0], &id); err != nil {
@@ -98,7 +98,7 @@ func (l *Loader) currentHashes(ctx context.Context, k schema.Kind) (map[uint64]u
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read current versions of %s: %w", kindTable[k], err)
+		return nil, fmt.Errorf("read current versions of %s: %w", k.Table(), err)
 	}
 	l.current[k] = m
 	return m, nil
@@ -172,7 +172,7 @@ func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []sch
 	// The content bytes are never changed after this, so the payload column
 	// shares them instead of copying.
 	payload := unsafe.String(unsafe.SliceData(content.JSON), len(content.JSON))
-	rows, err := l.rows.rows(rec, prov, payload, content.Hash)
+	rows, err := l.rows.rows(rec.Entity(), prov, payload, content.Hash)
 	if err != nil {
 		return nil, err
 	}

@@ -20,34 +20,26 @@ type tableRow struct {
 	row     []any
 }
 
-// rows maps a valid record to its rows. payload is the record's content JSON
-// and hash its content hash (schema.Content).
-func (m rowMapper) rows(rec *schema.Record, prov *schema.Provenance, payload, hash string) ([]tableRow, error) {
-	switch rec.Kind {
-	case schema.KindService:
-		return m.serviceRows(rec.Service, prov, payload, hash), nil
-	case schema.KindOrganization:
-		return []tableRow{{"organizations", orgColumns, m.orgRow(rec.Organization, prov, payload, hash)}}, nil
-	case schema.KindLocation:
-		return []tableRow{{"locations", locationColumns, m.locationRow(rec.Location, prov, payload, hash)}}, nil
-	case schema.KindSENReport:
-		return []tableRow{{"sen_reports", senReportColumns, m.senReportRow(rec.SENReport, prov, payload, hash)}}, nil
-	case schema.KindDemand:
-		return []tableRow{{"demand", demandColumns, m.demandRow(rec.Demand, prov, hash)}}, nil
-	case schema.KindCapacity:
-		return []tableRow{{"capacity", capacityColumns, m.capacityRow(rec.Capacity, prov, hash)}}, nil
-	case schema.KindFeedback:
-		return []tableRow{{"feedback", feedbackColumns, m.feedbackRow(rec.Feedback, prov, hash)}}, nil
+// rows maps a valid record's entity to its rows. payload is the record's
+// content JSON and hash its content hash (schema.Content).
+func (m rowMapper) rows(ent schema.Entity, prov *schema.Provenance, payload, hash string) ([]tableRow, error) {
+	switch e := ent.(type) {
+	case *schema.Service:
+		return m.serviceRows(e, prov, payload, hash), nil
+	case *schema.Organization:
+		return []tableRow{{e.Table(), orgColumns, m.orgRow(e, prov, payload, hash)}}, nil
+	case *schema.Location:
+		return []tableRow{{e.Table(), locationColumns, m.locationRow(e, prov, payload, hash)}}, nil
+	case *schema.SENReport:
+		return []tableRow{{e.Table(), senReportColumns, m.senReportRow(e, prov, payload, hash)}}, nil
+	case *schema.Demand:
+		return []tableRow{{e.Table(), demandColumns, m.demandRow(e, prov, hash)}}, nil
+	case *schema.Capacity:
+		return []tableRow{{e.Table(), capacityColumns, m.capacityRow(e, prov, hash)}}, nil
+	case *schema.Feedback:
+		return []tableRow{{e.Table(), feedbackColumns, m.feedbackRow(e, prov, hash)}}, nil
 	}
-	return nil, fmt.Errorf("unknown record kind %q", rec.Kind)
-}
-
-// kindTable is the table of each record kind.
-var kindTable = map[schema.Kind]string{
-	schema.KindService: "services", schema.KindOrganization: "organizations",
-	schema.KindLocation: "locations", schema.KindDemand: "demand",
-	schema.KindCapacity: "capacity", schema.KindSENReport: "sen_reports",
-	schema.KindFeedback: "feedback",
+	return nil, fmt.Errorf("no rows for a %T record", ent)
 }
 
 var seenColumns = []string{"pipeline", "run_id", "entity_type", "entity_id", "seen_at"}
@@ -67,7 +59,7 @@ func (m rowMapper) serviceRows(s *schema.Service, p *schema.Provenance, payload,
 	if s.Capacity != nil {
 		avail, maxi = s.Capacity.Available, s.Capacity.Maximum
 	}
-	rows := []tableRow{{"services", serviceColumns, []any{s.ID, m.pipeline, m.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
+	rows := []tableRow{{s.Table(), serviceColumns, []any{s.ID, m.pipeline, m.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
 		s.MinimumAge, s.MaximumAge, s.AgeText, s.AgeSource, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, servicePostcode(s),
 		avail, maxi, boolInt(s.HasContact()), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
 		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, payload, m.version}}}

@@ -133,21 +133,22 @@ func (c *Coder) Organization(o *schema.Organization) {
 	fill(&o.LACode, c.Default)
 }
 
-// Apply fills area codes on any record kind.
+// Apply fills area codes on any record kind. The switch stays because each
+// kind keeps its area codes in different fields, with different fallbacks.
 func (c *Coder) Apply(rec *schema.Record) {
-	switch rec.Kind {
-	case schema.KindService:
-		c.Service(rec.Service)
-	case schema.KindLocation:
-		c.Location(rec.Location)
-	case schema.KindOrganization:
-		c.Organization(rec.Organization)
-	case schema.KindSENReport:
-		fill(&rec.SENReport.LACode, c.Default)
-	case schema.KindCapacity:
-		fill(&rec.Capacity.LACode, c.Default)
-	case schema.KindDemand:
-		d := rec.Demand
+	switch e := rec.Entity().(type) {
+	case *schema.Service:
+		c.Service(e)
+	case *schema.Location:
+		c.Location(e)
+	case *schema.Organization:
+		c.Organization(e)
+	case *schema.SENReport:
+		fill(&e.LACode, c.Default)
+	case *schema.Capacity:
+		fill(&e.LACode, c.Default)
+	case *schema.Demand:
+		d := e
 		if d.LACode != "" {
 			fill(&d.LACodeOld, c.oldCode(d.LACode))
 		} else if x, ok := lacodes.ByOld(d.LACodeOld); ok && d.LACodeOld != "" {
