@@ -61,22 +61,30 @@ func (v *Validator) Schema(k Kind) *jsonschema.Schema {
 
 // Validate returns the record's problems; none means valid.
 func (v *Validator) Validate(rec *Record) []Problem {
+	problems, _ := v.ValidateJSON(rec)
+	return problems
+}
+
+// ValidateJSON is Validate that also returns the JSON it checked (the entity
+// as json.Marshal writes it; nil when there was none), so the loader can
+// derive the record's content from the same bytes instead of encoding it again.
+func (v *Validator) ValidateJSON(rec *Record) ([]Problem, []byte) {
 	if rec == nil {
-		return []Problem{{Pointer: "", Message: "no record"}}
+		return []Problem{{Pointer: "", Message: "no record"}}, nil
 	}
 	sch := v.kinds[rec.Kind]
 	if sch == nil {
-		return []Problem{{Pointer: "", Message: fmt.Sprintf("unknown record kind %q", rec.Kind)}}
+		return []Problem{{Pointer: "", Message: fmt.Sprintf("unknown record kind %q", rec.Kind)}}, nil
 	}
 	ent := rec.Entity()
 	if ent == nil {
-		return []Problem{{Pointer: "", Message: fmt.Sprintf("%s record carries no %s", rec.Kind, rec.Kind)}}
+		return []Problem{{Pointer: "", Message: fmt.Sprintf("%s record carries no %s", rec.Kind, rec.Kind)}}, nil
 	}
 	b, err := json.Marshal(ent)
 	if err != nil {
-		return []Problem{{Pointer: "", Message: fmt.Sprintf("encode %s: %v", rec.Kind, err)}}
+		return []Problem{{Pointer: "", Message: fmt.Sprintf("encode %s: %v", rec.Kind, err)}}, nil
 	}
-	return append(sch.ProblemsJSON(b), crossChecks(ent)...)
+	return append(sch.ProblemsJSON(b), crossChecks(ent)...), b
 }
 
 // crossChecks are rules JSON Schema cannot say: ranges that must be ordered.
