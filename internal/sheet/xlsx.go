@@ -166,6 +166,11 @@ func (x *xlsxSource) next() ([]string, int, error) {
 	return cols, x.row, nil
 }
 
+func (x *xlsxSource) blank(row []string) bool { return blank(row) }
+
+// selectCols is a no-op: the XLSX reader decodes whole rows.
+func (x *xlsxSource) selectCols([]bool) {}
+
 func (x *xlsxSource) close() error {
 	err := x.rows.Close()
 	if cerr := x.f.Close(); err == nil {
