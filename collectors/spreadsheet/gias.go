@@ -19,8 +19,9 @@ import (
 // gets one service ("SEN provision") so the Local Offer gap analysis sees the
 // specialist places; ordinary mainstream schools get no service.
 type giasMapper struct {
-	env env
-	c   giasCols
+	env   env
+	c     giasCols
+	terms map[string]*schema.TaxonomyTerm // one per attribute key, shared by every school's attributes (read only)
 }
 
 // giasCols are the columns the preset reads, found once in the header.
@@ -69,7 +70,7 @@ func newGIASMapper(g *gias.Reader, e env) *giasMapper {
 	for _, n := range gias.SENColumns {
 		c.sen = append(c.sen, col(n))
 	}
-	return &giasMapper{env: e, c: c}
+	return &giasMapper{env: e, c: c, terms: map[string]*schema.TaxonomyTerm{}}
 }
 
 // name is the column's header name, for cell problems.
@@ -117,7 +118,7 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 			// The term travels with the attribute, so an exported feed can
 			// say what "gias:phase_of_education" means.
 			org.Attributes = append(org.Attributes, schema.Attribute{ID: orgID + "/" + key, LinkID: orgID,
-				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value, TaxonomyTerm: giasTerm(key)})
+				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value, TaxonomyTerm: m.term(key)})
 		}
 	}
 	date := func(col gias.Col) string {
@@ -286,6 +287,16 @@ func deref(f *float64) float64 {
 		return 0
 	}
 	return *f
+}
+
+// term is giasTerm(key), built once per file.
+func (m *giasMapper) term(key string) *schema.TaxonomyTerm {
+	t, ok := m.terms[key]
+	if !ok {
+		t = giasTerm(key)
+		m.terms[key] = t
+	}
+	return t
 }
 
 // giasTerm describes one GIAS establishment field kept as an attribute.
