@@ -141,7 +141,7 @@ func Open(path string, opts Options) (*Reader, error) {
 	var merged func(headerRow int) ([]mergeRange, error)
 	switch format {
 	case "xlsx":
-		x, err := openXLSX(path, &opts)
+		x, err := openXLSX(path, opts.Name, &opts)
 		if err != nil {
 			return nil, err
 		}
