@@ -51,6 +51,7 @@ bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	./scripts/hostile-rss.sh
 	./scripts/bench-serve.sh
+	./scripts/bench-sheets.sh
 
 clean:
 	rm -rf bin var
