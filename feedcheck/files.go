@@ -17,8 +17,9 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 	"github.com/localoffer/localoffer/internal/archive"
+	"github.com/localoffer/localoffer/internal/sheet"
+	"github.com/localoffer/localoffer/internal/textenc"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -47,10 +48,10 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // sniff looks at the start of a document and reports a problem that makes it
 // unreadable as JSON (HTML, UTF-16, empty). It returns how many BOM bytes to skip.
 func sniff(head []byte) (skip int, problem string) {
-	if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
-		skip = 3
-	}
-	if bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) {
+	switch kind, n := textenc.BOM(head); kind {
+	case textenc.UTF8:
+		skip = n
+	case textenc.UTF16LE, textenc.UTF16BE:
 		return 0, "the document is UTF-16; JSON feeds must be UTF-8"
 	}
 	rest := bytes.TrimLeft(head[skip:], " \t\r\n")

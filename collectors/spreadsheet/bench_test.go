@@ -8,7 +8,7 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/internal/samples"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/internal/sheet"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
