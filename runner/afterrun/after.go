@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform/staleness"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -40,7 +40,7 @@ func NewAfter(cfg *config.Config, log *slog.Logger) *After {
 // broken_link are not listed: they close when their entity is seen again
 // without them, and stay open while it is not seen (an incremental run says
 // nothing about it).
-func (a *After) RuleFlags() []string { return []string{staleness.StatusConflict} }
+func (a *After) RuleFlags() []string { return []string{schema.FlagStatusConflict} }
 
 // AfterRun raises the warehouse-level flags for run's pipeline.
 func (a *After) AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
@@ -120,13 +120,13 @@ ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
 	for _, r := range prev {
 		ids = append(ids, warehouse.Quote(r.RunID))
 	}
-	q := fmt.Sprintf(`SELECT entity_type, entity_id, 'missing_from_source' AS flag,
+	q := fmt.Sprintf(`SELECT entity_type, entity_id, %s AS flag,
   concat('not in the last ', toString(%d), ' full sweeps of ', %s, ' (staleness.missing_after_runs)') AS reason,
   concat('last seen ', formatDateTime(max(seen_at), '%%Y-%%m-%%d'), ' in run ', argMax(run_id, seen_at)) AS evidence
 FROM entity_seen
 WHERE pipeline = %s AND entity_type IN ('service', 'organization', 'location', 'sen_report')
 GROUP BY entity_type, entity_id
-HAVING countIf(run_id IN (%s)) = 0`, n, p, p, strings.Join(ids, ","))
+HAVING countIf(run_id IN (%s)) = 0`, warehouse.Quote(schema.FlagMissingFromSource), n, p, p, strings.Join(ids, ","))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("missing_from_source for %s: %w", run.Pipeline, err)
@@ -141,7 +141,7 @@ func (a *After) statusConflicts(ctx context.Context, w *warehouse.Warehouse, run
 }
 
 func statusConflicts(ctx context.Context, w *warehouse.Warehouse, pipeline string) ([]observation, error) {
-	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
+	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, %s AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
 FROM (SELECT id, status, canonical_id FROM services_current WHERE pipeline = %s) AS s
@@ -150,7 +150,7 @@ INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHER
 WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
    OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
 ORDER BY entity_id, evidence
-LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
+LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
@@ -164,7 +164,7 @@ LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 // themselves too; both end up in the same flag.
 func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
 	p, r := warehouse.Quote(run.Pipeline), warehouse.Quote(run.RunID)
-	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, 'broken_link' AS flag,
+	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, %s AS flag,
   concat(e.field, ' answered HTTP ', toString(d.last_status)) AS reason,
   concat(d.url, ' ', toString(d.last_status), ' at ', formatDateTime(d.last_at, '%%Y-%%m-%%d %%H:%%i')) AS evidence
 FROM (
@@ -178,7 +178,7 @@ INNER JOIN (
   SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
   FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
 ) AS d ON d.url = e.u
-WHERE d.last_status IN (404, 410)`, p, p, p, p, r)
+WHERE d.last_status IN (404, 410)`, warehouse.Quote(schema.FlagBrokenLink), p, p, p, p, r)
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)
