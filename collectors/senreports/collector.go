@@ -18,6 +18,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/transform/needs"
 	"github.com/localoffer/localoffer/transform/staleness"
 )
@@ -354,7 +355,7 @@ func (c *Collector) keep(rep *schema.SENReport, res Result, last cached, now tim
 }
 
 func (c *Collector) laCode(s School) string {
-	if gssLA.MatchString(s.LACode) {
+	if lacodes.IsLA(s.LACode) {
 		return s.LACode
 	}
 	return c.opts.Area
@@ -403,7 +404,7 @@ func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Rec
 		Provenance: prov(),
 	}
 	loc := &schema.Location{ID: locID, LocationType: "physical", OrganizationID: orgID, Name: s.Name, LACode: la, Provenance: prov()}
-	if !gssLA.MatchString(s.LACode) && len(s.LACode) == 3 {
+	if lacodes.IsOld(s.LACode) {
 		loc.LACodeOld = s.LACode
 	}
 	if s.Postcode != "" || s.Street != "" {
