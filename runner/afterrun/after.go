@@ -9,14 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"golang.org/x/net/publicsuffix"
 )
 
 // After is the work done once a run's records are loaded: the flags that need
@@ -72,27 +70,6 @@ type observation struct {
 	Flag       string `json:"flag"`
 	Reason     string `json:"reason"`
 	Evidence   string `json:"evidence"`
-}
-
-// Domain returns the registrable domain of a website URL ("www.example.org.uk"
-// → "example.org.uk"), or "".
-func Domain(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return ""
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" || !strings.Contains(u.Hostname(), ".") {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(u.Hostname()))
-	if err != nil {
-		return ""
-	}
-	return d
 }
 
 // missingFromSource: after a full sweep, entities this pipeline has seen

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -470,7 +471,7 @@ LEFT JOIN (
 			}
 		}
 		for _, u := range append([]string{r.Website}, r.SvcURLs...) {
-			if d := Domain(u); d != "" {
+			if d := fetch.Domain(u); d != "" {
 				e.Domains = append(e.Domains, d)
 			}
 		}
