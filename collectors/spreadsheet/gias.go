@@ -82,7 +82,7 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	}
 	status := m.get(row, "EstablishmentStatus (name)")
 	open := strings.HasPrefix(status, "Open")
-	org := &schema.Organization{ID: orgID, Name: name, Website: webURL(m.get(row, "SchoolWebsite")),
+	org := &schema.Organization{ID: orgID, Name: name, Website: schema.WebURL(m.get(row, "SchoolWebsite")),
 		OrganizationType: "school", LACode: la}
 	for _, idf := range []struct{ col, scheme string }{{"URN", "GB-URN"}, {"UKPRN", "GB-UKPRN"}} {
 		if v := m.get(row, idf.col); v != "" {
