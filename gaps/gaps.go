@@ -127,11 +127,16 @@ func limited(rows []Row, o Options) []Row {
 }
 
 // ResolveLA turns a DfE three-digit LA code (851) into its GSS code
-// (E06000044) using the codes the demand figures carry; a GSS code, or
-// anything else, is returned as given for Validate to judge.
+// (E06000044): from schema/lacodes' table of all 153 LAs (as serve's la_code
+// does), else from the codes the demand figures carry (an LA newer than the
+// table). A GSS code, or anything else, is returned as given for Validate to
+// judge.
 func ResolveLA(ctx context.Context, c warehouse.Conn, code string) (string, error) {
 	if !lacodes.IsOld(code) {
 		return code, nil
+	}
+	if la, ok := lacodes.ByOld(code); ok {
+		return la.GSS, nil
 	}
 	codes, err := warehouse.QueryInto[struct {
 		LACode string `json:"la_code"`
