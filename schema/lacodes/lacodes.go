@@ -45,6 +45,16 @@ func ByGSS(code string) (LA, bool) {
 // Len is how many LAs the table has.
 func Len() int { return len(byOld) }
 
+// All lists every LA in the table's order (by DfE code).
+func All() []LA {
+	rows, _ := csv.NewReader(strings.NewReader(table)).ReadAll()
+	out := make([]LA, 0, len(rows))
+	for _, r := range rows[1:] {
+		out = append(out, LA{Old: r[0], GSS: r[1], Name: r[2]})
+	}
+	return out
+}
+
 // IsGSS reports whether code has the shape of an ONS GSS code: a country
 // letter (E, W, S, N, or K for areas across nations) and eight digits, as the
 // schema's gss_code pattern says. It does not say which kind of area.

@@ -13,6 +13,10 @@ func TestTable(t *testing.T) {
 	if la, ok := ByGSS("E09000001"); !ok || la.Old != "201" {
 		t.Fatalf("E09000001 = %+v", la)
 	}
+	all := All()
+	if len(all) != 153 || all[0].GSS != "E09000001" {
+		t.Fatalf("All: %d LAs, first %+v", len(all), all[0])
+	}
 	if _, ok := ByOld("999"); ok {
 		t.Fatal("999 should be unknown")
 	}

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
@@ -143,6 +144,8 @@ type Conn struct {
 	e      *engine
 	db     string
 	closed bool
+	// capture, when set, keeps every insert's file (CaptureInserts).
+	capture *insertCapture
 }
 
 // Open connects to the embedded engine at path (creating it) and to database db
@@ -469,8 +472,18 @@ func (c *Conn) Insert(ctx context.Context, table string, columns []string, rows 
 	q.WriteString(") FROM INFILE ")
 	q.WriteString(warehouse.Quote(f.Name()))
 	q.WriteString(" FORMAT TabSeparated")
+	var kept *CapturedInsert
+	if c.capture != nil {
+		if kept, err = c.capture.keep(f.Name(), table, columns, "TabSeparated", len(rows)); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
 	if err := c.e.run(ctx, c.db, q.String(), "TabSeparated", nil); err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", len(rows), table, err)
+	}
+	if kept != nil {
+		return c.capture.done(kept, time.Since(start))
 	}
 	return nil
 }
