@@ -22,19 +22,6 @@ type giasMapper struct {
 	col map[string]int
 }
 
-// gssCode reports whether s looks like an ONS GSS code (E06000044).
-func gssCode(s string) bool {
-	if len(s) != 9 || !strings.ContainsRune("EWSNK", rune(s[0])) {
-		return false
-	}
-	for i := 1; i < 9; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 var giasRequired = []string{"URN", "EstablishmentName"}
 
 func newGIASMapper(header []string, e env) (*giasMapper, error) {
@@ -74,7 +61,7 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	}
 	laOld := m.get(row, "LA (code)")
 	la := m.get(row, "GSSLACode (name)")
-	if !gssCode(la) {
+	if !lacodes.IsLA(la) {
 		la = ""
 		if l, ok := lacodes.ByOld(laOld); ok {
 			la = l.GSS
@@ -191,10 +178,10 @@ func (m *giasMapper) location(row []string, orgID, name, la, laOld string, fail 
 	if len(laOld) == 3 {
 		loc.LACodeOld = laOld
 	}
-	if w := m.get(row, "AdministrativeWard (code)"); gssCode(w) {
+	if w := m.get(row, "AdministrativeWard (code)"); lacodes.IsGSS(w) {
 		loc.WardCode = w
 	}
-	if l := m.get(row, "LSOA (code)"); gssCode(l) {
+	if l := m.get(row, "LSOA (code)"); lacodes.IsGSS(l) {
 		loc.LSOACode = l
 	}
 	var lines []string
