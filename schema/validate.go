@@ -91,9 +91,8 @@ func (v *Validator) ValidateJSON(rec *Record) ([]Problem, []byte) {
 // The switch stays because each kind has its own fields to compare.
 func crossChecks(e Entity) []Problem {
 	var out []Problem
-	switch e := e.(type) {
+	switch s := e.(type) {
 	case *Service:
-		s := e
 		if s.MinimumAge != nil && s.MaximumAge != nil && *s.MinimumAge > *s.MaximumAge {
 			out = append(out, Problem{"/minimum_age", fmt.Sprintf("minimum_age %g is above maximum_age %g", *s.MinimumAge, *s.MaximumAge)})
 		}
@@ -101,14 +100,12 @@ func crossChecks(e Entity) []Problem {
 			out = append(out, Problem{"/capacity/available", fmt.Sprintf("%g places available is more than the maximum %g", *c.Available, *c.Maximum)})
 		}
 	case *Demand:
-		d := e
-		if d.AgeMin != nil && d.AgeMax != nil && *d.AgeMin > *d.AgeMax {
-			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *d.AgeMin, *d.AgeMax)})
+		if s.AgeMin != nil && s.AgeMax != nil && *s.AgeMin > *s.AgeMax {
+			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *s.AgeMin, *s.AgeMax)})
 		}
 	case *Capacity:
-		c := e
-		if c.AgeMin != nil && c.AgeMax != nil && *c.AgeMin > *c.AgeMax {
-			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *c.AgeMin, *c.AgeMax)})
+		if s.AgeMin != nil && s.AgeMax != nil && *s.AgeMin > *s.AgeMax {
+			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *s.AgeMin, *s.AgeMax)})
 		}
 	}
 	return out

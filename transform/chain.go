@@ -67,7 +67,7 @@ func NewChain(sh *Shared, p config.Pipeline, st config.Staleness, now func() tim
 	return &Chain{
 		shared:    sh,
 		areas:     areas.Coder{Lookup: sh.Postcodes, Default: p.Area},
-		staleness: staleness.Rules{Config: st, Now: now},
+		staleness: staleness.Rules{ReviewAfterDays: st.ReviewAfterDays, AssuranceAfterDays: st.AssuranceAfterDays, Now: now},
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
@@ -80,7 +81,7 @@ func (d *Document) UTF8() ([]byte, error) {
 		return nil, err
 	}
 	if name == "utf-8" {
-		return bytes.TrimPrefix(d.body, []byte{0xEF, 0xBB, 0xBF}), nil
+		return textenc.TrimUTF8BOM(d.body), nil
 	}
 	b, err := enc.NewDecoder().Bytes(d.body)
 	if err != nil {

@@ -16,21 +16,6 @@ type Coder struct {
 	Default string
 }
 
-// IsLACode reports whether a GSS code names a local authority (unitary,
-// non-metropolitan district, metropolitan district, London borough, county,
-// Welsh unitary).
-func IsLACode(code string) bool {
-	if len(code) != 9 {
-		return false
-	}
-	for _, p := range []string{"E06", "E07", "E08", "E09", "E10", "W06"} {
-		if strings.HasPrefix(code, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // oldCode is the DfE three-digit code of an LA, from the table the
 // spreadsheet collector ships for all 153 LAs.
 func (c *Coder) oldCode(la string) string {
@@ -97,7 +82,7 @@ func (c *Coder) Service(s *schema.Service) {
 		if la != "" {
 			break
 		}
-		if e := strings.TrimSpace(sa.Extent); IsLACode(e) {
+		if e := strings.TrimSpace(sa.Extent); lacodes.IsLA(e) {
 			la, how = e, "service_area extent"
 		}
 	}
