@@ -141,8 +141,8 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 		if v == "" {
 			continue
 		}
-		if c, ok := needCode(v); ok {
-			needs = append(needs, c)
+		if c, ok := m.env.needs.codes(v); ok {
+			needs = append(needs, c...)
 		} else {
 			fail(col, "unknown need "+strconv.Quote(v))
 		}

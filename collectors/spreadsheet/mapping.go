@@ -30,6 +30,7 @@ type env struct {
 	area        string // pipeline's default GSS area
 	measure     string
 	sourceLabel string
+	needs       *needReader
 }
 
 func (e *env) id(key string) string { return e.pipeline + "/" + key }
@@ -149,6 +150,7 @@ type rowValues struct {
 	rules map[string]*rule
 	row   []string
 	errs  []cellError
+	vocab *needReader
 }
 
 func (rv *rowValues) has(field string) bool { _, ok := rv.rules[field]; return ok }
@@ -219,8 +221,8 @@ func (rv *rowValues) age(field string) *int {
 func (rv *rowValues) needs(field string) []string {
 	var out []string
 	for _, v := range rv.list(field) {
-		if c, ok := needCode(v); ok {
-			out = append(out, c)
+		if c, ok := rv.vocab.codes(v); ok {
+			out = append(out, c...)
 		} else {
 			rv.fail(field, "unknown need %q (DfE codes: %s)", v, strings.Join(schema.NeedCodes, ", "))
 		}
@@ -309,7 +311,7 @@ func (m *mappingMapper) key(rv *rowValues, name string, line int) string {
 }
 
 func (m *mappingMapper) Map(row []string, line int) ([]*schema.Record, []cellError) {
-	rv := &rowValues{rules: m.rules, row: row}
+	rv := &rowValues{rules: m.rules, row: row, vocab: m.env.needs}
 	var recs []*schema.Record
 	switch m.entity {
 	case "services":
@@ -434,8 +436,8 @@ func (m *mappingMapper) demand(rv *rowValues) *schema.Demand {
 		AgeMin: rv.age("age_min"), AgeMax: rv.age("age_max"), Count: rv.num("count"),
 	}
 	if n := rv.str("need_code"); n != "" {
-		if c, ok := needCode(n); ok {
-			d.NeedCode = c
+		if c, ok := rv.vocab.codes(n); ok && len(c) == 1 {
+			d.NeedCode = c[0]
 		} else {
 			rv.fail("need_code", "unknown need %q", n)
 		}

@@ -82,7 +82,11 @@ func (c *Collector) read(ctx context.Context, run *collect.Run, file string, pro
 		return err
 	}
 	defer r.Close()
-	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel}
+	nr, err := newNeedReader()
+	if err != nil {
+		return err
+	}
+	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel, needs: nr}
 	if e.sourceLabel == "" {
 		e.sourceLabel = defaultSourceLabel(o.Preset, c.Source)
 	}
