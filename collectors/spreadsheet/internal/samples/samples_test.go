@@ -2,14 +2,15 @@ package samples
 
 import (
 	"bytes"
-	"errors"
+	"encoding/csv"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // examples is the repository's examples/ directory, which the generator wrote.
@@ -56,40 +57,16 @@ func TestCheckRefusesAnAreaWithoutEveryPeriod(t *testing.T) {
 	}
 }
 
-// readAll reads a generated file back through the collector's own reader.
-func readAll(t *testing.T, path string, opts sheet.Options) (header []string, rows [][]string) {
-	t.Helper()
-	r, err := sheet.Open(path, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, append([]string(nil), row...))
-	}
-	return r.Header(), rows
-}
-
 func TestSyntheticGIAS(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gias.csv")
-	f, err := os.Create(path)
+	var buf bytes.Buffer
+	if err := SyntheticGIAS(&buf, 40); err != nil {
+		t.Fatal(err)
+	}
+	all, err := csv.NewReader(charmap.Windows1252.NewDecoder().Reader(&buf)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := SyntheticGIAS(f, 40); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	header, rows := readAll(t, path, sheet.Options{})
+	header, rows := all[0], all[1:]
 	if len(rows) != 40 || len(header) != len(giasColumns) || header[0] != "URN" {
 		t.Fatalf("%d rows, header %v", len(rows), header[:3])
 	}
@@ -134,10 +111,19 @@ func TestStreamXLSX(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got, rows := readAll(t, path, sheet.Options{Sheet: "Providers & <Co>"})
-	if len(got) != 3 || got[0] != "ID" || got[2] != "Places" {
+	x, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	all, err := x.GetRows("Providers & <Co>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := all[0]; len(got) != 3 || got[0] != "ID" || got[2] != "Places" {
 		t.Fatalf("header %v", got)
 	}
+	rows := all[1:]
 	want := [][]string{{"p-0", `Tom & "Jerry" <club>`, "0"}, {"p-1", `Tom & "Jerry" <club>`, "10"}, {"p-2", `Tom & "Jerry" <club>`, "20"}}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %v", rows)
@@ -148,5 +134,36 @@ func TestStreamXLSX(t *testing.T) {
 				t.Errorf("row %d cell %d = %q, want %q", i, j, rows[i][j], want[i][j])
 			}
 		}
+	}
+}
+
+// The synthetic provider list has the template's header and n rows whose
+// values the mapping in examples/ reads (ids, needs, ages).
+func TestSyntheticProviders(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SyntheticProviders(f, 12); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	all, err := x.GetRows("Providers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 13 || len(all[0]) != len(ProviderColumns) || all[0][0] != ProviderColumns[0][0] {
+		t.Fatalf("%d rows, header %v", len(all), all[0])
+	}
+	if r := all[12]; r[0] != "P-000011" || r[4] != "SEMH" || r[5] != "4" || r[6] != "18" {
+		t.Errorf("last row %v", r)
 	}
 }

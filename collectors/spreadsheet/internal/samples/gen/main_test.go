@@ -37,3 +37,32 @@ func TestRunReportsAnUnwritableDirectory(t *testing.T) {
 		t.Error("run wrote under a file")
 	}
 }
+
+// -gias-rows and -provider-rows write one synthetic file to -to.
+func TestSynthetic(t *testing.T) {
+	dir := t.TempDir()
+	gias := filepath.Join(dir, "gias.csv")
+	if err := synthetic(gias, 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(gias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := bytes.Count(b, []byte("\r\n")); lines != 4 || !bytes.HasPrefix(b, []byte("URN,")) {
+		t.Errorf("gias: %d CRLF lines, starts %q", lines, b[:min(10, len(b))])
+	}
+	providers := filepath.Join(dir, "p.xlsx")
+	if err := synthetic(providers, 0, 3); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(providers); err != nil || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("providers: not a zip (%v)", err)
+	}
+	if err := synthetic("", 3, 0); err == nil || err.Error() != "-to names the output file" {
+		t.Errorf("no -to: %v", err)
+	}
+	if err := synthetic(filepath.Join(dir, "missing", "x.csv"), 3, 0); err == nil {
+		t.Error("wrote into a missing directory")
+	}
+}
