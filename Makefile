@@ -61,6 +61,7 @@ bench: setup setup-bench
 	./scripts/bench-serve.sh
 	./scripts/bench-feed.sh
 	./scripts/bench-england.sh
+	./scripts/bench-sheets.sh
 
 clean:
 	rm -rf bin var

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
-	"github.com/localoffer/localoffer/config"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/schema/official"
@@ -48,7 +47,7 @@ func TestGeneratedServices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := staleness.Rules{Config: config.Staleness{ReviewAfterDays: 365, AssuranceAfterDays: 90}, Now: func() time.Time { return testNow }}
+	rules := staleness.Rules{ReviewAfterDays: 365, AssuranceAfterDays: 90, Now: func() time.Time { return testNow }}
 	m := hsdsmap.New("bench", true)
 	kinds := map[schema.Kind]int{}
 	for i, b := range c.services {
