@@ -88,13 +88,13 @@ func TestGeneratedServices(t *testing.T) {
 // Same seed and LA, same feed; another LA, other ids and postcodes but
 // service names that recur, and the national charity in both under its name.
 func TestGeneratorDeterministic(t *testing.T) {
-	a, b := testCouncil(t, bristol, 50), testCouncil(t, bristol, 50)
+	a, b := testCouncil(t, bristol, 300), testCouncil(t, bristol, 300)
 	for i := range a.services {
 		if !bytes.Equal(a.services[i], b.services[i]) {
 			t.Fatalf("service %d differs between two runs with the same seed", i)
 		}
 	}
-	other := testCouncil(t, "E06000044", 50)
+	other := testCouncil(t, "E06000044", 300)
 	if other.Services[0].ID == a.Services[0].ID || other.outward[0] == a.outward[0] {
 		t.Error("two councils share ids or postcode districts")
 	}
