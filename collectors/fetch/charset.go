@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
+
+	"github.com/localoffer/localoffer/internal/textenc"
 )
 
 // Charset names the document's character encoding: a BOM, the Content-Type
@@ -37,7 +38,7 @@ func (d *Document) OpenUTF8() (io.ReadCloser, error) {
 	}
 	br := bufio.NewReaderSize(rc, 64<<10)
 	if name == "utf-8" {
-		if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		if b, _ := br.Peek(3); len(textenc.TrimUTF8BOM(b)) < len(b) {
 			br.Discard(3)
 		}
 		return readCloser{br, rc}, nil
@@ -80,7 +81,7 @@ func (d *Document) UTF8() ([]byte, error) {
 		return nil, err
 	}
 	if name == "utf-8" {
-		return bytes.TrimPrefix(d.body, []byte{0xEF, 0xBB, 0xBF}), nil
+		return textenc.TrimUTF8BOM(d.body), nil
 	}
 	b, err := enc.NewDecoder().Bytes(d.body)
 	if err != nil {
@@ -116,7 +117,7 @@ func (d *Document) encoding() (encoding.Encoding, string, error) {
 		return e, normName(name), nil
 	}
 	// Nothing declared: decide on the whole body.
-	valid, err := validUTF8(br)
+	valid, err := textenc.ValidUTF8(br)
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", d.URL, err)
 	}
@@ -131,37 +132,4 @@ func normName(n string) string {
 		return "utf-8"
 	}
 	return strings.ToLower(n)
-}
-
-// validUTF8 streams r and reports whether it is valid UTF-8 throughout.
-func validUTF8(r io.Reader) (bool, error) {
-	buf := make([]byte, 64<<10)
-	var carry []byte
-	for {
-		n, err := r.Read(buf[len(carry):])
-		chunk := buf[:len(carry)+n]
-		end := len(chunk)
-		if err == nil {
-			// Hold back a rune split across reads.
-			for i := end - 1; i >= 0 && i >= end-utf8.UTFMax; i-- {
-				if utf8.RuneStart(chunk[i]) {
-					if !utf8.FullRune(chunk[i:end]) {
-						end = i
-					}
-					break
-				}
-			}
-		}
-		if !utf8.Valid(chunk[:end]) {
-			return false, nil
-		}
-		carry = append(carry[:0], chunk[end:]...)
-		copy(buf, carry)
-		if err == io.EOF {
-			return len(carry) == 0, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
 }

@@ -9,14 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform/staleness"
-	"golang.org/x/net/publicsuffix"
 )
 
 // After is the work done once a run's records are loaded: the flags that need
@@ -40,7 +38,7 @@ func NewAfter(cfg *config.Config, log *slog.Logger) *After {
 // broken_link are not listed: they close when their entity is seen again
 // without them, and stay open while it is not seen (an incremental run says
 // nothing about it).
-func (a *After) RuleFlags() []string { return []string{staleness.StatusConflict} }
+func (a *After) RuleFlags() []string { return []string{schema.FlagStatusConflict} }
 
 // AfterRun raises the warehouse-level flags for run's pipeline.
 func (a *After) AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
@@ -74,27 +72,6 @@ type observation struct {
 	Evidence   string `json:"evidence"`
 }
 
-// Domain returns the registrable domain of a website URL ("www.example.org.uk"
-// → "example.org.uk"), or "".
-func Domain(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return ""
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" || !strings.Contains(u.Hostname(), ".") {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(u.Hostname()))
-	if err != nil {
-		return ""
-	}
-	return d
-}
-
 // missingFromSource: after a full sweep, entities this pipeline has seen
 // before but not in any of its last missing_after_runs full sweeps (this run
 // included). With fewer full sweeps than that on record, nothing is flagged.
@@ -120,13 +97,13 @@ ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
 	for _, r := range prev {
 		ids = append(ids, warehouse.Quote(r.RunID))
 	}
-	q := fmt.Sprintf(`SELECT entity_type, entity_id, 'missing_from_source' AS flag,
+	q := fmt.Sprintf(`SELECT entity_type, entity_id, %s AS flag,
   concat('not in the last ', toString(%d), ' full sweeps of ', %s, ' (staleness.missing_after_runs)') AS reason,
   concat('last seen ', formatDateTime(max(seen_at), '%%Y-%%m-%%d'), ' in run ', argMax(run_id, seen_at)) AS evidence
 FROM entity_seen
 WHERE pipeline = %s AND entity_type IN ('service', 'organization', 'location', 'sen_report')
 GROUP BY entity_type, entity_id
-HAVING countIf(run_id IN (%s)) = 0`, n, p, p, strings.Join(ids, ","))
+HAVING countIf(run_id IN (%s)) = 0`, warehouse.Quote(schema.FlagMissingFromSource), n, p, p, strings.Join(ids, ","))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("missing_from_source for %s: %w", run.Pipeline, err)
@@ -141,21 +118,52 @@ func (a *After) statusConflicts(ctx context.Context, w *warehouse.Warehouse, run
 }
 
 func statusConflicts(ctx context.Context, w *warehouse.Warehouse, pipeline string) ([]observation, error) {
-	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
+	p := warehouse.Quote(pipeline)
+	// The pipeline's current services, then the current services of other
+	// pipelines that may share their canonical ids: linked to one of them by
+	// matching, or carrying one as id or source canonical id. Only those ids
+	// are sorted for their latest version, not the whole services table, so
+	// the cost follows the pipeline and its clusters, not the warehouse.
+	mine := currentServices("SELECT id FROM services WHERE pipeline = "+p) + " WHERE pipeline = " + p
+	canon := "SELECT canonical_id FROM (" + mine + ")"
+	linked := fmt.Sprintf(`SELECT entity_id FROM entity_matches WHERE entity_type = 'service' AND canonical_id IN (%[1]s)
+  UNION DISTINCT SELECT id FROM services WHERE id IN (%[1]s) OR canonical_id IN (%[1]s)`, canon)
+	others := currentServices(linked) + " WHERE pipeline != " + p
+	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, %s AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
-FROM (SELECT id, status, canonical_id FROM services_current WHERE pipeline = %s) AS s
-INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHERE pipeline != %s) AS o
+FROM (%s) AS s
+INNER JOIN (%s) AS o
   ON o.canonical_id = s.canonical_id
 WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
    OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
 ORDER BY entity_id, evidence
-LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
+LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), mine, others)
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
 	}
 	return obs, nil
+}
+
+// currentServices is services_current (id, pipeline, status, canonical_id)
+// for the ids the subquery ids returns: the latest version of each, with
+// the canonical id matching gave it.
+func currentServices(ids string) string {
+	return fmt.Sprintf(`SELECT s.id AS id, s.pipeline AS pipeline, s.status AS status,
+  if(c.canonical_id != '', c.canonical_id, if(s.canonical_id = '', s.id, s.canonical_id)) AS canonical_id
+FROM (SELECT id, pipeline, status, canonical_id FROM services WHERE id IN (%[1]s) ORDER BY _version DESC LIMIT 1 BY id) AS s
+LEFT JOIN (SELECT entity_id, argMax(canonical_id, _version) AS canonical_id FROM entity_matches
+  WHERE entity_type = 'service' AND entity_id IN (%[1]s) GROUP BY entity_id) AS c ON c.entity_id = s.id`, ids)
+}
+
+// currentOf is the latest version (columns cols) of each id of table that
+// pipeline has rows for, still the pipeline's: what <table>_current WHERE
+// pipeline = … returns, without sorting the rest of the table.
+func currentOf(table, cols, pipeline string) string {
+	p := warehouse.Quote(pipeline)
+	return fmt.Sprintf(`SELECT %[1]s FROM (SELECT pipeline, %[1]s FROM %[2]s WHERE id IN (SELECT id FROM %[2]s WHERE pipeline = %[3]s)
+  ORDER BY _version DESC LIMIT 1 BY id) WHERE pipeline = %[3]s`, cols, table, p)
 }
 
 // brokenLinks: a service page, organisation website or SEN report URL of this
@@ -164,21 +172,29 @@ LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 // themselves too; both end up in the same flag.
 func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
 	p, r := warehouse.Quote(run.Pipeline), warehouse.Quote(run.RunID)
-	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, 'broken_link' AS flag,
+	// The run's dead documents first: usually there are none, and then no
+	// entity table is read.
+	dead := fmt.Sprintf(`SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
+  FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url HAVING last_status IN (404, 410)`, p, r)
+	n, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM ("+dead+")")
+	if err != nil {
+		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, %s AS flag,
   concat(e.field, ' answered HTTP ', toString(d.last_status)) AS reason,
   concat(d.url, ' ', toString(d.last_status), ' at ', formatDateTime(d.last_at, '%%Y-%%m-%%d %%H:%%i')) AS evidence
 FROM (
-  SELECT 'service' AS entity_type, id, 'service url' AS field, url AS u FROM services_current WHERE pipeline = %s AND url != ''
+  SELECT 'service' AS entity_type, id, 'service url' AS field, url AS u FROM (%s) WHERE url != ''
   UNION ALL
-  SELECT 'organization', id, 'website', website FROM organizations_current WHERE pipeline = %s AND website != ''
+  SELECT 'organization', id, 'website', website FROM (%s) WHERE website != ''
   UNION ALL
-  SELECT 'sen_report', id, 'report url', report_url FROM sen_reports_current WHERE pipeline = %s AND report_url != ''
+  SELECT 'sen_report', id, 'report url', report_url FROM (%s) WHERE report_url != ''
 ) AS e
-INNER JOIN (
-  SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
-  FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
-) AS d ON d.url = e.u
-WHERE d.last_status IN (404, 410)`, p, p, p, p, r)
+INNER JOIN (%s) AS d ON d.url = e.u`, warehouse.Quote(schema.FlagBrokenLink), currentOf("services", "id, url", run.Pipeline),
+		currentOf("organizations", "id, website", run.Pipeline), currentOf("sen_reports", "id, report_url", run.Pipeline), dead)
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)
