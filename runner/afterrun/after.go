@@ -188,13 +188,27 @@ func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *wa
 	p, r := warehouse.Quote(run.Pipeline), warehouse.Quote(run.RunID)
 	// Only when one of the pipeline's own rows (any version) names a URL
 	// that answered 404 or 410 in this run is the whole-warehouse join run:
-	// the check reads the run's documents and the pipeline's rows only.
-	dead := fmt.Sprintf(`SELECT url FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
-  HAVING argMax(status, fetched_at) IN (404, 410)`, p, r)
+	// the checks read the run's documents and the pipeline's rows only.
+	type deadURL struct {
+		URL string `json:"url"`
+	}
+	dead, err := warehouse.QueryInto[deadURL](ctx, w, fmt.Sprintf(`SELECT url FROM documents WHERE pipeline = %s AND run_id = %s
+GROUP BY url HAVING argMax(status, fetched_at) IN (404, 410)`, p, r))
+	if err != nil {
+		return nil, fmt.Errorf("broken_link for %s: read dead documents: %w", run.Pipeline, err)
+	}
+	if len(dead) == 0 {
+		return nil, nil
+	}
+	urls := make([]string, len(dead))
+	for i, d := range dead {
+		urls[i] = warehouse.Quote(d.URL)
+	}
+	list := strings.Join(urls, ", ")
 	n, err := warehouse.QueryScalar[int](ctx, w, fmt.Sprintf(`SELECT
   (SELECT count() FROM services WHERE pipeline = %[1]s AND url IN (%[2]s))
   + (SELECT count() FROM organizations WHERE pipeline = %[1]s AND website IN (%[2]s))
-  + (SELECT count() FROM sen_reports WHERE pipeline = %[1]s AND report_url IN (%[2]s))`, p, dead))
+  + (SELECT count() FROM sen_reports WHERE pipeline = %[1]s AND report_url IN (%[2]s))`, p, list))
 	if err != nil {
 		return nil, fmt.Errorf("broken_link for %s: look for dead links: %w", run.Pipeline, err)
 	}
