@@ -17,8 +17,9 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
 	"github.com/localoffer/localoffer/internal/archive"
+	"github.com/localoffer/localoffer/internal/sheet"
+	"github.com/localoffer/localoffer/internal/textenc"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -47,10 +48,10 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // sniff looks at the start of a document and reports a problem that makes it
 // unreadable as JSON (HTML, UTF-16, empty). It returns how many BOM bytes to skip.
 func sniff(head []byte) (skip int, problem string) {
-	if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
-		skip = 3
-	}
-	if bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) {
+	switch kind, n := textenc.BOM(head); kind {
+	case textenc.UTF8:
+		skip = n
+	case textenc.UTF16LE, textenc.UTF16BE:
 		return 0, "the document is UTF-16; JSON feeds must be UTF-8"
 	}
 	rest := bytes.TrimLeft(head[skip:], " \t\r\n")
@@ -386,19 +387,13 @@ func (k *Checker) checkNDJSON(ctx context.Context, path string, r *Report) error
 	}
 }
 
-// tableEntity maps an HSDS CSV file or resource name to its entity.
+// tableEntity maps an HSDS CSV file, resource or table name to its HSDS 3.0
+// entity, folding names (plurals, organisations, older HSDS names of the same
+// shape) exactly as the data package collector does (layout.Table); "" when
+// it names no HSDS 3.0 entity.
 func tableEntity(name string) string {
-	name = strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".csv")
-	switch name {
-	case "taxonomies":
-		return "taxonomy"
-	case "meta_table_descriptions":
-		return "meta_table_description"
-	}
-	for _, e := range Entities {
-		if name == e || name == e+"s" || name == e+"es" {
-			return e
-		}
+	if e := layout.Table(name, name); slices.Contains(Entities, e) {
+		return e
 	}
 	return ""
 }
@@ -652,11 +647,6 @@ func (k *Checker) checkPackage(ctx context.Context, pf *pkgFiles, r *Report) err
 		entity := tableEntity(res.Name)
 		if entity == "" {
 			entity = tableEntity(first)
-		}
-		if entity == "" {
-			if e := layout.Table(res.Name, first); slices.Contains(Entities, e) {
-				entity = e
-			}
 		}
 		if entity == "" {
 			r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %q is not an HSDS 3.0 table; skipped", res.Name), Where: desc})

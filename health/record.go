@@ -12,12 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
-
-// StaleFlags are the flags that make a service stale (as the gap analysis
-// counts them).
-var StaleFlags = []string{"review_overdue", "assurance_overdue", "missing_from_source"}
 
 // paginationMarks pick the pagination anomalies out of a run's warnings (the
 // API walker's wording).
@@ -76,7 +73,7 @@ SELECT %s, %s, la, count(), countIf(f.entity_id != ''), %d
 FROM (SELECT id, CAST(argMax(la_code, _version) AS String) AS la FROM services WHERE pipeline = %s GROUP BY id) AS s
 LEFT JOIN (SELECT DISTINCT entity_id FROM flags FINAL
            WHERE pipeline = %s AND active = 1 AND entity_type = 'service' AND flag IN (%s)) AS f ON f.entity_id = s.id
-GROUP BY la`, warehouse.Quote(run.RunID), p, now.UnixNano(), p, p, quoteList(StaleFlags))
+GROUP BY la`, warehouse.Quote(run.RunID), p, now.UnixNano(), p, p, quoteList(schema.StaleFlags))
 	if err := w.Exec(ctx, byLA); err != nil {
 		return fmt.Errorf("record health by LA of %s run %s: %w", run.Pipeline, run.RunID, err)
 	}
@@ -122,10 +119,10 @@ FROM (SELECT status, assured_date, last_modified FROM services WHERE pipeline = 
 	for _, f := range flags {
 		s.OpenFlags[f.K] = f.N
 	}
-	s.MissingFromSource = s.OpenFlags["missing_from_source"]
+	s.MissingFromSource = s.OpenFlags[schema.FlagMissingFromSource]
 	if s.Stale, err = warehouse.QueryScalar[uint64](ctx, c, fmt.Sprintf(
 		"SELECT uniqExact(entity_id) FROM flags FINAL WHERE pipeline = %s AND active = 1 AND entity_type = 'service' AND flag IN (%s)",
-		p, quoteList(StaleFlags))); err != nil {
+		p, quoteList(schema.StaleFlags))); err != nil {
 		return nil, fmt.Errorf("stale services: %w", err)
 	}
 	type pq struct {

@@ -36,6 +36,8 @@ var rules = []rule{
 		Why: "each collector (and the fetch layer) owns its Options; cmd/localoffer decodes pipelines.yaml into them"},
 	{From: "config", Forbidden: []string{"collectors"},
 		Why: "config keeps collector: as a YAML node and knows no collector"},
+	{From: "internal", Forbidden: []string{""}, Allowed: []string{"internal"},
+		Why: "shared ingestion helpers (archive, sheet, textenc, gias) are leaves any stage may use"},
 }
 
 // under reports whether pkg (module-relative) is dir or inside it; "" matches everything.

@@ -18,6 +18,7 @@ import (
 	"github.com/localoffer/localoffer/runner"
 	"github.com/localoffer/localoffer/runner/afterrun"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/sinks/embedded"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/transform"
 	"github.com/localoffer/localoffer/transform/repair"
@@ -93,6 +94,17 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
 		return nil, exitFailed
+	}
+	// For the engine-floor benchmark (scripts/bench-feed.sh CAPTURE=1): keep
+	// the run's insert files so they can be replayed without the run.
+	if dir := env.Getenv("LOCALOFFER_CAPTURE_INSERTS"); dir != "" {
+		if c, ok := w.Conn.(*embedded.Conn); ok {
+			if err := c.CaptureInserts(dir); err != nil {
+				w.Close(ctx)
+				fmt.Fprintf(env.Stderr, "localoffer: %v\n", err)
+				return nil, exitFailed
+			}
+		}
 	}
 	// The needs vocabulary, category rules and postcode lookup, loaded once per process.
 	shared, err := transform.LoadShared(cfg)

@@ -13,7 +13,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/collect/collecttest"
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/internal/sheet"
 	"github.com/localoffer/localoffer/schema"
 )
 

@@ -16,7 +16,8 @@ import (
 	"github.com/localoffer/localoffer/collectors/datapackage/layout"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/internal/sheet"
+	"github.com/localoffer/localoffer/internal/textenc"
 )
 
 // owners lists, per child table, the foreign keys that may own a row, most
@@ -121,12 +122,13 @@ func (c *Collector) load(j *joiner, src source, p part, warn func(kind, format s
 	}
 	br := bufio.NewReader(rc)
 	head, _ := br.Peek(512)
-	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	utf16 := textenc.IsUTF16(head)
+	head = bytes.TrimLeft(textenc.TrimUTF8BOM(head), " \t\r\n")
 	switch {
 	case bytes.HasPrefix(head, []byte("<")):
 		rc.Close()
 		return fmt.Errorf("data package %s: resource %s (%s) is an HTML or XML page, not CSV", c.Source, p.resource, s.URL)
-	case bytes.IndexByte(head, 0) >= 0 && !bytes.HasPrefix(head, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+	case bytes.IndexByte(head, 0) >= 0 && !utf16:
 		rc.Close()
 		return fmt.Errorf("data package %s: resource %s (%s) is binary, not CSV", c.Source, p.resource, s.URL)
 	}

@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
+
+	"github.com/localoffer/localoffer/internal/textenc"
 )
 
 // Charset names the document's character encoding: a BOM, the Content-Type
@@ -37,7 +38,7 @@ func (d *Document) OpenUTF8() (io.ReadCloser, error) {
 	}
 	br := bufio.NewReaderSize(rc, 64<<10)
 	if name == "utf-8" {
-		if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		if b, _ := br.Peek(3); len(textenc.TrimUTF8BOM(b)) < len(b) {
 			br.Discard(3)
 		}
 		return readCloser{br, rc}, nil
@@ -59,12 +60,52 @@ func (d *Document) Text() (string, error) {
 	return sb.String(), nil
 }
 
+// UTF8 returns the whole body decoded to UTF-8 (a leading BOM removed). A
+// body kept in memory (KeepBody) that is UTF-8 already comes back as it is,
+// not copied: the caller must not modify it.
+func (d *Document) UTF8() ([]byte, error) {
+	if d.body == nil {
+		rc, err := d.OpenUTF8()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", d.URL, err)
+		}
+		return b, nil
+	}
+	enc, name, err := d.encoding()
+	if err != nil {
+		return nil, err
+	}
+	if name == "utf-8" {
+		return textenc.TrimUTF8BOM(d.body), nil
+	}
+	b, err := enc.NewDecoder().Bytes(d.body)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", d.URL, err)
+	}
+	return b, nil
+}
+
 type readCloser struct {
 	io.Reader
 	io.Closer
 }
 
 func (d *Document) encoding() (encoding.Encoding, string, error) {
+	if d.body != nil {
+		head := d.body[:min(len(d.body), 1024)]
+		if e, name, certain := charset.DetermineEncoding(head, d.ContentType); certain || (e != nil && name != "windows-1252" && name != "utf-8") {
+			return e, normName(name), nil
+		}
+		if utf8.Valid(d.body) {
+			return encoding.Nop, "utf-8", nil
+		}
+		return charmap.Windows1252, "windows-1252", nil
+	}
 	rc, err := d.Open()
 	if err != nil {
 		return nil, "", err
@@ -76,7 +117,7 @@ func (d *Document) encoding() (encoding.Encoding, string, error) {
 		return e, normName(name), nil
 	}
 	// Nothing declared: decide on the whole body.
-	valid, err := validUTF8(br)
+	valid, err := textenc.ValidUTF8(br)
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", d.URL, err)
 	}
@@ -91,37 +132,4 @@ func normName(n string) string {
 		return "utf-8"
 	}
 	return strings.ToLower(n)
-}
-
-// validUTF8 streams r and reports whether it is valid UTF-8 throughout.
-func validUTF8(r io.Reader) (bool, error) {
-	buf := make([]byte, 64<<10)
-	var carry []byte
-	for {
-		n, err := r.Read(buf[len(carry):])
-		chunk := buf[:len(carry)+n]
-		end := len(chunk)
-		if err == nil {
-			// Hold back a rune split across reads.
-			for i := end - 1; i >= 0 && i >= end-utf8.UTFMax; i-- {
-				if utf8.RuneStart(chunk[i]) {
-					if !utf8.FullRune(chunk[i:end]) {
-						end = i
-					}
-					break
-				}
-			}
-		}
-		if !utf8.Valid(chunk[:end]) {
-			return false, nil
-		}
-		carry = append(carry[:0], chunk[end:]...)
-		copy(buf, carry)
-		if err == io.EOF {
-			return len(carry) == 0, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
 }

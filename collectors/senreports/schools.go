@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/internal/gias"
+	"github.com/localoffer/localoffer/internal/sheet"
 )
 
 // School is one school whose website is searched.
@@ -31,52 +31,26 @@ type School struct {
 	Source string
 }
 
-// GIAS establishment-export columns we read.
-const (
-	colURN      = "URN"
-	colName     = "EstablishmentName"
-	colWebsite  = "SchoolWebsite"
-	colLowAge   = "StatutoryLowAge"
-	colHighAge  = "StatutoryHighAge"
-	colLA       = "LA (code)"
-	colPostcode = "Postcode"
-	colStatus   = "EstablishmentStatus (name)"
-	colStreet   = "Street"
-	colTown     = "Town"
-)
-
-// readGIAS reads schools from a GIAS export (CSV in latin-1 or UTF-8, or
-// XLSX) stored at path. name is what messages call it.
+// readGIAS reads schools from a GIAS export (CSV in Windows-1252 or UTF-8,
+// or XLSX) stored at path, through the shared GIAS reader. name is what
+// messages call it.
 func readGIAS(path, name string, warn func(line int, msg string)) ([]School, error) {
-	r, err := sheet.Open(path, sheet.Options{Name: name, Warn: warn})
+	g, err := gias.Open(path, sheet.Options{Name: name, Warn: warn}, gias.URN, gias.EstablishmentName, gias.SchoolWebsite)
+	var missing *gias.MissingColumnError
+	if errors.As(err, &missing) {
+		return nil, fmt.Errorf("GIAS file %s: no %q column (is it an establishment export?)", name, missing.Column)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open GIAS file %s: %w", name, err)
 	}
-	defer r.Close()
-	idx := map[string]int{}
-	for i, h := range r.Header() {
-		idx[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	col := func(c string) int {
-		if i, ok := idx[strings.ToLower(c)]; ok {
-			return i
-		}
-		return -1
-	}
-	for _, need := range []string{colURN, colName, colWebsite} {
-		if col(need) < 0 {
-			return nil, fmt.Errorf("GIAS file %s: no %q column (is it an establishment export?)", name, need)
-		}
-	}
-	cell := func(row []string, c string) string {
-		if i := col(c); i >= 0 && i < len(row) {
-			return strings.TrimSpace(row[i])
-		}
-		return ""
-	}
+	defer g.Close()
+	urn, est, web := g.Column(gias.URN), g.Column(gias.EstablishmentName), g.Column(gias.SchoolWebsite)
+	low, high, la := g.Column(gias.StatutoryLowAge), g.Column(gias.StatutoryHighAge), g.Column(gias.LACode)
+	pc, status := g.Column(gias.Postcode), g.Column(gias.EstablishmentStatus)
+	street, town := g.Column(gias.Street), g.Column(gias.Town)
 	var out []School
 	for {
-		row, err := r.Next()
+		row, err := g.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -84,11 +58,11 @@ func readGIAS(path, name string, warn func(line int, msg string)) ([]School, err
 			return out, fmt.Errorf("read GIAS file %s: %w", name, err)
 		}
 		s := School{
-			URN: cell(row, colURN), Name: cell(row, colName), URL: cell(row, colWebsite),
-			LACode: cell(row, colLA), Postcode: cell(row, colPostcode), Status: cell(row, colStatus),
-			Street: cell(row, colStreet), Town: cell(row, colTown), Source: name,
+			URN: gias.Cell(row, urn), Name: gias.Cell(row, est), URL: gias.Cell(row, web),
+			LACode: gias.Cell(row, la), Postcode: gias.Cell(row, pc), Status: gias.Cell(row, status),
+			Street: gias.Cell(row, street), Town: gias.Cell(row, town), Source: name,
 		}
-		s.MinAge, s.MaxAge = age(cell(row, colLowAge)), age(cell(row, colHighAge))
+		s.MinAge, s.MaxAge = age(gias.Cell(row, low)), age(gias.Cell(row, high))
 		if s.URN == "" {
 			continue
 		}
@@ -125,8 +99,6 @@ func containsFold(xs []string, s string) bool {
 	}
 	return false
 }
-
-var gssLA = regexp.MustCompile(`^E0[6-9]\d{6}$|^E10\d{6}$|^[WSN]\d{8}$`)
 
 // siteURL makes a configured site address fetchable: a relative or absolute
 // path that exists on disk becomes a file:// URL (sites read offline).

@@ -2,15 +2,13 @@ package spreadsheet
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/spreadsheet/internal/samples"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/internal/sheet"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
@@ -96,18 +94,7 @@ func bigProviders(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	header := make([]string, len(samples.ProviderColumns))
-	for i, c := range samples.ProviderColumns {
-		header[i] = c[0]
-	}
-	needs := []string{"ASD; SLCN", "SEMH", "MLD; SLD", "PD", "HI; VI"}
-	err = samples.StreamXLSX(f, "Providers", header, n, func(r int) []string {
-		return []string{fmt.Sprintf("P-%06d", r), fmt.Sprintf("Service %d", r), fmt.Sprintf("Provider %d", r%5000),
-			"Group sessions for children and young people with SEND.", needs[r%len(needs)], "4", "18", "short_breaks",
-			fmt.Sprintf("service%d@provider.example", r), "023 9200 0000", "https://provider.example/s", "Elm Grove", "Portsmouth",
-			"PO5 1AA", "20", "3", strconv.Itoa(45930 + r%300), "Yes"}
-	})
-	if err != nil {
+	if err := samples.SyntheticProviders(f, n); err != nil {
 		b.Fatal(err)
 	}
 	return p

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/localoffer/localoffer/collectors/spreadsheet/osgb"
+	"github.com/localoffer/localoffer/internal/gias"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/schema/lacodes"
 )
@@ -18,79 +19,85 @@ import (
 // gets one service ("SEN provision") so the Local Offer gap analysis sees the
 // specialist places; ordinary mainstream schools get no service.
 type giasMapper struct {
-	env env
-	col map[string]int
+	env   env
+	c     giasCols
+	terms map[string]*schema.TaxonomyTerm // one per attribute key, shared by every school's attributes (read only)
 }
 
-// gssCode reports whether s looks like an ONS GSS code (E06000044).
-func gssCode(s string) bool {
-	if len(s) != 9 || !strings.ContainsRune("EWSNK", rune(s[0])) {
-		return false
-	}
-	for i := 1; i < 9; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+// giasCols are the columns the preset reads, found once in the header.
+type giasCols struct {
+	urn, ukprn, name, laOld, laGSS, status, typ, group, phase, low, high    gias.Col
+	open, close, census, capacity, pupils, street, locality, address3, town gias.Col
+	county, postcode, website, phone, rpType, rpRoll, rpCap, unitRoll       gias.Col
+	unitCap, ward, lsoa, easting, northing                                  gias.Col
+	sen                                                                     []gias.Col
+	names                                                                   map[gias.Col]string
 }
 
-var giasRequired = []string{"URN", "EstablishmentName"}
+var giasRequired = []string{gias.URN, gias.EstablishmentName}
 
-func newGIASMapper(header []string, e env) (*giasMapper, error) {
-	m := &giasMapper{env: e, col: map[string]int{}}
-	for i, h := range header {
-		if _, dup := m.col[h]; !dup {
-			m.col[h] = i
-		}
+func newGIASMapper(g *gias.Reader, e env) *giasMapper {
+	c := giasCols{names: map[gias.Col]string{}}
+	col := func(name string) gias.Col {
+		i := g.Column(name)
+		c.names[i] = name
+		return i
 	}
-	for _, k := range giasRequired {
-		if _, ok := m.col[k]; !ok {
-			return nil, missingColumn(e.source, "preset gias", k, header)
-		}
+	c.urn, c.ukprn, c.name = col(gias.URN), col(gias.UKPRN), col(gias.EstablishmentName)
+	c.laOld, c.laGSS, c.status = col(gias.LACode), col(gias.GSSLACode), col(gias.EstablishmentStatus)
+	c.typ, c.group, c.phase = col(gias.TypeOfEstablishment), col(gias.EstablishmentTypeGroup), col(gias.PhaseOfEducation)
+	c.low, c.high = col(gias.StatutoryLowAge), col(gias.StatutoryHighAge)
+	c.open, c.close, c.census = col(gias.OpenDate), col(gias.CloseDate), col(gias.CensusDate)
+	c.capacity, c.pupils = col(gias.SchoolCapacity), col(gias.NumberOfPupils)
+	c.street, c.locality, c.address3, c.town = col(gias.Street), col(gias.Locality), col(gias.Address3), col(gias.Town)
+	c.county, c.postcode, c.website, c.phone = col(gias.County), col(gias.Postcode), col(gias.SchoolWebsite), col(gias.TelephoneNum)
+	c.rpType, c.rpRoll, c.rpCap = col(gias.TypeOfResourcedProvision), col(gias.ResourcedProvisionOnRoll), col(gias.ResourcedProvisionCap)
+	c.unitRoll, c.unitCap = col(gias.SenUnitOnRoll), col(gias.SenUnitCapacity)
+	c.ward, c.lsoa, c.easting, c.northing = col(gias.AdministrativeWardCode), col(gias.LSOACode), col(gias.Easting), col(gias.Northing)
+	for _, n := range gias.SENColumns {
+		c.sen = append(c.sen, col(n))
 	}
-	return m, nil
+	return &giasMapper{env: e, c: c, terms: map[string]*schema.TaxonomyTerm{}}
 }
 
-func (m *giasMapper) get(row []string, name string) string {
-	if i, ok := m.col[name]; ok {
-		return strings.TrimSpace(row[i])
-	}
-	return ""
-}
+// name is the column's header name, for cell problems.
+func (m *giasMapper) name(c gias.Col) string { return m.c.names[c] }
 
 func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError) {
 	var errs []cellError
-	urn, name := m.get(row, "URN"), m.get(row, "EstablishmentName")
+	urn, name := gias.Cell(row, m.c.urn), gias.Cell(row, m.c.name)
 	fail := func(col, msg string) { errs = append(errs, cellError{Column: col, Msg: msg}) }
 	orgID := ""
 	if urn == "" {
-		fail("URN", "empty URN; the school is quarantined")
+		fail(m.name(m.c.urn), "empty URN; the school is quarantined")
 	} else {
 		orgID = m.env.id(urn)
 	}
 	if name == "" {
-		fail("EstablishmentName", "empty name; the school is quarantined")
+		fail(m.name(m.c.name), "empty name; the school is quarantined")
 	}
-	laOld := m.get(row, "LA (code)")
-	la := m.get(row, "GSSLACode (name)")
-	if !gssCode(la) {
+	laOld := gias.Cell(row, m.c.laOld)
+	la := gias.Cell(row, m.c.laGSS)
+	if !lacodes.IsLA(la) {
 		la = ""
 		if l, ok := lacodes.ByOld(laOld); ok {
 			la = l.GSS
 		}
 	}
-	status := m.get(row, "EstablishmentStatus (name)")
+	status := gias.Cell(row, m.c.status)
 	open := strings.HasPrefix(status, "Open")
-	org := &schema.Organization{ID: orgID, Name: name, Website: webURL(m.get(row, "SchoolWebsite")),
+	org := &schema.Organization{ID: orgID, Name: name, Website: schema.WebURL(gias.Cell(row, m.c.website)),
 		OrganizationType: "school", LACode: la}
-	for _, idf := range []struct{ col, scheme string }{{"URN", "GB-URN"}, {"UKPRN", "GB-UKPRN"}} {
-		if v := m.get(row, idf.col); v != "" {
+	for _, idf := range []struct {
+		col         gias.Col
+		typ, scheme string
+	}{{m.c.urn, "urn", "GB-URN"}, {m.c.ukprn, "ukprn", "GB-UKPRN"}} {
+		if v := gias.Cell(row, idf.col); v != "" {
 			org.OrganizationIdentifiers = append(org.OrganizationIdentifiers, schema.OrganizationIdentifier{
-				ID: orgID + "/" + idf.scheme, OrganizationID: orgID, IdentifierScheme: idf.scheme, IdentifierType: strings.ToLower(idf.col), Identifier: v})
+				ID: orgID + "/" + idf.scheme, OrganizationID: orgID, IdentifierScheme: idf.scheme, IdentifierType: idf.typ, Identifier: v})
 		}
 	}
-	if p := m.get(row, "TelephoneNum"); p != "" {
+	if p := gias.Cell(row, m.c.phone); p != "" {
 		org.Phones = []schema.Phone{{ID: orgID + "/phone", OrganizationID: orgID, Number: p}}
 	}
 	attr := func(key, value string) {
@@ -98,23 +105,23 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 			// The term travels with the attribute, so an exported feed can
 			// say what "gias:phase_of_education" means.
 			org.Attributes = append(org.Attributes, schema.Attribute{ID: orgID + "/" + key, LinkID: orgID,
-				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value, TaxonomyTerm: giasTerm(key)})
+				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value, TaxonomyTerm: m.term(key)})
 		}
 	}
-	date := func(col string) string {
-		d, err := parseDate(m.get(row, col), "dd-mm-yyyy")
+	date := func(col gias.Col) string {
+		d, err := parseDate(gias.Cell(row, col), "dd-mm-yyyy")
 		if err != nil {
-			fail(col, err.Error())
+			fail(m.name(col), err.Error())
 		}
 		return d
 	}
 	attr("establishment_status", status)
-	attr("type_of_establishment", m.get(row, "TypeOfEstablishment (name)"))
-	attr("phase_of_education", m.get(row, "PhaseOfEducation (name)"))
-	attr("statutory_low_age", m.get(row, "StatutoryLowAge"))
-	attr("statutory_high_age", m.get(row, "StatutoryHighAge"))
-	attr("open_date", date("OpenDate"))
-	attr("close_date", date("CloseDate"))
+	attr("type_of_establishment", gias.Cell(row, m.c.typ))
+	attr("phase_of_education", gias.Cell(row, m.c.phase))
+	attr("statutory_low_age", gias.Cell(row, m.c.low))
+	attr("statutory_high_age", gias.Cell(row, m.c.high))
+	attr("open_date", date(m.c.open))
+	attr("close_date", date(m.c.close))
 	recs := []*schema.Record{{Kind: schema.KindOrganization, Organization: org}}
 	if orgID == "" || name == "" {
 		return recs, errs // the organisation alone goes to quarantine
@@ -126,32 +133,31 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 		return recs, errs
 	}
 
-	ageMin, err := parseInt(m.get(row, "StatutoryLowAge"))
+	ageMin, err := parseInt(gias.Cell(row, m.c.low))
 	if err != nil {
-		fail("StatutoryLowAge", err.Error())
+		fail(m.name(m.c.low), err.Error())
 	}
-	ageMax, err := parseInt(m.get(row, "StatutoryHighAge"))
+	ageMax, err := parseInt(gias.Cell(row, m.c.high))
 	if err != nil {
-		fail("StatutoryHighAge", err.Error())
+		fail(m.name(m.c.high), err.Error())
 	}
 	var needs []string
-	for i := 1; i <= 13; i++ {
-		col := "SEN" + strconv.Itoa(i) + " (name)"
-		v := m.get(row, col)
+	for _, col := range m.c.sen {
+		v := gias.Cell(row, col)
 		if v == "" {
 			continue
 		}
-		if c, ok := needCode(v); ok {
-			needs = append(needs, c)
+		if c, ok := m.env.needs.codes(v); ok {
+			needs = append(needs, c...)
 		} else {
-			fail(col, "unknown need "+strconv.Quote(v))
+			fail(m.name(col), "unknown need "+strconv.Quote(v))
 		}
 	}
 	needs = dedupe(needs)
-	num := func(col string) *float64 {
-		f, err := parseNumber(m.get(row, col))
+	num := func(col gias.Col) *float64 {
+		f, err := parseNumber(gias.Cell(row, col))
 		if err != nil {
-			fail(col, err.Error())
+			fail(m.name(col), err.Error())
 		}
 		return f
 	}
@@ -160,16 +166,19 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 			ID: orgID + "/" + kind, OrganizationID: orgID, URN: urn, Name: name, LACode: la, ProvisionType: kind,
 			NeedCodes: needs, AgeMin: ageMin, AgeMax: ageMax, Places: places, NumberOnRoll: onRoll, AsOf: asOf}}
 	}
-	group := strings.ToLower(m.get(row, "EstablishmentTypeGroup (name)"))
-	typ := strings.ToLower(m.get(row, "TypeOfEstablishment (name)"))
+	group := strings.ToLower(gias.Cell(row, m.c.group))
+	typ := strings.ToLower(gias.Cell(row, m.c.typ))
 	if strings.Contains(group, "special") || strings.Contains(typ, "special") {
-		recs = append(recs, capRec("special_school", num("SchoolCapacity"), num("NumberOfPupils"), date("CensusDate")))
+		recs = append(recs, capRec("special_school", num(m.c.capacity), num(m.c.pupils), date(m.c.census)))
 	}
-	rpType := strings.ToLower(m.get(row, "TypeOfResourcedProvision (name)"))
+	rpType := strings.ToLower(gias.Cell(row, m.c.rpType))
 	var units []*schema.Capacity
-	for _, u := range []struct{ kind, label, capCol, rollCol string }{
-		{"resourced_provision", "resourced provision", "ResourcedProvisionCapacity", "ResourcedProvisionOnRoll"},
-		{"sen_unit", "sen unit", "SenUnitCapacity", "SenUnitOnRoll"},
+	for _, u := range []struct {
+		kind, label     string
+		capCol, rollCol gias.Col
+	}{
+		{"resourced_provision", "resourced provision", m.c.rpCap, m.c.rpRoll},
+		{"sen_unit", "sen unit", m.c.unitCap, m.c.unitRoll},
 	} {
 		places, onRoll := num(u.capCol), num(u.rollCol)
 		if places == nil && onRoll == nil && !strings.Contains(rpType, u.label) {
@@ -191,29 +200,29 @@ func (m *giasMapper) location(row []string, orgID, name, la, laOld string, fail 
 	if len(laOld) == 3 {
 		loc.LACodeOld = laOld
 	}
-	if w := m.get(row, "AdministrativeWard (code)"); gssCode(w) {
+	if w := gias.Cell(row, m.c.ward); lacodes.IsGSS(w) {
 		loc.WardCode = w
 	}
-	if l := m.get(row, "LSOA (code)"); gssCode(l) {
+	if l := gias.Cell(row, m.c.lsoa); lacodes.IsGSS(l) {
 		loc.LSOACode = l
 	}
 	var lines []string
-	for _, c := range []string{"Street", "Locality", "Address3"} {
-		if v := m.get(row, c); v != "" {
+	for _, c := range []gias.Col{m.c.street, m.c.locality, m.c.address3} {
+		if v := gias.Cell(row, c); v != "" {
 			lines = append(lines, v)
 		}
 	}
-	if pc := normPostcode(m.get(row, "Postcode")); pc != "" || len(lines) > 0 {
+	if pc := normPostcode(gias.Cell(row, m.c.postcode)); pc != "" || len(lines) > 0 {
 		loc.Addresses = []schema.Address{{ID: id + "/address", LocationID: id, Address1: strings.Join(lines, ", "),
-			City: m.get(row, "Town"), StateProvince: m.get(row, "County (name)"), PostalCode: pc, Country: "GB", AddressType: "physical"}}
+			City: gias.Cell(row, m.c.town), StateProvince: gias.Cell(row, m.c.county), PostalCode: pc, Country: "GB", AddressType: "physical"}}
 	}
-	e, errE := parseNumber(m.get(row, "Easting"))
-	n, errN := parseNumber(m.get(row, "Northing"))
+	e, errE := parseNumber(gias.Cell(row, m.c.easting))
+	n, errN := parseNumber(gias.Cell(row, m.c.northing))
 	switch {
 	case errE != nil:
-		fail("Easting", errE.Error())
+		fail(m.name(m.c.easting), errE.Error())
 	case errN != nil:
-		fail("Northing", errN.Error())
+		fail(m.name(m.c.northing), errN.Error())
 	case e != nil && n != nil && *e > 0 && *n > 0 && *e < 800000 && *n < 1400000:
 		lat, lon := osgb.ToWGS84(*e, *n)
 		loc.Latitude, loc.Longitude = &lat, &lon
@@ -235,7 +244,7 @@ func (m *giasMapper) senService(row []string, org *schema.Organization, loc *sch
 	}
 	id := org.ID + "/sen-provision"
 	s := &schema.Service{ID: id, OrganizationID: org.ID, Name: org.Name + " – " + strings.Join(kinds, " and "),
-		Description: "Specialist SEN places at " + org.Name + " (" + m.get(row, "TypeOfResourcedProvision (name)") + "), from the GIAS register.",
+		Description: "Specialist SEN places at " + org.Name + " (" + gias.Cell(row, m.c.rpType) + "), from the GIAS register.",
 		URL:         org.Website, Status: "active", NeedCodes: needs, Categories: []string{schema.CatEducation}, LACode: org.LACode,
 		ServiceAtLocations: []schema.ServiceAtLocation{{ID: id + "/at", ServiceID: id, LocationID: loc.ID, Location: loc}},
 	}
@@ -265,6 +274,16 @@ func deref(f *float64) float64 {
 		return 0
 	}
 	return *f
+}
+
+// term is giasTerm(key), built once per file.
+func (m *giasMapper) term(key string) *schema.TaxonomyTerm {
+	t, ok := m.terms[key]
+	if !ok {
+		t = giasTerm(key)
+		m.terms[key] = t
+	}
+	return t
 }
 
 // giasTerm describes one GIAS establishment field kept as an attribute.

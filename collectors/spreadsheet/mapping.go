@@ -2,7 +2,6 @@ package spreadsheet
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +29,7 @@ type env struct {
 	area        string // pipeline's default GSS area
 	measure     string
 	sourceLabel string
+	needs       *needReader
 }
 
 func (e *env) id(key string) string { return e.pipeline + "/" + key }
@@ -149,6 +149,7 @@ type rowValues struct {
 	rules map[string]*rule
 	row   []string
 	errs  []cellError
+	vocab *needReader
 }
 
 func (rv *rowValues) has(field string) bool { _, ok := rv.rules[field]; return ok }
@@ -219,8 +220,8 @@ func (rv *rowValues) age(field string) *int {
 func (rv *rowValues) needs(field string) []string {
 	var out []string
 	for _, v := range rv.list(field) {
-		if c, ok := needCode(v); ok {
-			out = append(out, c)
+		if c, ok := rv.vocab.codes(v); ok {
+			out = append(out, c...)
 		} else {
 			rv.fail(field, "unknown need %q (DfE codes: %s)", v, strings.Join(schema.NeedCodes, ", "))
 		}
@@ -251,21 +252,6 @@ func dedupe(xs []string) []string {
 		}
 	}
 	return out
-}
-
-// webURL adds the scheme spreadsheets leave off ("www.school.org.uk").
-func webURL(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	if u, err := url.Parse(s); err != nil || u.Host == "" || strings.ContainsAny(u.Host, " ,") {
-		return ""
-	}
-	return s
 }
 
 // mappingMapper applies a declared mapping to produce one entity kind.
@@ -309,7 +295,7 @@ func (m *mappingMapper) key(rv *rowValues, name string, line int) string {
 }
 
 func (m *mappingMapper) Map(row []string, line int) ([]*schema.Record, []cellError) {
-	rv := &rowValues{rules: m.rules, row: row}
+	rv := &rowValues{rules: m.rules, row: row, vocab: m.env.needs}
 	var recs []*schema.Record
 	switch m.entity {
 	case "services":
@@ -335,7 +321,7 @@ func (m *mappingMapper) service(rv *rowValues, line int) []*schema.Record {
 	key := m.key(rv, name, line)
 	s := &schema.Service{
 		ID: m.env.id(key), Name: name, AlternateName: rv.str("alternate_name"), Description: rv.str("description"),
-		URL: webURL(rv.str("url")), Email: rv.str("email"), Status: strings.ToLower(rv.str("status")),
+		URL: schema.WebURL(rv.str("url")), Email: rv.str("email"), Status: strings.ToLower(rv.str("status")),
 		AgeText: rv.str("age_text"), EligibilityDescription: rv.str("eligibility_description"),
 		FeesDescription: rv.str("fees_description"), ApplicationProcess: rv.str("application_process"),
 		AssuredDate: rv.date("assured_date"), LACode: rv.laCode("la_code", m.env.area),
@@ -387,7 +373,7 @@ func (m *mappingMapper) organization(rv *rowValues, line int) *schema.Organizati
 	name := rv.str("name")
 	o := &schema.Organization{
 		ID: m.env.id(m.key(rv, name, line)), Name: name, AlternateName: rv.str("alternate_name"),
-		Description: rv.str("description"), Email: rv.str("email"), Website: webURL(rv.str("website")),
+		Description: rv.str("description"), Email: rv.str("email"), Website: schema.WebURL(rv.str("website")),
 		OrganizationType: rv.str("organization_type"), LACode: rv.laCode("la_code", m.env.area),
 	}
 	if p := rv.str("phone"); p != "" {
@@ -434,8 +420,8 @@ func (m *mappingMapper) demand(rv *rowValues) *schema.Demand {
 		AgeMin: rv.age("age_min"), AgeMax: rv.age("age_max"), Count: rv.num("count"),
 	}
 	if n := rv.str("need_code"); n != "" {
-		if c, ok := needCode(n); ok {
-			d.NeedCode = c
+		if c, ok := rv.vocab.codes(n); ok && len(c) == 1 {
+			d.NeedCode = c[0]
 		} else {
 			rv.fail("need_code", "unknown need %q", n)
 		}

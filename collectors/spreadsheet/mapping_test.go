@@ -13,7 +13,7 @@ func TestMappingEntities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := env{pipeline: "pcc", source: "sheet.csv", area: "E06000044", measure: "caseload", sourceLabel: "PCC placements"}
+	e := env{pipeline: "pcc", source: "sheet.csv", area: "E06000044", measure: "caseload", sourceLabel: "PCC placements", needs: testNeeds(t)}
 	cases := []struct {
 		entity  string
 		header  []string
@@ -111,11 +111,11 @@ func TestMappingCellProblems(t *testing.T) {
 	m, err := newMappingMapper(header, Options{Mapping: map[string]MappingRule{
 		"name": {Column: "Name"}, "need_codes": {Column: "Needs"}, "assured_date": {Column: "Reviewed", DateFormat: "dd/mm/yyyy"},
 		"minimum_age": {Column: "From age", Default: "0"},
-	}}, env{pipeline: "p"})
+	}}, env{pipeline: "p", needs: testNeeds(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, problems := m.Map([]string{"Drop-in", "ASD; Dyslexia", "2025-13-01", ""}, 7)
+	recs, problems := m.Map([]string{"Drop-in", "ASD; Sporty", "2025-13-01", ""}, 7)
 	s := recs[len(recs)-1].Service
 	if !reflect.DeepEqual(s.NeedCodes, []string{"ASD"}) || s.AssuredDate != "" || s.MinimumAge == nil || *s.MinimumAge != 0 {
 		t.Errorf("service = %+v", s)
@@ -125,7 +125,7 @@ func TestMappingCellProblems(t *testing.T) {
 		msgs = append(msgs, p.Column+": "+p.Msg)
 	}
 	got := strings.Join(msgs, " | ")
-	for _, want := range []string{`Needs: need_codes: unknown need "Dyslexia"`, `Reviewed: assured_date: not a date in dd/mm/yyyy: "2025-13-01"`} {
+	for _, want := range []string{`Needs: need_codes: unknown need "Sporty"`, `Reviewed: assured_date: not a date in dd/mm/yyyy: "2025-13-01"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems %q lack %q", got, want)
 		}
@@ -135,4 +135,13 @@ func TestMappingCellProblems(t *testing.T) {
 	if id := recs2[len(recs2)-1].ID(); id != "p/drop-in-2" || s.ID != "p/drop-in" {
 		t.Errorf("ids %q, %q", s.ID, id)
 	}
+}
+
+func testNeeds(t *testing.T) *needReader {
+	t.Helper()
+	nr, err := newNeedReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nr
 }

@@ -14,7 +14,8 @@ import (
 
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/fetch"
-	"github.com/localoffer/localoffer/collectors/spreadsheet/sheet"
+	"github.com/localoffer/localoffer/internal/gias"
+	"github.com/localoffer/localoffer/internal/sheet"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/transform/pii"
 )
@@ -59,9 +60,6 @@ func (c *Collector) Collect(ctx context.Context, run *collect.Run) error {
 // tests can drive it with a file already on disk.
 func (c *Collector) read(ctx context.Context, run *collect.Run, file string, prov schema.Provenance) error {
 	o := c.Options
-	if o.Preset == "gias" && o.Encoding == "" {
-		o.Encoding = "cp1252" // GIAS exports are Windows-1252 ("latin-1")
-	}
 	// Every problem is reported; the runner caps each kind per run.
 	warnings := 0
 	warn := func(recordID, msg string) {
@@ -74,23 +72,43 @@ func (c *Collector) read(ctx context.Context, run *collect.Run, file string, pro
 			run.Warn(c.Source, recordID, msg)
 		}
 	}
-	r, err := sheet.Open(file, sheet.Options{
+	sopts := sheet.Options{
 		Sheet: o.Sheet, HeaderRow: o.HeaderRow, Delimiter: o.Delimiter, Encoding: o.Encoding, Name: c.Source,
 		Warn: func(line int, msg string) { warn("", fmt.Sprintf("row %d: %s", line, msg)) },
-	})
+	}
+	nr, err := newNeedReader()
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel}
+	e := env{pipeline: run.Pipeline, source: c.Source, area: c.Area, measure: o.Measure, sourceLabel: o.SourceLabel, needs: nr}
 	if e.sourceLabel == "" {
 		e.sourceLabel = defaultSourceLabel(o.Preset, c.Source)
 	}
+	var r rowReader
 	var m rowMapper
 	var dfe *dfeMapper
+	if o.Preset == "gias" {
+		// GIAS files are read by the shared reader, which reads only the
+		// columns the preset maps (of 140).
+		g, err := gias.Open(file, sopts, giasRequired...)
+		var missing *gias.MissingColumnError
+		if errors.As(err, &missing) {
+			return missingColumn(e.source, "preset gias", missing.Column, missing.Header)
+		}
+		if err != nil {
+			return err
+		}
+		r, m = g, newGIASMapper(g, e)
+	} else {
+		sr, err := sheet.Open(file, sopts)
+		if err != nil {
+			return err
+		}
+		r = sr
+	}
+	defer r.Close()
 	switch o.Preset {
 	case "gias":
-		m, err = newGIASMapper(r.Header(), e)
 	case "dfe_ehcp_needs", "dfe_ehcp_caseload":
 		caseload := o.Preset == "dfe_ehcp_caseload"
 		if e.measure == "" {
@@ -159,24 +177,20 @@ func defaultSourceLabel(preset, source string) string {
 	return base
 }
 
+// rowReader is a file's data rows: the shared sheet reader, or the GIAS
+// reader over it.
+type rowReader interface {
+	Header() []string
+	Next() ([]string, error)
+	Line() int
+	Close() error
+}
+
 // setProvenance stamps each record with where it came from; SourceID is the
 // id without the pipeline namespace.
 func setProvenance(rec *schema.Record, prov schema.Provenance, pipeline string) {
 	p := prov
 	p.Pipeline = pipeline
 	p.SourceID = strings.TrimPrefix(rec.ID(), pipeline+"/")
-	switch rec.Kind {
-	case schema.KindService:
-		rec.Service.Provenance = &p
-	case schema.KindOrganization:
-		rec.Organization.Provenance = &p
-	case schema.KindLocation:
-		rec.Location.Provenance = &p
-	case schema.KindDemand:
-		rec.Demand.Provenance = &p
-	case schema.KindFeedback:
-		rec.Feedback.Provenance = &p
-	case schema.KindCapacity:
-		rec.Capacity.Provenance = &p
-	}
+	rec.SetProv(&p)
 }

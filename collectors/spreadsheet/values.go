@@ -5,9 +5,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/transform/needs"
 )
 
 // parseDate turns a cell into YYYY-MM-DD. Excel serials are accepted in any
@@ -101,32 +102,45 @@ func normPostcode(s string) string {
 	return s[:len(s)-3] + " " + s[len(s)-3:]
 }
 
-// needCode reads a need as a DfE code ("ASD", "SpLD - Specific…", the full
-// DfE wording, or the legacy BESD).
-func needCode(s string) (string, bool) {
+// needReader reads need cells through the needs vocabulary
+// (transform/needs): codes ("ASD", "SpLD - Specific…"), DfE wording, legacy
+// BESD and the other words the vocabulary knows. A label read once is
+// remembered: a file repeats the same few labels on every row.
+type needReader struct {
+	vocab *needs.Vocab
+	seen  map[string][]string // label → codes; nil codes = names no need
+}
+
+// builtinNeeds is the vocabulary shipped in the binary, parsed once.
+var builtinNeeds = sync.OnceValues(func() (*needs.Vocab, error) { return needs.Load("") })
+
+func newNeedReader() (*needReader, error) {
+	v, err := builtinNeeds()
+	if err != nil {
+		return nil, err
+	}
+	return &needReader{vocab: v, seen: map[string][]string{}}, nil
+}
+
+// maxSeenNeeds bounds the label memory: a hostile file of distinct labels
+// costs lookups, not memory.
+const maxSeenNeeds = 4096
+
+// codes returns the DfE need codes one cell names; ok is false when it names
+// none (an unknown word, or only a broad area).
+func (n *needReader) codes(s string) ([]string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", false
+		return nil, false
 	}
-	head := s
-	if i := strings.Index(s, " - "); i > 0 {
-		head = s[:i]
+	if c, ok := n.seen[s]; ok {
+		return c, c != nil
 	}
-	up := strings.ToUpper(strings.TrimSpace(head))
-	if up == "BESD" {
-		return schema.NeedSEMH, true
+	c, _, _ := n.vocab.Normalize([]string{s}, "need_codes")
+	if len(n.seen) < maxSeenNeeds {
+		n.seen[s] = c
 	}
-	for _, c := range schema.NeedCodes {
-		if up == c {
-			return c, true
-		}
-	}
-	for c, name := range schema.NeedNames {
-		if strings.EqualFold(s, name) {
-			return c, true
-		}
-	}
-	return "", false
+	return c, c != nil
 }
 
 // slug makes an id-safe key from text.

@@ -9,14 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform/staleness"
-	"golang.org/x/net/publicsuffix"
 )
 
 // After is the work done once a run's records are loaded: the flags that need
@@ -40,7 +38,7 @@ func NewAfter(cfg *config.Config, log *slog.Logger) *After {
 // broken_link are not listed: they close when their entity is seen again
 // without them, and stay open while it is not seen (an incremental run says
 // nothing about it).
-func (a *After) RuleFlags() []string { return []string{staleness.StatusConflict} }
+func (a *After) RuleFlags() []string { return []string{schema.FlagStatusConflict} }
 
 // AfterRun raises the warehouse-level flags for run's pipeline.
 func (a *After) AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
@@ -74,27 +72,6 @@ type observation struct {
 	Evidence   string `json:"evidence"`
 }
 
-// Domain returns the registrable domain of a website URL ("www.example.org.uk"
-// → "example.org.uk"), or "".
-func Domain(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return ""
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" || !strings.Contains(u.Hostname(), ".") {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(u.Hostname()))
-	if err != nil {
-		return ""
-	}
-	return d
-}
-
 // missingFromSource: after a full sweep, entities this pipeline has seen
 // before but not in any of its last missing_after_runs full sweeps (this run
 // included). With fewer full sweeps than that on record, nothing is flagged.
@@ -120,13 +97,13 @@ ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
 	for _, r := range prev {
 		ids = append(ids, warehouse.Quote(r.RunID))
 	}
-	q := fmt.Sprintf(`SELECT entity_type, entity_id, 'missing_from_source' AS flag,
+	q := fmt.Sprintf(`SELECT entity_type, entity_id, %s AS flag,
   concat('not in the last ', toString(%d), ' full sweeps of ', %s, ' (staleness.missing_after_runs)') AS reason,
   concat('last seen ', formatDateTime(max(seen_at), '%%Y-%%m-%%d'), ' in run ', argMax(run_id, seen_at)) AS evidence
 FROM entity_seen
 WHERE pipeline = %s AND entity_type IN ('service', 'organization', 'location', 'sen_report')
 GROUP BY entity_type, entity_id
-HAVING countIf(run_id IN (%s)) = 0`, n, p, p, strings.Join(ids, ","))
+HAVING countIf(run_id IN (%s)) = 0`, warehouse.Quote(schema.FlagMissingFromSource), n, p, p, strings.Join(ids, ","))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("missing_from_source for %s: %w", run.Pipeline, err)
@@ -144,7 +121,7 @@ func statusConflicts(ctx context.Context, w *warehouse.Warehouse, pipeline strin
 	if linked, err := mayShareCluster(ctx, w, pipeline); err != nil || !linked {
 		return nil, err
 	}
-	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
+	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, %s AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
 FROM (SELECT id, status, canonical_id FROM services_current WHERE pipeline = %s) AS s
@@ -153,7 +130,7 @@ INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHER
 WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
    OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
 ORDER BY entity_id, evidence
-LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
+LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
@@ -215,7 +192,7 @@ GROUP BY url HAVING argMax(status, fetched_at) IN (404, 410)`, p, r))
 	if n == 0 {
 		return nil, nil
 	}
-	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, 'broken_link' AS flag,
+	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, %s AS flag,
   concat(e.field, ' answered HTTP ', toString(d.last_status)) AS reason,
   concat(d.url, ' ', toString(d.last_status), ' at ', formatDateTime(d.last_at, '%%Y-%%m-%%d %%H:%%i')) AS evidence
 FROM (
@@ -229,7 +206,7 @@ INNER JOIN (
   SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
   FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
 ) AS d ON d.url = e.u
-WHERE d.last_status IN (404, 410)`, p, p, p, p, r)
+WHERE d.last_status IN (404, 410)`, warehouse.Quote(schema.FlagBrokenLink), p, p, p, p, r)
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)

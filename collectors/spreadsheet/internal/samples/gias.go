@@ -127,8 +127,11 @@ var needNames = []string{
 // every fourth school has a resourced provision, every twentieth is special.
 func SyntheticGIAS(w io.Writer, n int) error {
 	r := rand.New(rand.NewPCG(851, 44))
-	bw := bufio.NewWriterSize(w, 1<<16)
+	// Windows-1252 and CRLF, as GIAS publishes it; one name in ten has a
+	// curly apostrophe, so the reader decodes some non-ASCII bytes.
+	bw := bufio.NewWriterSize(charmap.Windows1252.NewEncoder().Writer(w), 1<<16)
 	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
 	if err := cw.Write(giasColumns); err != nil {
 		return err
 	}
@@ -142,6 +145,9 @@ func SyntheticGIAS(w io.Writer, n int) error {
 			Easting: 462000 + r.IntN(6000), Northing: 98000 + r.IntN(9000), Ward: "E05012458", LSOA: "E01017102",
 			Website: "www.synthetic-school.example", Phone: "02392 000000", OpenDate: "01-09-1990",
 		}
+		if i%10 == 5 {
+			s.Name = fmt.Sprintf("St Mary\u2019s Church of England Primary School %d", i)
+		}
 		if i%4 == 0 {
 			s.RPType, s.RPCap, s.RPRoll = "Resourced provision", strconv.Itoa(8+r.IntN(16)), strconv.Itoa(r.IntN(20))
 			s.SEN = []string{needNames[r.IntN(len(needNames))], needNames[r.IntN(len(needNames))]}
@@ -150,6 +156,7 @@ func SyntheticGIAS(w io.Writer, n int) error {
 			s.TypeName, s.TypeGroup, s.Phase = "Community special school", "Special schools", "Not applicable"
 		}
 		v := s.values()
+		fillReal(v, r, i)
 		for j, c := range giasColumns {
 			row[j] = v[c]
 		}
@@ -162,4 +169,86 @@ func SyntheticGIAS(w io.Writer, n int) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// fillReal fills the columns a real edubasealldata row also carries (codes
+// beside names, head teacher, trust, geography names, inspection fields), so
+// a synthetic row is as wide as a real one: about 1.2 KB and ~95 non-empty
+// cells of 140, like the published file (~65 MB for ~52,000 rows). The
+// mapper reads few of them; the reader still has to get past them.
+func fillReal(v map[string]string, r *rand.Rand, i int) {
+	heads := []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright"}
+	firsts := []string{"Sarah", "James", "Helen", "David", "Claire", "Mark", "Emma", "Paul", "Rachel", "Andrew"}
+	add := func(k, val string) {
+		if v[k] == "" {
+			v[k] = val
+		}
+	}
+	add("TypeOfEstablishment (code)", "01")
+	add("EstablishmentTypeGroup (code)", "4")
+	add("EstablishmentStatus (code)", "1")
+	add("ReasonEstablishmentOpened (code)", "00")
+	add("ReasonEstablishmentOpened (name)", "Not applicable")
+	add("ReasonEstablishmentClosed (code)", "00")
+	add("ReasonEstablishmentClosed (name)", "Not applicable")
+	add("PhaseOfEducation (code)", "2")
+	add("Boarders (code)", "1")
+	add("NurseryProvision (name)", "Has Nursery Classes")
+	add("OfficialSixthForm (code)", "2")
+	add("OfficialSixthForm (name)", "Does not have a sixth form")
+	add("Gender (code)", "3")
+	add("ReligiousCharacter (code)", "00")
+	add("ReligiousEthos (name)", "Does not apply")
+	add("Diocese (code)", "0000")
+	add("Diocese (name)", "Not applicable")
+	add("AdmissionsPolicy (code)", "0")
+	add("SpecialClasses (code)", "2")
+	add("SpecialClasses (name)", "No Special Classes")
+	add("NumberOfBoys", strconv.Itoa(90+r.IntN(200)))
+	add("NumberOfGirls", strconv.Itoa(90+r.IntN(200)))
+	add("PercentageFSM", fmt.Sprintf("%.1f", 5+r.Float64()*40))
+	add("TrustSchoolFlag (code)", "0")
+	add("TrustSchoolFlag (name)", "Not applicable")
+	if i%3 == 0 {
+		add("Trusts (code)", strconv.Itoa(15000+r.IntN(3000)))
+		add("Trusts (name)", fmt.Sprintf("THE SOLENT LEARNING PARTNERSHIP MULTI ACADEMY TRUST %d", r.IntN(400)))
+	}
+	add("SchoolSponsorFlag (name)", "Not applicable")
+	add("FederationFlag (name)", "Not under a federation")
+	add("OfstedLastInsp", fmt.Sprintf("%02d-%02d-20%02d", 1+r.IntN(28), 1+r.IntN(12), 15+r.IntN(10)))
+	add("HeadTitle (name)", "Mrs")
+	add("HeadFirstName", firsts[r.IntN(len(firsts))])
+	add("HeadLastName", heads[r.IntN(len(heads))])
+	add("HeadPreferredJobTitle", "Headteacher")
+	add("InspectorateReport", "http://www.ofsted.gov.uk/inspection-reports/find-inspection-report/provider/ELS/"+v["URN"])
+	add("TeenMoth (name)", "Not applicable")
+	add("CCF (name)", "Not applicable")
+	add("SENPRU (name)", "Not applicable")
+	add("EBD (name)", "Not applicable")
+	add("FTProv (name)", "Not applicable")
+	add("EdByOther (name)", "Not applicable")
+	add("Section41Approved (name)", "Not approved")
+	add("DistrictAdministrative (code)", "E06000044")
+	add("DistrictAdministrative (name)", "Portsmouth")
+	add("AdministrativeWard (name)", "Central Southsea")
+	add("ParliamentaryConstituency (code)", "E14001434")
+	add("ParliamentaryConstituency (name)", "Portsmouth South")
+	add("UrbanRural (code)", "C1")
+	add("MSOA (name)", fmt.Sprintf("Portsmouth %03d", 1+r.IntN(25)))
+	add("LSOA (name)", fmt.Sprintf("Portsmouth %03d%c", 1+r.IntN(25), 'A'+rune(r.IntN(6))))
+	add("InspectorateName (name)", "Not applicable")
+	add("SENStat", strconv.Itoa(r.IntN(12)))
+	add("SENNoStat", strconv.Itoa(20+r.IntN(60)))
+	add("BoardingEstablishment (name)", "Not applicable")
+	add("PreviousLA (code)", "999")
+	add("PreviousLA (name)", "Not applicable")
+	add("OfstedRating (name)", "Good")
+	add("RSCRegion (name)", "South-East England and South London")
+	add("UPRN", strconv.Itoa(1775000000+r.IntN(99999)))
+	add("QABName (code)", "0")
+	add("QABName (name)", "Not applicable")
+	add("EstablishmentAccredited (code)", "0")
+	add("EstablishmentAccredited (name)", "Not applicable")
+	add("MSOA (code)", fmt.Sprintf("E020034%02d", r.IntN(99)))
+	add("FSM", strconv.Itoa(10+r.IntN(150)))
 }

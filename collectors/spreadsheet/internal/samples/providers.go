@@ -1,6 +1,7 @@
 package samples
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 
@@ -105,4 +106,20 @@ func WriteProviders(w io.Writer) error {
 	f.SetActiveSheet(1)
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// SyntheticProviders streams an n-row provider list (the template's 18
+// columns, sheet "Providers") as an XLSX workbook, for benchmarks.
+func SyntheticProviders(w io.Writer, n int) error {
+	header := make([]string, len(ProviderColumns))
+	for i, c := range ProviderColumns {
+		header[i] = c[0]
+	}
+	needs := []string{"ASD; SLCN", "SEMH", "MLD; SLD", "PD", "HI; VI"}
+	return StreamXLSX(w, "Providers", header, n, func(r int) []string {
+		return []string{fmt.Sprintf("P-%06d", r), fmt.Sprintf("Service %d", r), fmt.Sprintf("Provider %d", r%5000),
+			"Group sessions for children and young people with SEND.", needs[r%len(needs)], "4", "18", "short_breaks",
+			fmt.Sprintf("service%d@provider.example", r), "023 9200 0000", "https://provider.example/s", "Elm Grove", "Portsmouth",
+			"PO5 1AA", "20", "3", strconv.Itoa(45930 + r%300), "Yes"}
+	})
 }

@@ -15,7 +15,17 @@ import (
 
 func main() {
 	out := flag.String("out", "examples", "examples directory")
+	giasRows := flag.Int("gias-rows", 0, "instead: write a synthetic GIAS export of this many schools (benchmarks) to -to")
+	providerRows := flag.Int("provider-rows", 0, "instead: write a synthetic provider list XLSX of this many rows (benchmarks) to -to")
+	to := flag.String("to", "", "output file for -gias-rows or -provider-rows")
 	flag.Parse()
+	if *giasRows > 0 || *providerRows > 0 {
+		if err := synthetic(*to, *giasRows, *providerRows); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
@@ -50,4 +60,24 @@ func run(out string) error {
 		fmt.Println("wrote", p, b.Len(), "bytes")
 	}
 	return nil
+}
+
+// synthetic streams one benchmark file straight to disk.
+func synthetic(to string, giasRows, providerRows int) error {
+	if to == "" {
+		return fmt.Errorf("-to names the output file")
+	}
+	f, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if giasRows > 0 {
+		err = samples.SyntheticGIAS(f, giasRows)
+	} else {
+		err = samples.SyntheticProviders(f, providerRows)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -261,8 +261,8 @@ func TestSharedStringsCap(t *testing.T) {
 	if !errors.As(err, &le) || !strings.Contains(le.What, "shared strings") {
 		t.Fatalf("err = %v, want the shared strings size limit", err)
 	}
-	// At the cap the guard lets the file through to excelize (which then
-	// finds no workbook: the error is no longer about shared strings).
+	// At the cap the strings are read (and then no workbook is found: the
+	// error is no longer about shared strings).
 	_, err = Open(p, Options{Name: "strings.xlsx", MaxSharedStrings: 101})
 	if errors.Is(err, ErrTooManySharedStrings) {
 		t.Fatalf("101 items refused at a cap of 101: %v", err)

@@ -10,24 +10,31 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/localoffer/localoffer/internal/textenc"
 )
 
 // csvSource is a small RFC 4180 parser with limits: encoding/csv buffers a
 // field of any size, which a hostile file turns into unbounded memory.
 type csvSource struct {
-	path    string
-	f       io.Closer
-	br      *bufio.Reader
-	delim   byte
-	single  bool // true: bytes are cp1252/latin-1 and need decoding
-	opts    *Options
-	line    int // physical lines consumed
-	buf     []byte
-	ends    []int
-	lineBuf []byte
+	path   string
+	f      io.Closer
+	br     *bufio.Reader
+	delim  byte
+	single bool // true: bytes are cp1252/latin-1 and need decoding
+	opts   *Options
+	line   int // physical lines consumed
+	buf    []byte
+	dec    []byte // decoding scratch, swapped with buf
+	ends   []int
+	// After selectCols: only wanted cells become strings, in a reused row.
+	want      []bool
+	out       []string
+	offs      []int
+	lastBlank bool // the last selected record had no text in any cell
+	lineBuf   []byte
 }
 
 const sniffBytes = 64 << 10
@@ -46,26 +53,22 @@ func newCSVSource(rd io.Reader, f io.Closer, opts *Options) (*csvSource, error) 
 	br := bufio.NewReaderSize(rd, 256<<10)
 	head, _ := br.Peek(sniffBytes)
 	cs := &csvSource{path: path, f: f, opts: opts}
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		br.Discard(3)
-		head = head[3:]
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+	switch kind, n := textenc.BOM(head); kind {
+	case textenc.UTF8:
+		br.Discard(n)
+		head = head[n:]
+	case textenc.UTF16LE, textenc.UTF16BE:
 		// UTF-16 (Excel's "Unicode text"): transcode to UTF-8 as we read.
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), 256<<10)
 		head, _ = br.Peek(sniffBytes)
 	}
-	switch strings.ToLower(opts.Encoding) {
-	case "latin-1", "latin1", "iso-8859-1", "cp1252", "windows-1252":
-		cs.single = true
-	case "utf-8", "utf8":
-	case "":
-		cs.single = !validPrefix(head)
-	default:
+	single, detect, err := textenc.Single(opts.Encoding)
+	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: unknown encoding %q (utf-8, latin-1, cp1252)", path, opts.Encoding)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	cs.single = single || (detect && !textenc.ValidPrefix(head))
 	cs.br = br
 	if opts.Delimiter != "" {
 		d := opts.Delimiter
@@ -81,14 +84,6 @@ func newCSVSource(rd io.Reader, f io.Closer, opts *Options) (*csvSource, error) 
 		cs.delim = sniffDelimiter(head)
 	}
 	return cs, nil
-}
-
-// validPrefix reports whether b is UTF-8, ignoring a rune cut at the end.
-func validPrefix(b []byte) bool {
-	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
-		b = b[:len(b)-1]
-	}
-	return utf8.Valid(b)
 }
 
 // sniffDelimiter picks the candidate whose per-line count (outside quotes) is
@@ -244,25 +239,19 @@ func (c *csvSource) next() ([]string, int, error) {
 // fields turns the record buffer into strings sharing one allocation,
 // decoding single-byte text (or stray non-UTF-8 fields) as cp1252.
 func (c *csvSource) fields() []string {
-	out := make([]string, len(c.ends))
-	decode := c.single
-	if !decode && !ascii(c.buf) && !utf8.Valid(c.buf) {
-		decode = true
+	if c.want != nil {
+		return c.selected()
 	}
-	if decode && !ascii(c.buf) {
-		var dec []byte
+	out := make([]string, len(c.ends))
+	if !textenc.ASCII(c.buf) && (c.single || !utf8.Valid(c.buf)) {
+		c.dec = c.dec[:0]
 		prev := 0
 		for i, e := range c.ends {
-			f := c.buf[prev:e]
-			if !c.single && utf8.Valid(f) {
-				dec = append(dec, f...)
-			} else {
-				dec = appendCP1252(dec, f)
-			}
-			c.ends[i] = len(dec)
+			c.dec = textenc.AppendUTF8(c.dec, c.buf[prev:e], c.single)
+			c.ends[i] = len(c.dec)
 			prev = e
 		}
-		c.buf = dec
+		c.buf, c.dec = c.dec, c.buf
 	}
 	s := string(c.buf)
 	prev := 0
@@ -273,37 +262,92 @@ func (c *csvSource) fields() []string {
 	return out
 }
 
-func ascii(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
+// selected fills only the wanted cells into the reused row: their bytes
+// (decoded where needed) are gathered into one string; the others are "".
+func (c *csvSource) selected() []string {
+	switch rawBlank(c.buf) {
+	case 1:
+		c.lastBlank = true
+	case 0:
+		c.lastBlank = false
+	default:
+		c.lastBlank = c.decodedBlank()
+	}
+	n := len(c.ends)
+	if cap(c.out) < n {
+		c.out = make([]string, n)
+		c.offs = make([]int, n)
+	}
+	out, offs := c.out[:n], c.offs[:n]
+	c.dec = c.dec[:0]
+	ascii := textenc.ASCII(c.buf)
+	prev := 0
+	for i, e := range c.ends {
+		f := c.buf[prev:e]
+		prev = e
+		if i < len(c.want) && !c.want[i] {
+			offs[i] = -1
+			continue
+		}
+		offs[i] = len(c.dec)
+		if ascii {
+			c.dec = append(c.dec, f...)
+		} else {
+			c.dec = textenc.AppendUTF8(c.dec, f, c.single)
+		}
+		c.ends[i] = len(c.dec)
+	}
+	s := string(c.dec)
+	for i := range out {
+		if offs[i] < 0 {
+			out[i] = ""
+		} else {
+			out[i] = s[offs[i]:c.ends[i]]
+		}
+	}
+	return out
+}
+
+// rawBlank reports whether a record's bytes are all ASCII white space (1),
+// hold some other ASCII (0), or need decoding to tell (-1: white space and
+// non-ASCII bytes only, which may be no-break spaces).
+func rawBlank(b []byte) int {
+	verdict := 1
+	for _, ch := range b {
+		switch {
+		case ch >= 0x80:
+			verdict = -1
+		case ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n' && ch != '\v' && ch != '\f':
+			return 0
+		}
+	}
+	return verdict
+}
+
+// decodedBlank decodes every cell of the record to judge blankness the way
+// blank does on strings.
+func (c *csvSource) decodedBlank() bool {
+	prev := 0
+	var scratch []byte
+	for _, e := range c.ends {
+		scratch = textenc.AppendUTF8(scratch[:0], c.buf[prev:e], c.single)
+		prev = e
+		if len(bytes.TrimSpace(scratch)) > 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// cp1252 maps each byte to its rune; undefined cp1252 bytes keep their
-// latin-1 meaning, so latin-1 text decodes the same way (as browsers do).
-var cp1252 = func() (t [256]rune) {
-	for i := range t {
-		r := charmap.Windows1252.DecodeByte(byte(i))
-		if r == utf8.RuneError {
-			r = rune(i)
-		}
-		t[i] = r
-	}
-	return t
-}()
+func (c *csvSource) selectCols(want []bool) { c.want = want }
 
-func appendCP1252(dst, src []byte) []byte {
-	for _, b := range src {
-		if b < 0x80 {
-			dst = append(dst, b)
-		} else {
-			dst = utf8.AppendRune(dst, cp1252[b])
-		}
+// blank uses the verdict reached on the raw record when row is the reused
+// selected row (its unselected cells are "" whatever the file holds).
+func (c *csvSource) blank(row []string) bool {
+	if c.want != nil && len(row) > 0 && len(c.out) > 0 && &row[0] == &c.out[0] {
+		return c.lastBlank
 	}
-	return dst
+	return blank(row)
 }
 
 func trimEOL(b []byte) []byte {

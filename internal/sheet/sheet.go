@@ -104,6 +104,12 @@ var ErrNoHeader = errors.New("no header row")
 type rowSource interface {
 	// next returns the next raw row and its source line/row number.
 	next() ([]string, int, error)
+	// blank reports whether the row next returned last has no text in any
+	// cell (selected or not).
+	blank(row []string) bool
+	// selectCols limits the cells next fills (want is indexed by column;
+	// columns past it are always filled); sources may ignore it.
+	selectCols(want []bool)
 	close() error
 }
 
@@ -116,6 +122,8 @@ type Reader struct {
 	pending [][]string // rows read ahead while finding the header
 	pendLn  []int
 	line    int
+	reuse   bool     // Select was called: rows are reused between calls
+	padded  []string // short rows padded to the header's width
 }
 
 // Open opens a CSV or XLSX file (sniffed by content, then extension) and
@@ -133,7 +141,7 @@ func Open(path string, opts Options) (*Reader, error) {
 	var merged func(headerRow int) ([]mergeRange, error)
 	switch format {
 	case "xlsx":
-		x, err := openXLSX(path, &opts)
+		x, err := openXLSX(path, opts.Name, &opts)
 		if err != nil {
 			return nil, err
 		}
@@ -194,11 +202,28 @@ func (r *Reader) Next() ([]string, error) {
 				return nil, err
 			}
 		}
-		if blank(row) {
+		if r.src.blank(row) {
 			continue
 		}
 		return r.fit(row), nil
 	}
+}
+
+// Select limits the cells Next must fill to the given header columns, so a
+// CSV row is not copied into strings for columns nobody reads: the other
+// cells may be "" or hold their text (rows read ahead to find the header).
+// Cells past the header are still read, for the ragged-row warning, and
+// blank rows are still judged on every cell. After Select the slice Next
+// returns may be reused by the next call.
+func (r *Reader) Select(cols []int) {
+	want := make([]bool, len(r.header))
+	for _, c := range cols {
+		if c >= 0 && c < len(want) {
+			want[c] = true
+		}
+	}
+	r.src.selectCols(want)
+	r.reuse = true
 }
 
 // Close releases the file.
@@ -221,8 +246,16 @@ func (r *Reader) fit(row []string) []string {
 	if _, isCSV := r.src.(*csvSource); isCSV && r.opts.Warn != nil {
 		r.opts.Warn(r.line, fmt.Sprintf("row has %d cells, header has %d; missing cells read as empty", len(row), n))
 	}
-	out := make([]string, n)
+	if cap(r.padded) < n || r.padded == nil {
+		r.padded = make([]string, n)
+	}
+	out := r.padded[:n]
 	copy(out, row)
+	clear(out[len(row):])
+	if r.reuse {
+		return out
+	}
+	r.padded = nil
 	return out
 }
 
