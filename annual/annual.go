@@ -10,9 +10,11 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
@@ -196,14 +198,21 @@ func Build(ctx context.Context, c warehouse.Conn, la string, y Year, o gaps.Opti
 	return r, nil
 }
 
-const staleFlags = `('review_overdue', 'assurance_overdue', 'missing_from_source')`
+// staleFlags is schema.StaleFlags as an SQL tuple.
+var staleFlags = func() string {
+	q := make([]string, len(schema.StaleFlags))
+	for i, f := range schema.StaleFlags {
+		q[i] = warehouse.Quote(f)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}()
 
 func (r *Report) coverage(ctx context.Context, c warehouse.Conn) error {
 	la, asOf := warehouse.Quote(r.LACode), warehouse.Quote(r.AsOf)
 	base := `SELECT s.id AS id, s.categories AS categories,
 		toUInt8(ifNull(s.assured_date >= toDate(` + asOf + `) - ` + strconv.Itoa(AssuredWithinDays) + `, 0)) AS is_recent,
 		toUInt8(s.id IN (SELECT entity_id FROM flags_current WHERE entity_type = 'service' AND flag IN ` + staleFlags + `)) AS is_stale,
-		toUInt8(s.id IN (SELECT entity_id FROM flags_current WHERE entity_type = 'service' AND flag = 'missing_from_source')) AS is_missing
+		toUInt8(s.id IN (SELECT entity_id FROM flags_current WHERE entity_type = 'service' AND flag = ` + warehouse.Quote(schema.FlagMissingFromSource) + `)) AS is_missing
 		FROM services_current AS s
 		WHERE s.la_code = ` + la + ` AND lower(s.status) NOT IN ('inactive', 'defunct')`
 	tot, err := warehouse.QueryInto[struct {

@@ -3,51 +3,23 @@ package annual
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/localoffer/localoffer/gaps"
+	"github.com/localoffer/localoffer/internal/chromiumtest"
+	"github.com/localoffer/localoffer/internal/fixtures"
 	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
 
-// The gap report's planted scenario (gaps/testdata/planted) is reused, so the
+// The gap report's planted scenario (internal/fixtures) is reused, so the
 // annual report is tested over the same gaps the gap report is; feedback is
 // added here.
-var fixtureTime = time.Date(2025, 11, 1, 9, 0, 0, 0, time.UTC)
+var fixtureTime = fixtures.PlantedTime
 
 const planted = `<script>document.title='pwned'</script>`
-
-type fixture struct {
-	Services   []schema.Service   `json:"services"`
-	Demand     []demandCell       `json:"demand"`
-	Capacity   []schema.Capacity  `json:"capacity"`
-	SENReports []schema.SENReport `json:"sen_reports"`
-	Flags      []struct {
-		EntityType string `json:"entity_type"`
-		EntityID   string `json:"entity_id"`
-		Flag       string `json:"flag"`
-	} `json:"flags"`
-}
-
-type demandCell struct {
-	LACode    string   `json:"la_code"`
-	LAName    string   `json:"la_name"`
-	NeedCode  string   `json:"need_code"`
-	AgeMin    *int     `json:"age_min"`
-	AgeMax    *int     `json:"age_max"`
-	Period    string   `json:"period"`
-	Count     *float64 `json:"count"`
-	Measure   string   `json:"measure"`
-	Placement string   `json:"placement"`
-}
 
 // Southampton has no provision for autism at 11-15 in the planted scenario.
 const southampton = "E06000045"
@@ -71,69 +43,12 @@ func feedbackRecords() []*schema.Feedback {
 
 func loadPlanted(t testing.TB) *warehouse.Warehouse {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "gaps", "testdata", "planted", "input.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f fixture
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
-	w := whtest.New(t)
-	ctx := context.Background()
-	l := w.NewLoader("fixture", "run-1", 1000)
-	prov := func(src string) *schema.Provenance {
-		return &schema.Provenance{Pipeline: "fixture", SourceURL: src, FetchedAt: fixtureTime}
-	}
-	add := func(r *schema.Record) {
-		if err := l.Add(ctx, r); err != nil {
-			t.Fatalf("load %s: %v", r.ID(), err)
-		}
-	}
-	for i := range f.Services {
-		s := &f.Services[i]
-		s.Provenance = prov("file://testdata/planted/services")
-		add(&schema.Record{Kind: schema.KindService, Service: s})
-	}
-	for i, d := range f.Demand {
-		measure := d.Measure
-		if measure == "" {
-			measure = "all_plans"
-		}
-		add(&schema.Record{Kind: schema.KindDemand, Demand: &schema.Demand{
-			ID: fmt.Sprintf("demand/%d", i), Period: d.Period, GeographicLevel: "Local authority", LACode: d.LACode, LAName: d.LAName,
-			NeedCode: d.NeedCode, AgeMin: d.AgeMin, AgeMax: d.AgeMax, Measure: measure, Placement: d.Placement, Count: d.Count,
-			Source: "DfE Education, health and care plans (planted)", Provenance: prov("file://testdata/planted/demand.csv"),
-		}})
-	}
-	for i := range f.Capacity {
-		c := &f.Capacity[i]
-		c.Provenance = prov("file://testdata/planted/gias.csv")
-		add(&schema.Record{Kind: schema.KindCapacity, Capacity: c})
-	}
-	for i := range f.SENReports {
-		r := &f.SENReports[i]
-		r.Provenance = prov("https://school.example/sen")
-		add(&schema.Record{Kind: schema.KindSENReport, SENReport: r})
-	}
+	var extra []*schema.Record
 	for _, fb := range feedbackRecords() {
-		fb.Provenance = prov("file://testdata/feedback.csv")
-		add(&schema.Record{Kind: schema.KindFeedback, Feedback: fb})
+		fb.Provenance = fixtures.Provenance("file://testdata/feedback.csv")
+		extra = append(extra, &schema.Record{Kind: schema.KindFeedback, Feedback: fb})
 	}
-	if err := l.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var rows [][]any
-	for _, fl := range f.Flags {
-		rows = append(rows, []any{fl.EntityType, fl.EntityID, "fixture", fl.Flag, "planted", "", fixtureTime, fixtureTime, uint8(1), nil, "run-1", uint64(1)})
-	}
-	if len(rows) > 0 {
-		if err := w.Insert(ctx, "flags", []string{"entity_type", "entity_id", "pipeline", "flag", "reason", "evidence",
-			"first_detected", "last_detected", "active", "closed_at", "run_id", "_version"}, rows); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return w
+	return fixtures.Planted(t, extra...)
 }
 
 var defaults = gaps.Options{ThinShare: 0.5, ProjectionYears: 3}
@@ -245,15 +160,8 @@ func TestHTMLStatic(t *testing.T) {
 // are there and the planted script is text, never run. ANNUAL_SCREENSHOT=path
 // writes a screenshot (docs/annual-report.png was made so).
 func TestHTMLInChromium(t *testing.T) {
-	const bin = "/usr/bin/chromium"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("headless Chromium check skipped: /usr/bin/chromium is missing (apt-get install -y chromium)")
-	}
-	path := filepath.Join(t.TempDir(), "annual.html")
-	if err := os.WriteFile(path, render(t, build(t)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dom := string(runChromium(t, bin, "--dump-dom", "file://"+path))
+	page := chromiumtest.Open(t, render(t, build(t)))
+	dom := page.DOM()
 	if strings.Contains(dom, "pwned</title>") || !strings.Contains(dom, "<title>") {
 		t.Error("document title changed: the planted script ran")
 	}
@@ -263,24 +171,5 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("rendered DOM lacks %q", want)
 		}
 	}
-	if out := os.Getenv("ANNUAL_SCREENSHOT"); out != "" {
-		abs, _ := filepath.Abs(out)
-		runChromium(t, bin, "--screenshot="+abs, "--window-size=1200,2400", "--hide-scrollbars", "file://"+path)
-		t.Logf("screenshot written to %s", abs)
-	}
-}
-
-func runChromium(t *testing.T, bin string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + t.TempDir()}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-	}
-	return stdout.Bytes()
+	page.ScreenshotTo("ANNUAL_SCREENSHOT", "1200,2400")
 }

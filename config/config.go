@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/robfig/cron/v3"
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -494,8 +495,6 @@ const DefaultMaxDuration = 2 * time.Hour
 // plus @daily-style descriptors.
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-var gssCode = regexp.MustCompile(`^[EWSN]\d{8}$`)
-
 func (c *Config) validate() Errors {
 	var errs Errors
 	add := func(line int, field, msg string, args ...any) {
@@ -535,8 +534,8 @@ func (c *Config) validate() Errors {
 		if p.MaxDuration < 0 {
 			add(p.Line, field+".max_duration", "must be positive (like 2h or 30m)")
 		}
-		if p.Area != "" && !gssCode.MatchString(p.Area) {
-			add(p.Line, field+".area", "%q is not a GSS area code (like E06000044)", p.Area)
+		if p.Area != "" && !lacodes.IsLA(p.Area) {
+			add(p.Line, field+".area", "%q is not a GSS local authority code (like E06000044)", p.Area)
 		}
 		if s := p.QuarantineFailShare; s != nil && (*s < 0 || *s > 1) {
 			add(p.Line, field+".quarantine_fail_share", "%v is not a share between 0 and 1", *s)

@@ -387,19 +387,13 @@ func (k *Checker) checkNDJSON(ctx context.Context, path string, r *Report) error
 	}
 }
 
-// tableEntity maps an HSDS CSV file or resource name to its entity.
+// tableEntity maps an HSDS CSV file, resource or table name to its HSDS 3.0
+// entity, folding names (plurals, organisations, older HSDS names of the same
+// shape) exactly as the data package collector does (layout.Table); "" when
+// it names no HSDS 3.0 entity.
 func tableEntity(name string) string {
-	name = strings.TrimSuffix(strings.ToLower(filepath.Base(name)), ".csv")
-	switch name {
-	case "taxonomies":
-		return "taxonomy"
-	case "meta_table_descriptions":
-		return "meta_table_description"
-	}
-	for _, e := range Entities {
-		if name == e || name == e+"s" || name == e+"es" {
-			return e
-		}
+	if e := layout.Table(name, name); slices.Contains(Entities, e) {
+		return e
 	}
 	return ""
 }
@@ -653,11 +647,6 @@ func (k *Checker) checkPackage(ctx context.Context, pf *pkgFiles, r *Report) err
 		entity := tableEntity(res.Name)
 		if entity == "" {
 			entity = tableEntity(first)
-		}
-		if entity == "" {
-			if e := layout.Table(res.Name, first); slices.Contains(Entities, e) {
-				entity = e
-			}
 		}
 		if entity == "" {
 			r.add(Issue{Level: 2, Code: "datapackage", Message: fmt.Sprintf("resource %q is not an HSDS 3.0 table; skipped", res.Name), Where: desc})

@@ -7,9 +7,9 @@ package gaps
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
@@ -28,8 +28,6 @@ type Options struct {
 	Limit int
 }
 
-var gssCode = regexp.MustCompile(`^[EWSN]\d{8}$`)
-
 // Validate checks the thresholds and the LA code.
 func (o Options) Validate() error {
 	if !(o.ThinShare > 0 && o.ThinShare <= 1) {
@@ -38,7 +36,7 @@ func (o Options) Validate() error {
 	if o.ProjectionYears < 1 || o.ProjectionYears > 3 {
 		return fmt.Errorf("gaps.projection_years %d: want 1, 2 or 3", o.ProjectionYears)
 	}
-	if o.LACode != "" && !gssCode.MatchString(o.LACode) {
+	if o.LACode != "" && !lacodes.IsLA(o.LACode) {
 		return fmt.Errorf("--la %q is not a GSS LA code (like E06000044)", o.LACode)
 	}
 	return nil
@@ -128,14 +126,17 @@ func limited(rows []Row, o Options) []Row {
 	return rows
 }
 
-var oldLACode = regexp.MustCompile(`^\d{3}$`)
-
 // ResolveLA turns a DfE three-digit LA code (851) into its GSS code
-// (E06000044) using the codes the demand figures carry; a GSS code, or
-// anything else, is returned as given for Validate to judge.
+// (E06000044): from schema/lacodes' table of all 153 LAs (as serve's la_code
+// does), else from the codes the demand figures carry (an LA newer than the
+// table). A GSS code, or anything else, is returned as given for Validate to
+// judge.
 func ResolveLA(ctx context.Context, c warehouse.Conn, code string) (string, error) {
-	if !oldLACode.MatchString(code) {
+	if !lacodes.IsOld(code) {
 		return code, nil
+	}
+	if la, ok := lacodes.ByOld(code); ok {
+		return la.GSS, nil
 	}
 	codes, err := warehouse.QueryInto[struct {
 		LACode string `json:"la_code"`

@@ -3,20 +3,19 @@ package gaps
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/localoffer/localoffer/internal/chromiumtest"
+	"github.com/localoffer/localoffer/internal/fixtures"
 )
 
 const planted = `<script>document.title='pwned'</script>Autism outreach`
 
 func plantedReport(t *testing.T) []byte {
 	t.Helper()
-	w := loadFixture(t, "planted")
-	r, err := Build(context.Background(), w, defaults, fixtureTime)
+	w := fixtures.Planted(t)
+	r, err := Build(context.Background(), w, defaults, fixtures.PlantedTime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,51 +51,11 @@ func TestHTMLReportStatic(t *testing.T) {
 	}
 }
 
-// chromium finds Debian's chromium. Tests install nothing: `make test` (via
-// scripts/setup.sh --test) installs it, and without it the test skips.
-func chromium(t *testing.T) string {
-	t.Helper()
-	const bin = "/usr/bin/chromium"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("headless Chromium check skipped: /usr/bin/chromium is missing (`make setup-test` installs Debian's chromium)")
-	}
-	return bin
-}
-
-func lastLines(b []byte, n int) string {
-	ls := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(ls) > n {
-		ls = ls[len(ls)-n:]
-	}
-	return strings.Join(ls, "\n")
-}
-
-func runChromium(t *testing.T, bin string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + t.TempDir()}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, lastLines(stderr.Bytes(), 10))
-	}
-	return stdout.Bytes()
-}
-
 // The report rendered by a real browser: heatmap and findings present, and
 // the script planted in a service name shown as text, never run.
 func TestHTMLReportInChromium(t *testing.T) {
-	bin := chromium(t)
-	page := plantedReport(t)
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, page, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dom := string(runChromium(t, bin, "--dump-dom", "file://"+path))
+	page := chromiumtest.Open(t, plantedReport(t))
+	dom := page.DOM()
 	if !strings.Contains(dom, "<title>SEND provision gap report</title>") || strings.Contains(dom, "pwned</title>") {
 		t.Errorf("document title changed: the planted script ran")
 	}
@@ -109,9 +68,5 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if !strings.Contains(dom, `id="findings-h">Headline findings</h2>`) || !strings.Contains(dom, "Southampton: no current service") {
 		t.Errorf("headline findings did not render")
 	}
-	if out := os.Getenv("GAPS_SCREENSHOT"); out != "" {
-		abs, _ := filepath.Abs(out)
-		runChromium(t, bin, "--screenshot="+abs, "--window-size=1200,1800", "--hide-scrollbars", "file://"+path)
-		t.Logf("screenshot written to %s", abs)
-	}
+	page.ScreenshotTo("GAPS_SCREENSHOT", "1200,1800")
 }

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform/staleness"
 )
 
 // Fix is one thing a data owner should put right in their source.
@@ -35,18 +35,18 @@ func (f Fix) Values() []string {
 
 // flagFixes says what a data owner does about each flag.
 var flagFixes = map[string]struct{ field, fix string }{
-	staleness.AssuranceOverdue:  {"/assured_date", "Check the record with the provider and set assured_date to the date it was confirmed (ORUK asks for every three months)."},
-	staleness.ReviewOverdue:     {"/last_modified", "Review the record with the provider and update it; the change will move last_modified on."},
-	staleness.NoContact:         {"/contacts", "Add at least one way to reach the service: an email, phone, web page or named contact."},
-	staleness.MissingFromSource: {"", "The source no longer lists this record: confirm it has closed (then mark it inactive or defunct) or restore it."},
-	staleness.StatusConflict:    {"/status", "Sources disagree about whether this is open: confirm its status and correct the source that is wrong."},
-	staleness.BrokenLink:        {"/url", "The link does not answer: correct or remove it."},
-	staleness.ReportStale:       {"", "Publish this year's SEN information report (SEND Regulations 2014, reg. 51: updated every year)."},
-	"report_not_found":          {"", "Link the SEN information report from the school's home page or SEND page so parents can find it."},
-	"report_undated":            {"", "State the date the SEN information report was written or reviewed in the report itself."},
-	"report_items_missing":      {"", "Add the Schedule 1 items the report lacks (the flag's evidence lists them)."},
-	"no_senco_contact":          {"", "Give the SENCO's name and an email or phone number in the report (Schedule 1, item 5)."},
-	"site_unreachable":          {"", "The school website did not answer: check it is up and reachable without a login."},
+	schema.FlagAssuranceOverdue:   {"/assured_date", "Check the record with the provider and set assured_date to the date it was confirmed (ORUK asks for every three months)."},
+	schema.FlagReviewOverdue:      {"/last_modified", "Review the record with the provider and update it; the change will move last_modified on."},
+	schema.FlagNoContact:          {"/contacts", "Add at least one way to reach the service: an email, phone, web page or named contact."},
+	schema.FlagMissingFromSource:  {"", "The source no longer lists this record: confirm it has closed (then mark it inactive or defunct) or restore it."},
+	schema.FlagStatusConflict:     {"/status", "Sources disagree about whether this is open: confirm its status and correct the source that is wrong."},
+	schema.FlagBrokenLink:         {"/url", "The link does not answer: correct or remove it."},
+	schema.FlagReportStale:        {"", "Publish this year's SEN information report (SEND Regulations 2014, reg. 51: updated every year)."},
+	schema.FlagReportNotFound:     {"", "Link the SEN information report from the school's home page or SEND page so parents can find it."},
+	schema.FlagReportUndated:      {"", "State the date the SEN information report was written or reviewed in the report itself."},
+	schema.FlagReportItemsMissing: {"", "Add the Schedule 1 items the report lacks (the flag's evidence lists them)."},
+	schema.FlagNoSENCOContact:     {"", "Give the SENCO's name and an email or phone number in the report (Schedule 1, item 5)."},
+	schema.FlagSiteUnreachable:    {"", "The school website did not answer: check it is up and reachable without a login."},
 }
 
 // FixList collects the fix list of the given sources: records quarantined in

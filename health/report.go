@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 )
 
@@ -26,8 +26,6 @@ type Options struct {
 // DefaultRuns is the history shown when --runs is not given.
 const DefaultRuns = 12
 
-var gssCode = regexp.MustCompile(`^E(06|07|08|09|10)\d{6}$`)
-
 // Validate checks the options.
 func (o *Options) Validate() error {
 	if o.Runs == 0 {
@@ -36,7 +34,7 @@ func (o *Options) Validate() error {
 	if o.Runs < 1 || o.Runs > 1000 {
 		return fmt.Errorf("--runs %d: want 1 to 1000", o.Runs)
 	}
-	if o.LACode != "" && !gssCode.MatchString(o.LACode) {
+	if o.LACode != "" && !lacodes.IsLA(o.LACode) {
 		return fmt.Errorf("--la %q: want a GSS local authority code (E06000044) or a DfE code (851)", o.LACode)
 	}
 	if o.FixLimit == 0 {

@@ -17,9 +17,10 @@ const module = "github.com/localoffer/localoffer/"
 
 // rule forbids packages under From (a path inside the module; "x" means x and
 // x/...) to depend on any package of ours matched by Forbidden, unless Allowed
-// matches it.
+// matches it. Packages under Exempt are not bound by it.
 type rule struct {
 	From      string
+	Exempt    []string
 	Forbidden []string
 	Allowed   []string
 	Why       string
@@ -36,7 +37,9 @@ var rules = []rule{
 		Why: "each collector (and the fetch layer) owns its Options; cmd/localoffer decodes pipelines.yaml into them"},
 	{From: "config", Forbidden: []string{"collectors"},
 		Why: "config keeps collector: as a YAML node and knows no collector"},
-	{From: "internal", Forbidden: []string{""}, Allowed: []string{"internal"},
+	// internal/fixtures builds planted warehouses for tests: it is test
+	// support, not an ingestion helper, so it may load through the sinks.
+	{From: "internal", Exempt: []string{"internal/fixtures"}, Forbidden: []string{""}, Allowed: []string{"internal"},
 		Why: "shared ingestion helpers (archive, sheet, textenc, gias) are leaves any stage may use"},
 }
 
@@ -52,7 +55,7 @@ func violations(deps map[string][]string, rules []rule) []string {
 	var out []string
 	for _, pkg := range slices.Sorted(maps.Keys(deps)) {
 		for _, r := range rules {
-			if !under(pkg, r.From) {
+			if !under(pkg, r.From) || slices.ContainsFunc(r.Exempt, func(e string) bool { return under(pkg, e) }) {
 				continue
 			}
 			for _, d := range deps[pkg] {
@@ -125,9 +128,11 @@ func TestViolationsFindsBackwardImports(t *testing.T) {
 		"collectors/fetch":    {"config", "internal/redact"},
 		"collectorsx/fetch":   {"config"}, // not under collectors
 		"config":              {"collectors/hsdsapi"},
+		"internal/gias":       {"internal/textenc", "schema/lacodes"},
+		"internal/fixtures":   {"sinks/warehouse", "schema"}, // exempt: test support
 	}
 	got := violations(deps, rules)
-	want := []string{"collectors/fetch → config", "config → collectors/hsdsapi", "schema/feedcheck → internal/archive", "sinks/feed → collectors/spreadsheet/sheet",
+	want := []string{"collectors/fetch → config", "config → collectors/hsdsapi", "internal/gias → schema/lacodes", "schema/feedcheck → internal/archive", "sinks/feed → collectors/spreadsheet/sheet",
 		"sinks/warehouse → collectors/fetch", "transform/staleness → sinks/warehouse"}
 	if len(got) != len(want) {
 		t.Fatalf("violations = %q, want %d: %q", got, len(want), want)

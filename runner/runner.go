@@ -449,8 +449,17 @@ func (r *Runner) prepare(job Job, loader *warehouse.Loader, rec *schema.Record) 
 	if job.Transform != nil {
 		job.Transform.Apply(rec)
 	}
+	var encoded []byte
 	if r.Validator != nil {
-		if problems := r.Validator.Validate(rec); len(problems) > 0 {
+		var problems []schema.Problem
+		if ev, ok := r.Validator.(encodingValidator); ok {
+			problems, encoded = ev.ValidateJSON(rec)
+		} else {
+			problems = r.Validator.Validate(rec)
+		}
+		if len(problems) > 0 {
+			// Drop changes the record: the loader encodes what is left.
+			encoded = nil
 			if job.Repair != nil {
 				var dropped []schema.FieldIssue
 				dropped, problems = job.Repair.Drop(rec, problems)
@@ -461,7 +470,14 @@ func (r *Runner) prepare(job Job, loader *warehouse.Loader, rec *schema.Record) 
 			}
 		}
 	}
-	return loader.PrepareRepaired(rec, issues)
+	return loader.PrepareEncoded(rec, encoded, issues)
+}
+
+// encodingValidator is a Validator that hands back the JSON it checked, so
+// the record is encoded once for validation and the content hash. Nothing
+// may change the record between the two.
+type encodingValidator interface {
+	ValidateJSON(rec *schema.Record) ([]schema.Problem, []byte)
 }
 
 func (p *pipeline) fail(pr *warehouse.Prepared, err error) *warehouse.Prepared {

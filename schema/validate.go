@@ -28,9 +28,6 @@ type Validator struct {
 	kinds map[Kind]*Checker
 }
 
-// Kinds lists every record kind the schema describes; each is a $defs name.
-var Kinds = []Kind{KindService, KindOrganization, KindLocation, KindDemand, KindCapacity, KindSENReport, KindFeedback}
-
 // NewValidator compiles the embedded schema.
 func NewValidator() (*Validator, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
@@ -64,65 +61,51 @@ func (v *Validator) Schema(k Kind) *jsonschema.Schema {
 
 // Validate returns the record's problems; none means valid.
 func (v *Validator) Validate(rec *Record) []Problem {
+	problems, _ := v.ValidateJSON(rec)
+	return problems
+}
+
+// ValidateJSON is Validate that also returns the JSON it checked (the entity
+// as json.Marshal writes it; nil when there was none), so the loader can
+// derive the record's content from the same bytes instead of encoding it again.
+func (v *Validator) ValidateJSON(rec *Record) ([]Problem, []byte) {
 	if rec == nil {
-		return []Problem{{Pointer: "", Message: "no record"}}
+		return []Problem{{Pointer: "", Message: "no record"}}, nil
 	}
 	sch := v.kinds[rec.Kind]
 	if sch == nil {
-		return []Problem{{Pointer: "", Message: fmt.Sprintf("unknown record kind %q", rec.Kind)}}
+		return []Problem{{Pointer: "", Message: fmt.Sprintf("unknown record kind %q", rec.Kind)}}, nil
 	}
 	ent := rec.Entity()
-	if ent == nil || isNilPtr(rec) {
-		return []Problem{{Pointer: "", Message: fmt.Sprintf("%s record carries no %s", rec.Kind, rec.Kind)}}
+	if ent == nil {
+		return []Problem{{Pointer: "", Message: fmt.Sprintf("%s record carries no %s", rec.Kind, rec.Kind)}}, nil
 	}
 	b, err := json.Marshal(ent)
 	if err != nil {
-		return []Problem{{Pointer: "", Message: fmt.Sprintf("encode %s: %v", rec.Kind, err)}}
+		return []Problem{{Pointer: "", Message: fmt.Sprintf("encode %s: %v", rec.Kind, err)}}, nil
 	}
-	return append(sch.ProblemsJSON(b), crossChecks(rec)...)
-}
-
-func isNilPtr(rec *Record) bool {
-	switch rec.Kind {
-	case KindService:
-		return rec.Service == nil
-	case KindOrganization:
-		return rec.Organization == nil
-	case KindLocation:
-		return rec.Location == nil
-	case KindDemand:
-		return rec.Demand == nil
-	case KindCapacity:
-		return rec.Capacity == nil
-	case KindSENReport:
-		return rec.SENReport == nil
-	case KindFeedback:
-		return rec.Feedback == nil
-	}
-	return true
+	return append(sch.ProblemsJSON(b), crossChecks(ent)...), b
 }
 
 // crossChecks are rules JSON Schema cannot say: ranges that must be ordered.
-func crossChecks(rec *Record) []Problem {
+// The switch stays because each kind has its own fields to compare.
+func crossChecks(e Entity) []Problem {
 	var out []Problem
-	switch rec.Kind {
-	case KindService:
-		s := rec.Service
+	switch s := e.(type) {
+	case *Service:
 		if s.MinimumAge != nil && s.MaximumAge != nil && *s.MinimumAge > *s.MaximumAge {
 			out = append(out, Problem{"/minimum_age", fmt.Sprintf("minimum_age %g is above maximum_age %g", *s.MinimumAge, *s.MaximumAge)})
 		}
 		if c := s.Capacity; c != nil && c.Available != nil && c.Maximum != nil && *c.Available > *c.Maximum {
 			out = append(out, Problem{"/capacity/available", fmt.Sprintf("%g places available is more than the maximum %g", *c.Available, *c.Maximum)})
 		}
-	case KindDemand:
-		d := rec.Demand
-		if d.AgeMin != nil && d.AgeMax != nil && *d.AgeMin > *d.AgeMax {
-			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *d.AgeMin, *d.AgeMax)})
+	case *Demand:
+		if s.AgeMin != nil && s.AgeMax != nil && *s.AgeMin > *s.AgeMax {
+			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *s.AgeMin, *s.AgeMax)})
 		}
-	case KindCapacity:
-		c := rec.Capacity
-		if c.AgeMin != nil && c.AgeMax != nil && *c.AgeMin > *c.AgeMax {
-			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *c.AgeMin, *c.AgeMax)})
+	case *Capacity:
+		if s.AgeMin != nil && s.AgeMax != nil && *s.AgeMin > *s.AgeMax {
+			out = append(out, Problem{"/age_min", fmt.Sprintf("age_min %d is above age_max %d", *s.AgeMin, *s.AgeMax)})
 		}
 	}
 	return out

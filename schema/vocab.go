@@ -180,3 +180,8 @@ var AgeSources = []string{AgeSourceSource, AgeSourceSchool, AgeSourceAgeText, Ag
 func AgeStated(source string) bool {
 	return source == AgeSourceSource || source == AgeSourceSchool || source == AgeSourceAgeText
 }
+
+// ReportDateWeak is the SENReport.ReportDateSource of a date taken only from
+// the server's Last-Modified header: too weak to clear a report whose wording
+// looks out of date (transform/staleness).
+const ReportDateWeak = "http_last_modified (weak)"

@@ -3,7 +3,8 @@
 # /usr/bin/time -v for the whole process (libchdb's own ~360 MB included).
 # The trust-boundary target: every case under LIMIT_MB (default 800).
 #   baseline          a ten-row CSV: what the process costs doing almost nothing
-#   dp-repeat         a data package zip listing one 16 MB table three times
+#   dp-repeat         a data package zip listing one 16 MB table three times (one entry)
+#   dp-distinct       the same table stored as three entries, each inflated and read
 #   xlsx-strings-over an XLSX whose shared strings table has 2,000,000 items (refused: over the cap)
 #   xlsx-strings-cap  an XLSX at the cap: 1,000,000 shared strings, 20,000 rows
 # `make bench` runs it. Exit 1 when a case is over the limit.
@@ -22,12 +23,13 @@ for i in $(seq 1 10); do printf 'prov-%d,Provider %d\n' "$i" "$i" >> "$work/in/b
 declare -A collector=(
   [baseline]="{type: spreadsheet, path: $work/in/baseline.csv, mapping: {id: id, name: name}}"
   [dp-repeat]="{type: hsds_datapackage, path: $work/in/dp-repeat.zip}"
+  [dp-distinct]="{type: hsds_datapackage, path: $work/in/dp-distinct.zip}"
   [xlsx-strings-over]="{type: spreadsheet, path: $work/in/xlsx-strings-over.xlsx, sheet: Providers, mapping: {id: ID, name: Name}}"
   [xlsx-strings-cap]="{type: spreadsheet, path: $work/in/xlsx-strings-cap.xlsx, sheet: Providers, mapping: {id: ID, name: Name}}"
 )
 status=0
 printf '%-18s %5s %9s  %s\n' CASE EXIT PEAK_MB RESULT
-for name in baseline dp-repeat xlsx-strings-over xlsx-strings-cap; do
+for name in baseline dp-repeat dp-distinct xlsx-strings-over xlsx-strings-cap; do
   cfg="$work/$name.yaml"
   cat > "$cfg" <<YAML
 warehouse: {path: $work/$name-warehouse}

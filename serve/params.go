@@ -77,8 +77,6 @@ var (
 )
 
 var (
-	gssLA    = regexp.MustCompile(`^E(06|07|08|09|10)\d{6}$`)
-	oldLA    = regexp.MustCompile(`^\d{3}$`)
 	pipeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 )
 
@@ -176,9 +174,9 @@ func parseQuery(v url.Values, allowed []string, postcodes *areas.Lookup) (*query
 	if s, ok := get("la_code"); ok {
 		s = strings.ToUpper(s)
 		switch {
-		case gssLA.MatchString(s):
+		case lacodes.IsLA(s):
 			q.la = s
-		case oldLA.MatchString(s):
+		case lacodes.IsOld(s):
 			la, found := lacodes.ByOld(s)
 			if !found {
 				return nil, &badParam{"la_code", fmt.Sprintf("%s is not a DfE local authority code", s)}

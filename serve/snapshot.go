@@ -33,10 +33,6 @@ import (
 // swapped in whole, so a reader sees the records of one refresh: old or new
 // versions, never a half-written one.
 
-// StaleFlags are the flags that make a service stale (left out unless
-// include_stale=true); the same three the gap analysis counts as stale.
-var StaleFlags = []string{"review_overdue", "assurance_overdue", "missing_from_source"}
-
 // blob is a JSON body in the snapshot file, with its ETag hash.
 type blob struct {
 	off int64
@@ -519,7 +515,7 @@ func (wk *worker) prepare(r svcRow, flags []string) (*preparedService, error) {
 	}
 	stale := false
 	for _, f := range flags {
-		if slices.Contains(StaleFlags, f) {
+		if slices.Contains(schema.StaleFlags, f) {
 			stale = true
 		}
 	}

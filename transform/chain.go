@@ -67,53 +67,29 @@ func NewChain(sh *Shared, p config.Pipeline, st config.Staleness, now func() tim
 	return &Chain{
 		shared:    sh,
 		areas:     areas.Coder{Lookup: sh.Postcodes, Default: p.Area},
-		staleness: staleness.Rules{Config: st, Now: now},
+		staleness: staleness.Rules{ReviewAfterDays: st.ReviewAfterDays, AssuranceAfterDays: st.AssuranceAfterDays, Now: now},
 	}, nil
 }
 
 // Apply normalises one record in place. It never fails: what cannot be
-// derived is left unknown and annotated.
+// derived is left unknown and annotated. The type switch stays because each
+// kind has its own derivations (ages only for services, and so on).
 func (c *Chain) Apply(rec *schema.Record) {
-	if !wellFormed(rec) {
-		return // the validator quarantines it
+	if rec.Entity() == nil {
+		return // no entity for its kind: the validator quarantines it
 	}
 	c.areas.Apply(rec)
-	switch rec.Kind {
-	case schema.KindService:
-		s := rec.Service
-		ages.Apply(s)
-		c.shared.Needs.Apply(s)
-		c.shared.Categories.Apply(s)
-	case schema.KindCapacity:
-		rec.Capacity.NeedCodes = c.shared.Needs.ApplyCodes(rec.Capacity.NeedCodes)
-	case schema.KindSENReport:
-		rec.SENReport.NeedCodes = c.shared.Needs.ApplyCodes(rec.SENReport.NeedCodes)
-	case schema.KindFeedback:
-		feedback.Apply(rec.Feedback, c.shared.Needs, c.shared.Categories)
+	switch e := rec.Entity().(type) {
+	case *schema.Service:
+		ages.Apply(e)
+		c.shared.Needs.Apply(e)
+		c.shared.Categories.Apply(e)
+	case *schema.Capacity:
+		e.NeedCodes = c.shared.Needs.ApplyCodes(e.NeedCodes)
+	case *schema.SENReport:
+		e.NeedCodes = c.shared.Needs.ApplyCodes(e.NeedCodes)
+	case *schema.Feedback:
+		feedback.Apply(e, c.shared.Needs, c.shared.Categories)
 	}
 	c.staleness.Apply(rec)
-}
-
-// wellFormed reports whether the record carries the entity its Kind names.
-func wellFormed(rec *schema.Record) bool {
-	if rec == nil {
-		return false
-	}
-	switch rec.Kind {
-	case schema.KindService:
-		return rec.Service != nil
-	case schema.KindOrganization:
-		return rec.Organization != nil
-	case schema.KindLocation:
-		return rec.Location != nil
-	case schema.KindDemand:
-		return rec.Demand != nil
-	case schema.KindCapacity:
-		return rec.Capacity != nil
-	case schema.KindSENReport:
-		return rec.SENReport != nil
-	case schema.KindFeedback:
-		return rec.Feedback != nil
-	}
-	return false
 }

@@ -15,19 +15,16 @@ import (
 // authority and academic year as one self-contained HTML page, or JSON.
 func cmdAnnualReport(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "annual-report", "annual-report [--config F] --la CODE --year YYYY [--format html|json] [--out FILE]")
-	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
-	la := fs.String("la", "", "local authority: GSS code (E06000044) or DfE code (851)")
+	rf := addReportFlags(fs, "annual-report", "local authority: GSS code (E06000044) or DfE code (851)",
+		"html", []string{"html", "json"}, "output format: html, json")
 	year := fs.String("year", "", "academic year, by the year it ends in (August): 2025 is 2024/25")
-	format := fs.String("format", "html", "output format: html, json")
-	out := fs.String("out", "", "write to this file instead of standard output")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "localoffer annual-report: unexpected argument %q\n", fs.Arg(0))
+	if !rf.check(fs, env) {
 		return exitUsage
 	}
-	if *la == "" {
+	if *rf.la == "" {
 		fmt.Fprintln(env.Stderr, "localoffer annual-report: --la is required (GSS code such as E06000044, or DfE code such as 851)")
 		return exitUsage
 	}
@@ -36,11 +33,7 @@ func cmdAnnualReport(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer annual-report: %v\n", err)
 		return exitUsage
 	}
-	if *format != "html" && *format != "json" {
-		fmt.Fprintf(env.Stderr, "localoffer annual-report: unknown --format %q (html, json)\n", *format)
-		return exitUsage
-	}
-	cfg, ok := loadConfig(env, *cfgPath)
+	cfg, ok := loadConfig(env, *rf.config)
 	if !ok {
 		return exitUsage
 	}
@@ -56,7 +49,7 @@ func cmdAnnualReport(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	defer w.Close(context.Background())
-	code, err := gaps.ResolveLA(ctx, w, *la)
+	code, err := gaps.ResolveLA(ctx, w, *rf.la)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer annual-report: %v\n", err)
 		return exitUsage
@@ -67,24 +60,16 @@ func cmdAnnualReport(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	write := func(f io.Writer) error {
-		if *format == "json" {
+		if *rf.format == "json" {
 			enc := json.NewEncoder(f)
 			enc.SetIndent("", "  ")
 			return enc.Encode(r)
 		}
 		return annual.WriteHTML(f, r)
 	}
-	if *out == "" {
-		if err := write(env.Stdout); err != nil {
-			fmt.Fprintf(env.Stderr, "localoffer annual-report: %v\n", err)
-			return exitFailed
-		}
-		return exitOK
+	if code := rf.write(env, write); code != exitOK || *rf.out == "" {
+		return code
 	}
-	if err := writeFileAtomic(*out, write); err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer annual-report: %v\n", err)
-		return exitFailed
-	}
-	log.Info("annual report written", "file", *out, "la", code, "year", y.Label())
+	log.Info("annual report written", "file", *rf.out, "la", code, "year", y.Label())
 	return exitOK
 }

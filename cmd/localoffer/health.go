@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/gaps"
@@ -16,23 +14,16 @@ import (
 // recent runs, ranks sources and LAs, and writes the fix list for data owners.
 func cmdHealth(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "health", "health [--config F] [--pipeline NAME]... [--la CODE] [--runs N] [--format table|csv|json|html] [--out FILE] [--server URL]")
-	cfgPath := fs.String("config", "pipelines.yaml", "configuration file")
+	rf := addReportFlags(fs, "health", "only sources with services in this local authority: GSS code (E06000044) or DfE code (851)",
+		"table", health.Formats, "output format: table (summary), csv (the fix list), json (everything), html (the page)")
 	var names stringList
 	fs.Var(&names, "pipeline", "only this source (repeatable)")
-	la := fs.String("la", "", "only sources with services in this local authority: GSS code (E06000044) or DfE code (851)")
 	runs := fs.Int("runs", health.DefaultRuns, "history: the last N runs of each source")
-	format := fs.String("format", "table", "output format: table (summary), csv (the fix list), json (everything), html (the page)")
-	out := fs.String("out", "", "write to this file instead of standard output")
 	server := fs.String("server", "", "ask a running `localoffer serve` at this URL instead of opening the warehouse")
 	if code, done := parseFlags(fs, env, args); done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "localoffer health: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
-	}
-	if !slices.Contains(health.Formats, *format) {
-		fmt.Fprintf(env.Stderr, "localoffer health: unknown --format %q (%s)\n", *format, strings.Join(health.Formats, ", "))
+	if !rf.check(fs, env) {
 		return exitUsage
 	}
 	if *server != "" {
@@ -40,9 +31,9 @@ func cmdHealth(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintf(env.Stderr, "localoffer health: --runs %d: want 1 or more\n", *runs)
 			return exitUsage
 		}
-		return healthRemote(ctx, env, *server, names, *la, *runs, *format, *out)
+		return healthRemote(ctx, env, *server, names, *runs, rf)
 	}
-	cfg, ok := loadConfig(env, *cfgPath)
+	cfg, ok := loadConfig(env, *rf.config)
 	if !ok {
 		return exitUsage
 	}
@@ -62,7 +53,7 @@ func cmdHealth(ctx context.Context, env *Env, args []string) int {
 		return exitFailed
 	}
 	defer w.Close(context.Background())
-	if opts.LACode, err = gaps.ResolveLA(ctx, w, *la); err != nil {
+	if opts.LACode, err = gaps.ResolveLA(ctx, w, *rf.la); err != nil {
 		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
 		return exitUsage
 	}
@@ -70,18 +61,11 @@ func cmdHealth(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
 		return exitUsage
 	}
-	write := func(f io.Writer) error { return health.Write(ctx, w, opts, *format, f, time.Now()) }
-	if *out == "" {
-		err = write(env.Stdout)
-	} else {
-		err = writeFileAtomic(*out, write)
+	if code := rf.write(env, func(f io.Writer) error {
+		return health.Write(ctx, w, opts, *rf.format, f, time.Now())
+	}); code != exitOK || *rf.out == "" {
+		return code
 	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
-		return exitFailed
-	}
-	if *out != "" {
-		log.Info("health report written", "file", *out, "format", *format)
-	}
+	log.Info("health report written", "file", *rf.out, "format", *rf.format)
 	return exitOK
 }

@@ -136,10 +136,11 @@ func remoteQuery(ctx context.Context, server, password, sql string, params map[s
 
 // gapsRemote writes the gap analysis of a running serve: the HTML report as
 // served, the rows (from /reports/gaps.json) in the other formats.
-func gapsRemote(ctx context.Context, env *Env, server, la, format, out string, limit int) int {
+func gapsRemote(ctx context.Context, env *Env, server string, rf *reportFlags, limit int) int {
+	format := *rf.format
 	q := url.Values{}
-	if la != "" {
-		q.Set("la", la)
+	if *rf.la != "" {
+		q.Set("la", *rf.la)
 	}
 	path := "/reports/gaps"
 	if format != "html" {
@@ -150,7 +151,7 @@ func gapsRemote(ctx context.Context, env *Env, server, la, format, out string, l
 	}
 	body, err := remoteGet(ctx, server, path, q)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer gaps: %v\n", err)
+		rf.fail(env, err)
 		return exitFailed
 	}
 	defer body.Close()
@@ -171,33 +172,25 @@ func gapsRemote(ctx context.Context, env *Env, server, la, format, out string, l
 		}
 		return gaps.WriteTable(w, rows)
 	}
-	if out == "" {
-		err = write(env.Stdout)
-	} else {
-		err = writeFileAtomic(out, write)
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer gaps: %v\n", err)
-		return exitFailed
-	}
-	return exitOK
+	return rf.write(env, write)
 }
 
 // healthRemote writes the feed health report of a running serve: the page,
 // the fix list and the JSON as served; the table from the JSON.
-func healthRemote(ctx context.Context, env *Env, server string, pipelines []string, la string, runs int, format, out string) int {
+func healthRemote(ctx context.Context, env *Env, server string, pipelines []string, runs int, rf *reportFlags) int {
+	format := *rf.format
 	q := url.Values{}
 	for _, p := range pipelines {
 		q.Add("pipeline", p)
 	}
-	if la != "" {
-		q.Set("la", la)
+	if *rf.la != "" {
+		q.Set("la", *rf.la)
 	}
 	q.Set("runs", strconv.Itoa(runs))
 	path := map[string]string{"html": "/reports/health", "csv": "/reports/health.csv", "json": "/reports/health.json", "table": "/reports/health.json"}[format]
 	body, err := remoteGet(ctx, server, path, q)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
+		rf.fail(env, err)
 		return exitFailed
 	}
 	defer body.Close()
@@ -212,14 +205,5 @@ func healthRemote(ctx context.Context, env *Env, server string, pipelines []stri
 		}
 		return health.WriteTable(w, &r)
 	}
-	if out == "" {
-		err = write(env.Stdout)
-	} else {
-		err = writeFileAtomic(out, write)
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "localoffer health: %v\n", err)
-		return exitFailed
-	}
-	return exitOK
+	return rf.write(env, write)
 }

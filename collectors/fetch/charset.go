@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
@@ -59,12 +60,52 @@ func (d *Document) Text() (string, error) {
 	return sb.String(), nil
 }
 
+// UTF8 returns the whole body decoded to UTF-8 (a leading BOM removed). A
+// body kept in memory (KeepBody) that is UTF-8 already comes back as it is,
+// not copied: the caller must not modify it.
+func (d *Document) UTF8() ([]byte, error) {
+	if d.body == nil {
+		rc, err := d.OpenUTF8()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", d.URL, err)
+		}
+		return b, nil
+	}
+	enc, name, err := d.encoding()
+	if err != nil {
+		return nil, err
+	}
+	if name == "utf-8" {
+		return textenc.TrimUTF8BOM(d.body), nil
+	}
+	b, err := enc.NewDecoder().Bytes(d.body)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", d.URL, err)
+	}
+	return b, nil
+}
+
 type readCloser struct {
 	io.Reader
 	io.Closer
 }
 
 func (d *Document) encoding() (encoding.Encoding, string, error) {
+	if d.body != nil {
+		head := d.body[:min(len(d.body), 1024)]
+		if e, name, certain := charset.DetermineEncoding(head, d.ContentType); certain || (e != nil && name != "windows-1252" && name != "utf-8") {
+			return e, normName(name), nil
+		}
+		if utf8.Valid(d.body) {
+			return encoding.Nop, "utf-8", nil
+		}
+		return charmap.Windows1252, "windows-1252", nil
+	}
 	rc, err := d.Open()
 	if err != nil {
 		return nil, "", err

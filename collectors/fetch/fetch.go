@@ -6,6 +6,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -124,7 +125,8 @@ type Document struct {
 	Elapsed time.Duration
 
 	blobPath  string
-	transient bool // blobPath is a temporary file, not a stored blob
+	transient bool   // blobPath is a temporary file, not a stored blob
+	body      []byte // the body as fetched, when the request asked to keep it (KeepBody)
 }
 
 // Discard removes a transient body; for a stored body it does nothing.
@@ -142,6 +144,9 @@ func (d *Document) Discard() error {
 
 // Open returns the document's raw body.
 func (d *Document) Open() (io.ReadCloser, error) {
+	if d.body != nil {
+		return io.NopCloser(bytes.NewReader(d.body)), nil
+	}
 	if d.blobPath == "" {
 		return io.NopCloser(strings.NewReader("")), nil
 	}
@@ -220,6 +225,55 @@ func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error
 		return "", 0, fmt.Errorf("blob store: %w", err)
 	}
 	return sum, n, nil
+}
+
+// putBytes stores a body held in memory, as Put does but hashing it once and
+// writing nothing when the blob is stored already (an unchanged page).
+func (b *Blobs) putBytes(body []byte) (sum string, err error) {
+	h := sha256.Sum256(body)
+	sum = hex.EncodeToString(h[:])
+	dst := b.Path(sum)
+	if _, err := os.Stat(dst); err == nil {
+		return sum, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", fmt.Errorf("blob store: %w", err)
+	}
+	tmp, err := os.CreateTemp(b.Dir, ".incoming-*")
+	if err != nil {
+		return "", fmt.Errorf("blob store: %w", err)
+	}
+	_, err = tmp.Write(body)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("blob store: %w", err)
+	}
+	return sum, nil
+}
+
+// readBody reads a whole body of at most limit bytes; length is its
+// Content-Length (-1 when unknown), used only to size the buffer.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	size := int64(64 << 10)
+	if length >= 0 && length <= limit {
+		// Room for the body and the read that finds its end.
+		size = length + bytes.MinRead
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, &ErrTooLarge{Limit: limit}
+	}
+	return buf.Bytes(), nil
 }
 
 // store puts a body in the store, or with transient into a private temporary
@@ -410,6 +464,7 @@ type request struct {
 	scope       *Scope
 	optional    bool
 	transient   bool
+	keepBody    bool
 }
 
 // WithHeader adds a request header (e.g. an API key). Headers are
@@ -434,6 +489,14 @@ func Optional() GetOption { return func(r *request) { r.optional = true } }
 func Transient() GetOption {
 	return func(r *request) { r.transient, r.conditional = true, false }
 }
+
+// KeepBody keeps a fetched body in memory on the Document as well as in the
+// blob store, for a caller that reads it whole straight away (an API list
+// page): Document.UTF8 then hands over those bytes instead of reading the
+// stored copy back. Size limits are the same. Use it only for documents the
+// caller lets go of soon; everything else is streamed through the store. A
+// transient body, a 304 answer and a file are read from the store as before.
+func KeepBody() GetOption { return func(r *request) { r.keepBody = true } }
 
 // MaxBytes lowers (or raises) the body size limit for one request.
 func MaxBytes(n int64) GetOption { return func(r *request) { r.maxBytes = n } }
@@ -709,11 +772,24 @@ func (s *Session) attempt(ctx context.Context, u *url.URL, header http.Header, r
 	if resp.ContentLength > r.maxBytes {
 		return nil, 0, fmt.Errorf("fetch %s: %w", raw, &ErrTooLarge{Limit: r.maxBytes})
 	}
-	sum, n, at, err := s.c.blobs.store(resp.Body, r.maxBytes, r.transient)
-	if err != nil {
-		return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
+	if r.keepBody && !r.transient {
+		body, err := readBody(resp.Body, resp.ContentLength, r.maxBytes)
+		if err != nil {
+			return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
+		}
+		sum, err := s.c.blobs.putBytes(body)
+		if err != nil {
+			return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
+		}
+		doc.SHA256, doc.Size, doc.blobPath, doc.body = sum, int64(len(body)), s.c.blobs.Path(sum), body
+	} else {
+		sum, n, at, err := s.c.blobs.store(resp.Body, r.maxBytes, r.transient)
+		if err != nil {
+			return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
+		}
+		doc.SHA256, doc.Size, doc.blobPath, doc.transient = sum, n, at, r.transient
 	}
-	doc.SHA256, doc.Size, doc.blobPath, doc.transient = sum, n, at, r.transient
+	sum := doc.SHA256
 	if haveLast && last.SHA256 == sum {
 		// The server ignored our validators but sent the same bytes.
 		doc.NotModified = true

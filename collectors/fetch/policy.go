@@ -84,7 +84,9 @@ func (e *PolicyError) Error() string {
 
 // SiteKey is the registrable domain of u without a leading www.
 // ("www.school.sch.uk" → "school.sch.uk"); for IP addresses and single-label names, host:port, since
-// loopback test servers and intranet names are told apart by port.
+// loopback test servers and intranet names are told apart by port. It is the
+// one registrable-domain rule: the fetch policy's SameSite, the SEN report
+// crawl's scope and record matching's Domain all use it.
 func SiteKey(u *url.URL) string {
 	h := strings.ToLower(u.Hostname())
 	if net.ParseIP(h) != nil || !strings.Contains(h, ".") {
@@ -97,6 +99,30 @@ func SiteKey(u *url.URL) string {
 		return d
 	}
 	return h
+}
+
+// Domain is the registrable domain of a website as a source writes it, with
+// or without a scheme ("www.example.org.uk/x" → "example.org.uk"), for
+// telling whether two records name the same site; "" when it is empty, not a
+// URL, an IP address or a single-label name, which say nothing about who runs
+// the site.
+func Domain(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	h := u.Hostname()
+	if h == "" || net.ParseIP(h) != nil || !strings.Contains(h, ".") {
+		return ""
+	}
+	return SiteKey(u)
 }
 
 // origins are the locations pipelines.yaml gave a session.

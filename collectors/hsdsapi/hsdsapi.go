@@ -52,6 +52,9 @@ type Collector struct {
 	// IncrementalOverlap is subtracted from the last run's start for
 	// modified_after, so clock skew between us and the server loses nothing.
 	IncrementalOverlap time.Duration
+	// ReadAhead is how many list pages are fetched ahead of the one being
+	// handled (0: pagesAhead).
+	ReadAhead int
 }
 
 // New returns an hsds_api collector for a base URL (a trailing /services is accepted).
@@ -182,60 +185,45 @@ type pageResult[T any] struct {
 	beyond bool
 }
 
-// walkPages walks a paginated list. Fetching and decoding run one page ahead
-// of handle, so the network and JSON decoding overlap with mapping and loading.
+// pagesAhead is how many list pages are fetched and decoded ahead of the
+// page being handled, so page requests overlap each other, decoding and
+// mapping. Every request still goes through the fetch layer's per-host rate
+// limit and global concurrency; pages are handed over in order. A walk that
+// stops early has asked for at most pagesAhead pages it does not use.
+const pagesAhead = 3
+
+// walkPages walks a paginated list. Pages are fetched and decoded up to
+// ahead pages in front of handle (see pagesAhead). Only pages known to exist
+// (at or below an earlier page's total_pages) are asked for ahead; past
+// them the walk asks for one page at a time, after the page before said
+// there are more, so it never runs past the end of the list.
 func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, handle func(context.Context, *pageResult[T]) (int, string, error)) error {
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	perPage := w.c.Opts.PerPage
-	maxPages := w.c.Opts.MaxPages
-	// Unbuffered: the producer is exactly one page ahead (it holds the next
-	// page while this one is handled), never two, so a walk that stops early
-	// asks for at most one page it does not use.
+	ahead := w.c.ReadAhead
+	if ahead <= 0 {
+		ahead = pagesAhead
+	}
+	// Unbuffered: a page waiting to be handed over counts against ahead.
 	results := make(chan *pageResult[T])
 	opts := w.getOpts
 	if list != "services" {
 		// Lists beyond /services are optional in ORUK 3.0: their absence is no failure.
 		opts = append(opts[:len(opts):len(opts)], fetch.Optional())
 	}
-	go func() {
-		defer close(results)
-		statedPages := 0
-		for n := 1; ; n++ {
-			if n > maxPages {
-				results <- &pageResult[T]{n: n, err: fmt.Errorf("pagination of %s did not end after %d pages (max_pages): the feed may repeat its last page forever", w.c.Base+"/"+list, maxPages)}
-				return
-			}
-			pq := url.Values{}
-			for k, v := range q {
-				pq[k] = v
-			}
-			pq.Set("page", strconv.Itoa(n))
-			pq.Set("per_page", strconv.Itoa(perPage))
-			u, err := w.url(pq, list)
-			r := &pageResult[T]{n: n, url: u, err: err, beyond: statedPages > 0 && n > statedPages}
-			if err == nil {
-				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u, opts)
-			}
-			if r.err == nil {
-				r.more = morePages(r.page, n, perPage)
-				if r.page.TotalPages.OK {
-					statedPages = int(r.page.TotalPages.V)
-				}
-			}
-			select {
-			case results <- r:
-			case <-ctx.Done():
-				return
-			}
-			if r.err != nil || !r.more {
-				return
-			}
+	go producePages(ctx, w, list, q, opts, ahead, results)
+	// However the walk ends, requests still in flight are cancelled and
+	// waited for, so nothing is written after it returns.
+	defer func() {
+		cancel()
+		for range results {
 		}
 	}()
 	total := 0
 	prevSig := ""
 	var lastPage *pageResult[T]
+	repeated := false // stopped on purpose: the server repeats its pages
 	for r := range results {
 		if r.n == 1 && list == "services" && w.c.Dialect.Conformance {
 			checkFirstPage(w, r)
@@ -260,9 +248,18 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 			// The same items as the page before: the server ignores the page parameter.
 			w.run.Warn(r.url, "", fmt.Sprintf("page %d only repeats items already seen; stopping (the server may ignore the page parameter)", r.n))
 			cancel()
+			repeated = true
 			break
 		}
 		prevSig = sig
+	}
+	if (lastPage == nil || lastPage.more) && !repeated {
+		// The pages stopped coming before the end of the list: the walk
+		// was cancelled (a run's max_duration, shutdown). It is not a
+		// full walk, whatever was read.
+		if err := outer.Err(); err != nil {
+			return fmt.Errorf("walk %s: %w", w.c.Base+"/"+list, err)
+		}
 	}
 	if list == "services" && lastPage != nil && lastPage.page.TotalItems.OK {
 		// What the feed says it holds: a feed that says so and yields
@@ -278,6 +275,90 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 		w.check(CheckTotals, 2, true, lastPage.url, "")
 	}
 	return nil
+}
+
+// pending is a page being fetched and decoded; done closes when r is set.
+type pending[T any] struct {
+	r    *pageResult[T]
+	done chan struct{}
+}
+
+// producePages fetches the pages of a list into results, in order, at most
+// ahead of them fetched or in flight and not yet taken by the handler. It
+// ends at the end of the list, on the first failed page (which it hands
+// over), past max_pages (an error it hands over), or when ctx ends.
+func producePages[T any](ctx context.Context, w *walk, list string, q url.Values, opts []fetch.GetOption, ahead int, results chan<- *pageResult[T]) {
+	defer close(results)
+	var window []*pending[T] // in page order
+	// Requests still in flight when the walk ends are cancelled and waited for.
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		for _, p := range window {
+			<-p.done
+		}
+	}()
+	perPage, maxPages := w.c.Opts.PerPage, w.c.Opts.MaxPages
+	launch := func(n int) *pending[T] {
+		p := &pending[T]{done: make(chan struct{})}
+		go func() {
+			defer close(p.done)
+			pq := url.Values{}
+			for k, v := range q {
+				pq[k] = v
+			}
+			pq.Set("page", strconv.Itoa(n))
+			pq.Set("per_page", strconv.Itoa(perPage))
+			u, err := w.url(pq, list)
+			r := &pageResult[T]{n: n, url: u, err: err}
+			if err == nil {
+				r.doc, r.page, r.typeErr, r.err = fetchPage[T](ctx, w, u, opts)
+			}
+			p.r = r
+		}()
+		return p
+	}
+	next := 1        // the next page to ask for
+	statedPages := 0 // total_pages as the latest page handed over stated it
+	for {
+		// The first page, and each page after one that said there are
+		// more, is asked for alone; pages an earlier total_pages vouches
+		// for are asked for ahead.
+		for len(window) < ahead && next <= maxPages && (len(window) == 0 || next <= statedPages) {
+			window = append(window, launch(next))
+			next++
+		}
+		if len(window) == 0 {
+			select {
+			case results <- &pageResult[T]{n: next, err: fmt.Errorf("pagination of %s did not end after %d pages (max_pages): the feed may repeat its last page forever", w.c.Base+"/"+list, maxPages)}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		head := window[0]
+		select {
+		case <-head.done:
+		case <-ctx.Done():
+			return
+		}
+		window = window[1:]
+		r := head.r
+		r.beyond = statedPages > 0 && r.n > statedPages
+		if r.err == nil {
+			r.more = morePages(r.page, r.n, perPage)
+			if r.page.TotalPages.OK {
+				statedPages = int(r.page.TotalPages.V)
+			}
+		}
+		select {
+		case results <- r:
+		case <-ctx.Done():
+			return
+		}
+		if r.err != nil || !r.more {
+			return
+		}
+	}
 }
 
 // morePages decides whether to ask for the page after page n: an empty page
@@ -303,17 +384,19 @@ func morePages[T any](p *hsdsmap.Page[T], n, perPage int) bool {
 	return full
 }
 
+// fetchPage fetches and decodes one list page. The page is decoded from the
+// bytes the response brought (the fetch layer still stores the document),
+// not read back from the store.
 func fetchPage[T any](ctx context.Context, w *walk, u string, opts []fetch.GetOption) (*fetch.Document, *hsdsmap.Page[T], error, error) {
-	doc, err := w.run.Fetch.Get(ctx, u, opts...)
+	doc, err := w.run.Fetch.Get(ctx, u, append(opts[:len(opts):len(opts)], fetch.KeepBody())...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	rc, err := doc.OpenUTF8()
+	body, err := doc.UTF8()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer rc.Close()
-	page, err := hsdsmap.DecodePage[T](rc)
+	page, err := hsdsmap.DecodePageBytes[T](body)
 	var fe *hsdsmap.FieldError
 	if errors.As(err, &fe) {
 		return doc, page, err, nil

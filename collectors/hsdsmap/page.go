@@ -1,12 +1,12 @@
 package hsdsmap
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -74,24 +74,132 @@ var ErrNotList = errors.New("not a list page")
 // type) comes back with the page, which is otherwise complete; any other
 // error means there is no page.
 func DecodePage[T any](r io.Reader) (*Page[T], error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if err := sniffJSON(br); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return nil, err
 	}
-	first, _ := br.Peek(1)
-	if first[0] == '[' {
+	return DecodePageBytes[T](b)
+}
+
+// DecodePageBytes reads one list page from its bytes (UTF-8), as DecodePage.
+// Services and taxonomy terms are decoded by the fast reader (decode.go);
+// other item types by encoding/json.
+func DecodePageBytes[T any](b []byte) (*Page[T], error) {
+	switch any((*T)(nil)).(type) {
+	case *Service:
+		p, err := decodePage[Service](b)
+		return any(p).(*Page[T]), err
+	case *TaxonomyTerm:
+		p, err := decodePage[TaxonomyTerm](b)
+		return any(p).(*Page[T]), err
+	}
+	return decodePageStd[T](b)
+}
+
+func decodePage[T any, PT interface {
+	*T
+	object
+}](b []byte) (*Page[T], error) {
+	b, err := sniffBytes(b)
+	if err != nil {
+		return nil, err
+	}
+	d := &dec{b: b}
+	if b[0] == '[' {
 		var items []T
-		err := typeErrorOnly(json.NewDecoder(br).Decode(&items))
+		decodeSlice[T, PT](d, &items, "")
+		if d.err != nil {
+			return nil, d.err
+		}
+		if d.field != nil {
+			return &Page[T]{Items: items, Bare: true}, d.field
+		}
+		return &Page[T]{Items: items, Bare: true}, nil
+	}
+	var pj pageJSON[T]
+	d.decodeObject(pageObject[T, PT]{&pj})
+	if d.err != nil {
+		return nil, d.err
+	}
+	p, err := pj.page()
+	if err == nil && d.field != nil {
+		err = d.field
+	}
+	return p, err
+}
+
+// pageObject decodes a page's members into a pageJSON.
+type pageObject[T any, PT interface {
+	*T
+	object
+}] struct{ pj *pageJSON[T] }
+
+func (o pageObject[T, PT]) member(d *dec, key []byte) bool {
+	pj := o.pj
+	switch string(key) {
+	case "total_items":
+		d.num(&pj.TotalItems)
+	case "totalElements", "totalelements":
+		d.num(&pj.TotalElements)
+	case "total_pages":
+		d.num(&pj.TotalPages)
+	case "totalPages", "totalpages":
+		d.num(&pj.TotalPagesV1)
+	case "page_number":
+		d.num(&pj.PageNumber)
+	case "number":
+		d.num(&pj.Number)
+	case "size":
+		d.num(&pj.Size)
+	case "first_page":
+		d.flag(&pj.FirstPage)
+	case "first":
+		d.flag(&pj.First)
+	case "last_page":
+		d.flag(&pj.LastPage)
+	case "last":
+		d.flag(&pj.Last)
+	case "empty":
+		d.flag(&pj.Empty)
+	case "contents":
+		decodeSlice[T, PT](d, &pj.Contents, "contents")
+	case "content":
+		decodeSlice[T, PT](d, &pj.Content, "content")
+	default:
+		return false
+	}
+	return true
+}
+
+// decodePageStd is DecodePageBytes by encoding/json, for item types the
+// fast reader does not know.
+func decodePageStd[T any](b []byte) (*Page[T], error) {
+	b, err := sniffBytes(b)
+	if err != nil {
+		return nil, err
+	}
+	if b[0] == '[' {
+		var items []T
+		err := typeErrorOnly(json.NewDecoder(bytes.NewReader(b)).Decode(&items))
 		if err != nil && !isFieldError(err) {
 			return nil, err
 		}
 		return &Page[T]{Items: items, Bare: true}, err
 	}
 	var pj pageJSON[T]
-	err := typeErrorOnly(json.NewDecoder(br).Decode(&pj))
+	err = typeErrorOnly(json.NewDecoder(bytes.NewReader(b)).Decode(&pj))
 	if err != nil && !isFieldError(err) {
 		return nil, err
 	}
+	p, perr := pj.page()
+	if perr != nil {
+		return nil, perr
+	}
+	return p, err
+}
+
+// page is the page a decoded envelope describes, in either shape.
+func (pj *pageJSON[T]) page() (*Page[T], error) {
 	if pj.Contents == nil && pj.Content == nil {
 		// Reading zero services from an unexpected shape would look like a
 		// feed that withdrew everything.
@@ -106,7 +214,7 @@ func DecodePage[T any](r io.Reader) (*Page[T], error) {
 	if p.Items == nil {
 		p.Items = pj.Content
 	}
-	return p, err
+	return p, nil
 }
 
 // typeErrorOnly turns encoding/json's type errors (after which it decodes
@@ -127,49 +235,84 @@ func isFieldError(err error) bool {
 	return errors.As(err, &fe)
 }
 
-// sniffJSON rejects bodies that are plainly not JSON (HTML, empty) with a
-// message that says what they look like.
-func sniffJSON(br *bufio.Reader) error {
+// sniffBytes rejects bodies that are plainly not JSON (HTML, empty) with a
+// message that says what they look like, and returns b from its first
+// bracket (leading space and a byte order mark dropped).
+func sniffBytes(b []byte) ([]byte, error) {
 	for {
-		b, err := br.Peek(1)
-		if err != nil {
-			return fmt.Errorf("%w: empty body", ErrNotJSON)
+		if len(b) == 0 {
+			return nil, fmt.Errorf("%w: empty body", ErrNotJSON)
 		}
-		switch {
-		case b[0] == ' ' || b[0] == '\n' || b[0] == '\r' || b[0] == '\t':
-			br.Discard(1)
-		case b[0] == 0xEF:
-			if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-				br.Discard(3)
+		switch c := b[0]; {
+		case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+			b = b[1:]
+		case c == 0xEF:
+			if bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}) {
+				b = b[3:]
 				continue
 			}
-			return fmt.Errorf("%w: starts with byte 0x%X", ErrNotJSON, b[0])
-		case b[0] == '{' || b[0] == '[':
-			return nil
-		case b[0] == '<':
-			head, _ := br.Peek(512)
-			low := strings.ToLower(string(head))
+			return nil, fmt.Errorf("%w: starts with byte 0x%X", ErrNotJSON, c)
+		case c == '{' || c == '[':
+			return b, nil
+		case c == '<':
+			low := strings.ToLower(string(b[:min(len(b), 512)]))
 			what := "HTML or XML"
 			if strings.Contains(low, "login") || strings.Contains(low, "sign in") || strings.Contains(low, "password") {
 				what = "an HTML login page"
 			} else if strings.Contains(low, "<html") || strings.Contains(low, "<!doctype html") {
 				what = "an HTML page"
 			}
-			return fmt.Errorf("%w: the server sent %s", ErrNotJSON, what)
+			return nil, fmt.Errorf("%w: the server sent %s", ErrNotJSON, what)
 		default:
-			head, _ := br.Peek(40)
-			return fmt.Errorf("%w: starts with %q", ErrNotJSON, head)
+			return nil, fmt.Errorf("%w: starts with %q", ErrNotJSON, b[:min(len(b), 40)])
 		}
 	}
 }
 
 // DecodeObject reads one JSON object document (e.g. /services/{id}).
 func DecodeObject(r io.Reader, v any) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if err := sniffJSON(br); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return err
 	}
-	return typeErrorOnly(json.NewDecoder(br).Decode(v))
+	if b, err = sniffBytes(b); err != nil {
+		return err
+	}
+	if o, ok := v.(object); ok {
+		// Like a json.Decoder, what follows the first value is not read.
+		return decodeTop(b, o, false)
+	}
+	return typeErrorOnly(json.NewDecoder(bytes.NewReader(b)).Decode(v))
+}
+
+// decodeTop decodes one JSON value into o as encoding/json would; whole
+// means nothing but space may follow it (json.Unmarshal).
+func decodeTop(b []byte, o object, whole bool) error {
+	// encoding/json checks the syntax before it stores anything; so does
+	// this (a cheap pass), so a broken document leaves o untouched.
+	d := &dec{b: b}
+	d.skip()
+	if whole && d.err == nil && d.peek() != 0 {
+		d.syntax("invalid character after top-level value")
+	}
+	if d.err != nil {
+		return d.err
+	}
+	d = &dec{b: b}
+	switch c := d.peek(); c {
+	case '{':
+		d.decodeObject(o)
+	case 'n':
+		d.literal("null")
+	case 0:
+		d.syntax("unexpected end of input")
+	default:
+		d.wrongType(kindOf(c), reflect.TypeOf(o).Elem())
+	}
+	if d.field != nil {
+		return d.field
+	}
+	return nil
 }
 
 // FieldError: a field had the wrong JSON type. The rest of the object was
@@ -183,7 +326,7 @@ func (e *FieldError) Error() string { return fmt.Sprintf("field %s: %s", e.Field
 // DecodeService decodes one served service. A *FieldError leaves the rest
 // of the service decoded.
 func DecodeService(raw []byte, s *Service) error {
-	return typeErrorOnly(json.Unmarshal(raw, s))
+	return decodeTop(raw, s, true)
 }
 
 func orNum(a, b Num) Num {

@@ -18,7 +18,9 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 	"github.com/localoffer/localoffer/schema"
+	"github.com/localoffer/localoffer/schema/lacodes"
 	"github.com/localoffer/localoffer/transform/needs"
+	"github.com/localoffer/localoffer/transform/staleness"
 )
 
 // Options configure a Collector. The tagged fields are the collector: keys
@@ -246,7 +248,7 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 	// like the report as what was found (or nothing was found).
 	for _, b := range r.broken {
 		if r.cand == nil || b.Score >= r.cand.Score {
-			res.Flags = append(res.Flags, schema.Flag{Flag: "broken_link",
+			res.Flags = append(res.Flags, schema.Flag{Flag: schema.FlagBrokenLink,
 				Reason: "A link to the SEN information report is broken (HTTP 404/410)", Evidence: b.URL})
 		}
 	}
@@ -273,7 +275,7 @@ func (c *Collector) School(ctx context.Context, g Getter, s School, st collect.S
 				rep.Problem += "; trouble on the way: " + strings.Join(d.Notes[:min(2, len(d.Notes))], "; ")
 			}
 		}
-		res.Flags = append(res.Flags, schema.Flag{Flag: "report_not_found", Reason: "No SEN information report was found on the school's website", Evidence: rep.Problem})
+		res.Flags = append(res.Flags, schema.Flag{Flag: schema.FlagReportNotFound, Reason: "No SEN information report was found on the school's website", Evidence: rep.Problem})
 		return res
 	}
 	rep.Found = true
@@ -329,10 +331,10 @@ func (c *Collector) unreachable(rep *schema.SENReport, res Result, last cached, 
 	if last.ReportURL == "" {
 		reason = fmt.Sprintf("The school's website did not answer (%d run(s) in a row); its report has not been read yet", last.Failures)
 	}
-	res.Flags = append(res.Flags, schema.Flag{Flag: "site_unreachable", Reason: reason, Evidence: down})
+	res.Flags = append(res.Flags, schema.Flag{Flag: schema.FlagSiteUnreachable, Reason: reason, Evidence: down})
 	if last.Failures >= c.opts.MissingAfterRuns {
 		rep.Problem = fmt.Sprintf("site unreachable in %d consecutive runs: %s", last.Failures, down)
-		res.Flags = append(res.Flags, schema.Flag{Flag: "report_not_found",
+		res.Flags = append(res.Flags, schema.Flag{Flag: schema.FlagReportNotFound,
 			Reason: "No SEN information report was found on the school's website", Evidence: rep.Problem})
 		return res
 	}
@@ -353,13 +355,14 @@ func (c *Collector) keep(rep *schema.SENReport, res Result, last cached, now tim
 }
 
 func (c *Collector) laCode(s School) string {
-	if gssLA.MatchString(s.LACode) {
+	if lacodes.IsLA(s.LACode) {
 		return s.LACode
 	}
 	return c.opts.Area
 }
 
-// apply copies an extraction onto the report and raises the quality flags.
+// apply copies an extraction onto the report and raises the report's quality
+// flags (the rules are transform/staleness.ReportRules).
 func (c *Collector) apply(rep *schema.SENReport, ex extract.Result, now time.Time, res *Result) {
 	rep.ReportDate, rep.ReportDateSource = ex.ReportDate, ex.ReportDateSource
 	rep.SENCOName, rep.SENCOEmail, rep.SENCOPhone = ex.SENCOName, ex.SENCOEmail, ex.SENCOPhone
@@ -370,34 +373,7 @@ func (c *Collector) apply(rep *schema.SENReport, ex extract.Result, now time.Tim
 	rep.LocalOfferURL = ex.LocalOfferURL
 	res.BroadAreas = ex.BroadAreas
 
-	flag := func(name, reason, evidence string) {
-		res.Flags = append(res.Flags, schema.Flag{Flag: name, Reason: reason, Evidence: evidence})
-	}
-	weakDate := rep.ReportDate == "" || rep.ReportDateSource == extract.DateHTTPWeak
-	if rep.ReportDate == "" {
-		flag("report_undated", "The SEN information report states no date, school year or review date", rep.ReportURL)
-	} else if t, err := time.Parse("2006-01-02", rep.ReportDate); err == nil {
-		if age := now.Sub(t); age > time.Duration(c.opts.ReviewAfterDays)*24*time.Hour {
-			flag("report_stale", fmt.Sprintf("The SEN information report is dated %s, more than %d days ago (it must be updated every year)",
-				rep.ReportDate, c.opts.ReviewAfterDays), rep.ReportDate+" ("+rep.ReportDateSource+")")
-			weakDate = false // already stale; the terms below add nothing
-		}
-	}
-	if len(rep.LegacyTerms) > 0 && weakDate {
-		flag("report_stale", "The SEN information report uses pre-2014 terms, a sign it has not been revised since the 2014 reforms",
-			strings.Join(rep.LegacyTerms, ", "))
-	}
-	if len(rep.ItemsMissing) > 0 {
-		flag("report_items_missing", fmt.Sprintf("The SEN information report does not cover %d of the %d Schedule 1 items",
-			len(rep.ItemsMissing), len(extract.Items)), strings.Join(rep.ItemsMissing, ", "))
-	}
-	if rep.SENCOEmail == "" && rep.SENCOPhone == "" {
-		ev := "no SENCO email or phone in the report"
-		if rep.SENCOName != "" {
-			ev = "SENCO " + rep.SENCOName + " named without an email or phone"
-		}
-		flag("no_senco_contact", "The SEN information report gives no contact details for the SENCO", ev)
-	}
+	res.Flags = append(res.Flags, staleness.ReportRules{ReviewAfterDays: c.opts.ReviewAfterDays, ScheduleItems: len(extract.Items)}.Flags(rep, now)...)
 }
 
 // Records turns one school's result into the records to emit: the SEN report
@@ -428,7 +404,7 @@ func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Rec
 		Provenance: prov(),
 	}
 	loc := &schema.Location{ID: locID, LocationType: "physical", OrganizationID: orgID, Name: s.Name, LACode: la, Provenance: prov()}
-	if !gssLA.MatchString(s.LACode) && len(s.LACode) == 3 {
+	if lacodes.IsOld(s.LACode) {
 		loc.LACodeOld = s.LACode
 	}
 	if s.Postcode != "" || s.Street != "" {

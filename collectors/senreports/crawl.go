@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/senreports/extract"
 )
@@ -95,18 +93,6 @@ type scope struct {
 	sites map[string]bool // http: registrable domains (or host:port for IPs and single labels)
 }
 
-func siteKey(u *url.URL) string {
-	h := strings.ToLower(u.Hostname())
-	if net.ParseIP(h) != nil || !strings.Contains(h, ".") {
-		// Loopback test servers and intranet names: the port tells sites apart.
-		return u.Host
-	}
-	if d, err := publicsuffix.EffectiveTLDPlusOne(h); err == nil {
-		return d
-	}
-	return h
-}
-
 func newScope(urls ...string) *scope {
 	s := &scope{sites: map[string]bool{}}
 	for _, raw := range urls {
@@ -125,7 +111,7 @@ func newScope(urls ...string) *scope {
 			}
 			continue
 		}
-		s.sites[siteKey(u)] = true
+		s.sites[fetch.SiteKey(u)] = true
 	}
 	return s
 }
@@ -134,7 +120,7 @@ func (s *scope) in(u *url.URL) bool {
 	if s.file {
 		return u.Scheme == "file" && strings.HasPrefix(path.Clean(u.Path), s.root)
 	}
-	return (u.Scheme == "http" || u.Scheme == "https") && s.sites[siteKey(u)]
+	return (u.Scheme == "http" || u.Scheme == "https") && s.sites[fetch.SiteKey(u)]
 }
 
 // frontier is a priority queue of pages to open, most promising first.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -100,8 +99,6 @@ func containsFold(xs []string, s string) bool {
 	}
 	return false
 }
-
-var gssLA = regexp.MustCompile(`^E0[6-9]\d{6}$|^E10\d{6}$|^[WSN]\d{8}$`)
 
 // siteURL makes a configured site address fetchable: a relative or absolute
 // path that exists on disk becomes a file:// URL (sites read offline).

@@ -34,19 +34,6 @@ type giasCols struct {
 	names                                                                   map[gias.Col]string
 }
 
-// gssCode reports whether s looks like an ONS GSS code (E06000044).
-func gssCode(s string) bool {
-	if len(s) != 9 || !strings.ContainsRune("EWSNK", rune(s[0])) {
-		return false
-	}
-	for i := 1; i < 9; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 var giasRequired = []string{gias.URN, gias.EstablishmentName}
 
 func newGIASMapper(g *gias.Reader, e env) *giasMapper {
@@ -91,7 +78,7 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	}
 	laOld := gias.Cell(row, m.c.laOld)
 	la := gias.Cell(row, m.c.laGSS)
-	if !gssCode(la) {
+	if !lacodes.IsLA(la) {
 		la = ""
 		if l, ok := lacodes.ByOld(laOld); ok {
 			la = l.GSS
@@ -99,7 +86,7 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	}
 	status := gias.Cell(row, m.c.status)
 	open := strings.HasPrefix(status, "Open")
-	org := &schema.Organization{ID: orgID, Name: name, Website: webURL(gias.Cell(row, m.c.website)),
+	org := &schema.Organization{ID: orgID, Name: name, Website: schema.WebURL(gias.Cell(row, m.c.website)),
 		OrganizationType: "school", LACode: la}
 	for _, idf := range []struct {
 		col         gias.Col
@@ -213,10 +200,10 @@ func (m *giasMapper) location(row []string, orgID, name, la, laOld string, fail 
 	if len(laOld) == 3 {
 		loc.LACodeOld = laOld
 	}
-	if w := gias.Cell(row, m.c.ward); gssCode(w) {
+	if w := gias.Cell(row, m.c.ward); lacodes.IsGSS(w) {
 		loc.WardCode = w
 	}
-	if l := gias.Cell(row, m.c.lsoa); gssCode(l) {
+	if l := gias.Cell(row, m.c.lsoa); lacodes.IsGSS(l) {
 		loc.LSOACode = l
 	}
 	var lines []string

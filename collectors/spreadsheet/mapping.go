@@ -2,7 +2,6 @@ package spreadsheet
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,21 +254,6 @@ func dedupe(xs []string) []string {
 	return out
 }
 
-// webURL adds the scheme spreadsheets leave off ("www.school.org.uk").
-func webURL(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	if u, err := url.Parse(s); err != nil || u.Host == "" || strings.ContainsAny(u.Host, " ,") {
-		return ""
-	}
-	return s
-}
-
 // mappingMapper applies a declared mapping to produce one entity kind.
 type mappingMapper struct {
 	env    env
@@ -337,7 +321,7 @@ func (m *mappingMapper) service(rv *rowValues, line int) []*schema.Record {
 	key := m.key(rv, name, line)
 	s := &schema.Service{
 		ID: m.env.id(key), Name: name, AlternateName: rv.str("alternate_name"), Description: rv.str("description"),
-		URL: webURL(rv.str("url")), Email: rv.str("email"), Status: strings.ToLower(rv.str("status")),
+		URL: schema.WebURL(rv.str("url")), Email: rv.str("email"), Status: strings.ToLower(rv.str("status")),
 		AgeText: rv.str("age_text"), EligibilityDescription: rv.str("eligibility_description"),
 		FeesDescription: rv.str("fees_description"), ApplicationProcess: rv.str("application_process"),
 		AssuredDate: rv.date("assured_date"), LACode: rv.laCode("la_code", m.env.area),
@@ -389,7 +373,7 @@ func (m *mappingMapper) organization(rv *rowValues, line int) *schema.Organizati
 	name := rv.str("name")
 	o := &schema.Organization{
 		ID: m.env.id(m.key(rv, name, line)), Name: name, AlternateName: rv.str("alternate_name"),
-		Description: rv.str("description"), Email: rv.str("email"), Website: webURL(rv.str("website")),
+		Description: rv.str("description"), Email: rv.str("email"), Website: schema.WebURL(rv.str("website")),
 		OrganizationType: rv.str("organization_type"), LACode: rv.laCode("la_code", m.env.area),
 	}
 	if p := rv.str("phone"); p != "" {

@@ -192,18 +192,5 @@ func setProvenance(rec *schema.Record, prov schema.Provenance, pipeline string) 
 	p := prov
 	p.Pipeline = pipeline
 	p.SourceID = strings.TrimPrefix(rec.ID(), pipeline+"/")
-	switch rec.Kind {
-	case schema.KindService:
-		rec.Service.Provenance = &p
-	case schema.KindOrganization:
-		rec.Organization.Provenance = &p
-	case schema.KindLocation:
-		rec.Location.Provenance = &p
-	case schema.KindDemand:
-		rec.Demand.Provenance = &p
-	case schema.KindFeedback:
-		rec.Feedback.Provenance = &p
-	case schema.KindCapacity:
-		rec.Capacity.Provenance = &p
-	}
+	rec.SetProv(&p)
 }

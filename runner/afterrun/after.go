@@ -9,14 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
-	"github.com/localoffer/localoffer/transform/staleness"
-	"golang.org/x/net/publicsuffix"
 )
 
 // After is the work done once a run's records are loaded: the flags that need
@@ -40,7 +38,7 @@ func NewAfter(cfg *config.Config, log *slog.Logger) *After {
 // broken_link are not listed: they close when their entity is seen again
 // without them, and stay open while it is not seen (an incremental run says
 // nothing about it).
-func (a *After) RuleFlags() []string { return []string{staleness.StatusConflict} }
+func (a *After) RuleFlags() []string { return []string{schema.FlagStatusConflict} }
 
 // AfterRun raises the warehouse-level flags for run's pipeline.
 func (a *After) AfterRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
@@ -74,27 +72,6 @@ type observation struct {
 	Evidence   string `json:"evidence"`
 }
 
-// Domain returns the registrable domain of a website URL ("www.example.org.uk"
-// → "example.org.uk"), or "".
-func Domain(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return ""
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" || !strings.Contains(u.Hostname(), ".") {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(u.Hostname()))
-	if err != nil {
-		return ""
-	}
-	return d
-}
-
 // missingFromSource: after a full sweep, entities this pipeline has seen
 // before but not in any of its last missing_after_runs full sweeps (this run
 // included). With fewer full sweeps than that on record, nothing is flagged.
@@ -120,13 +97,13 @@ ORDER BY started_at DESC LIMIT %d`, p, warehouse.Quote(run.RunID), n-1))
 	for _, r := range prev {
 		ids = append(ids, warehouse.Quote(r.RunID))
 	}
-	q := fmt.Sprintf(`SELECT entity_type, entity_id, 'missing_from_source' AS flag,
+	q := fmt.Sprintf(`SELECT entity_type, entity_id, %s AS flag,
   concat('not in the last ', toString(%d), ' full sweeps of ', %s, ' (staleness.missing_after_runs)') AS reason,
   concat('last seen ', formatDateTime(max(seen_at), '%%Y-%%m-%%d'), ' in run ', argMax(run_id, seen_at)) AS evidence
 FROM entity_seen
 WHERE pipeline = %s AND entity_type IN ('service', 'organization', 'location', 'sen_report')
 GROUP BY entity_type, entity_id
-HAVING countIf(run_id IN (%s)) = 0`, n, p, p, strings.Join(ids, ","))
+HAVING countIf(run_id IN (%s)) = 0`, warehouse.Quote(schema.FlagMissingFromSource), n, p, p, strings.Join(ids, ","))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("missing_from_source for %s: %w", run.Pipeline, err)
@@ -141,7 +118,10 @@ func (a *After) statusConflicts(ctx context.Context, w *warehouse.Warehouse, run
 }
 
 func statusConflicts(ctx context.Context, w *warehouse.Warehouse, pipeline string) ([]observation, error) {
-	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
+	if linked, err := mayShareCluster(ctx, w, pipeline); err != nil || !linked {
+		return nil, err
+	}
+	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, %s AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
 FROM (SELECT id, status, canonical_id FROM services_current WHERE pipeline = %s) AS s
@@ -150,12 +130,31 @@ INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHER
 WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
    OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
 ORDER BY entity_id, evidence
-LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
+LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
 	}
 	return obs, nil
+}
+
+// mayShareCluster reports whether a current service of pipeline can share
+// its canonical id with a service of another pipeline; when it cannot, there
+// is no status conflict to look for, and the whole-warehouse join is skipped.
+// Two services share a canonical id only if matching gave one of them
+// another's id (an entity_matches row whose canonical_id is not its own id,
+// and one end is the pipeline's) or a source gave a canonical id of its own.
+// Every version counts, so the answer errs only towards looking.
+func mayShareCluster(ctx context.Context, w *warehouse.Warehouse, pipeline string) (bool, error) {
+	ids := "SELECT id FROM services WHERE pipeline = " + warehouse.Quote(pipeline)
+	n, err := warehouse.QueryScalar[int](ctx, w, fmt.Sprintf(`SELECT
+  (SELECT count() FROM entity_matches WHERE entity_type = 'service' AND canonical_id != entity_id
+     AND (entity_id IN (%[1]s) OR canonical_id IN (%[1]s)))
+  + (SELECT count() FROM (SELECT 1 FROM services WHERE canonical_id != '' AND canonical_id != id LIMIT 1))`, ids))
+	if err != nil {
+		return false, fmt.Errorf("status_conflict for %s: look for linked services: %w", pipeline, err)
+	}
+	return n > 0, nil
 }
 
 // brokenLinks: a service page, organisation website or SEN report URL of this
@@ -164,7 +163,36 @@ LIMIT 1 BY entity_id`, warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 // themselves too; both end up in the same flag.
 func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
 	p, r := warehouse.Quote(run.Pipeline), warehouse.Quote(run.RunID)
-	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, 'broken_link' AS flag,
+	// Only when one of the pipeline's own rows (any version) names a URL
+	// that answered 404 or 410 in this run is the whole-warehouse join run:
+	// the checks read the run's documents and the pipeline's rows only.
+	type deadURL struct {
+		URL string `json:"url"`
+	}
+	dead, err := warehouse.QueryInto[deadURL](ctx, w, fmt.Sprintf(`SELECT url FROM documents WHERE pipeline = %s AND run_id = %s
+GROUP BY url HAVING argMax(status, fetched_at) IN (404, 410)`, p, r))
+	if err != nil {
+		return nil, fmt.Errorf("broken_link for %s: read dead documents: %w", run.Pipeline, err)
+	}
+	if len(dead) == 0 {
+		return nil, nil
+	}
+	urls := make([]string, len(dead))
+	for i, d := range dead {
+		urls[i] = warehouse.Quote(d.URL)
+	}
+	list := strings.Join(urls, ", ")
+	n, err := warehouse.QueryScalar[int](ctx, w, fmt.Sprintf(`SELECT
+  (SELECT count() FROM services WHERE pipeline = %[1]s AND url IN (%[2]s))
+  + (SELECT count() FROM organizations WHERE pipeline = %[1]s AND website IN (%[2]s))
+  + (SELECT count() FROM sen_reports WHERE pipeline = %[1]s AND report_url IN (%[2]s))`, p, list))
+	if err != nil {
+		return nil, fmt.Errorf("broken_link for %s: look for dead links: %w", run.Pipeline, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	q := fmt.Sprintf(`SELECT e.entity_type AS entity_type, e.id AS entity_id, %s AS flag,
   concat(e.field, ' answered HTTP ', toString(d.last_status)) AS reason,
   concat(d.url, ' ', toString(d.last_status), ' at ', formatDateTime(d.last_at, '%%Y-%%m-%%d %%H:%%i')) AS evidence
 FROM (
@@ -178,7 +206,7 @@ INNER JOIN (
   SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
   FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
 ) AS d ON d.url = e.u
-WHERE d.last_status IN (404, 410)`, p, p, p, p, r)
+WHERE d.last_status IN (404, 410)`, warehouse.Quote(schema.FlagBrokenLink), p, p, p, p, r)
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)

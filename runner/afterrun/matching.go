@@ -16,11 +16,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/config"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/transform/areas"
 	"github.com/localoffer/localoffer/transform/match"
-	"github.com/localoffer/localoffer/transform/staleness"
 )
 
 // Matcher is cross-source matching: one pass after a group of runs (the
@@ -470,7 +471,7 @@ LEFT JOIN (
 			}
 		}
 		for _, u := range append([]string{r.Website}, r.SvcURLs...) {
-			if d := Domain(u); d != "" {
+			if d := fetch.Domain(u); d != "" {
 				e.Domains = append(e.Domains, d)
 			}
 		}
@@ -630,7 +631,7 @@ func (m *Matcher) statusConflicts(ctx context.Context, w *warehouse.Warehouse, r
 			errs = append(errs, fmt.Errorf("record status conflicts for run %s: %w", run.RunID, err))
 			continue
 		}
-		if err := w.ReconcileFlags(ctx, run.Pipeline, run.RunID, []string{staleness.StatusConflict}); err != nil {
+		if err := w.ReconcileFlags(ctx, run.Pipeline, run.RunID, []string{schema.FlagStatusConflict}); err != nil {
 			errs = append(errs, err)
 		}
 	}

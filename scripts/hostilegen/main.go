@@ -2,6 +2,7 @@
 // measures peak memory on:
 //
 //	dp-repeat.zip          a data package listing one 16 MB services table three times
+//	dp-distinct.zip        the same, the table stored as three entries (each inflated and read)
 //	xlsx-strings-over.xlsx a workbook whose shared strings table has 2,000,000 items (over the cap)
 //	xlsx-strings-cap.xlsx  a workbook at the cap: 1,000,000 shared strings, 20,000 rows using them
 //
@@ -30,7 +31,8 @@ func main() {
 		name  string
 		write func(*zip.Writer) error
 	}{
-		{"dp-repeat.zip", repeatedTablePackage},
+		{"dp-repeat.zip", func(zw *zip.Writer) error { return repeatedTablePackage(zw, packageRows, false) }},
+		{"dp-distinct.zip", func(zw *zip.Writer) error { return repeatedTablePackage(zw, packageRows, true) }},
 		{"xlsx-strings-over.xlsx", func(zw *zip.Writer) error { return workbook(zw, 2_000_000, 100) }},
 		{"xlsx-strings-cap.xlsx", func(zw *zip.Writer) error { return workbook(zw, 1_000_000, 20_000) }},
 	}
@@ -79,26 +81,45 @@ func text(s string) func(*bufio.Writer) error {
 	return func(w *bufio.Writer) error { _, err := io.WriteString(w, s); return err }
 }
 
-// repeatedTablePackage: the descriptor names data/services.csv three times.
-func repeatedTablePackage(zw *zip.Writer) error {
-	desc := `{"name":"hostile-repeat","resources":[
+// packageRows makes the services table about 16 MB.
+const packageRows = 140_000
+
+// repeatedTablePackage: the descriptor names the services table three times,
+// one entry (data/services.csv) or, distinct, three entries holding the same rows.
+func repeatedTablePackage(zw *zip.Writer, rows int, distinct bool) error {
+	paths := []string{"data/services.csv", "data/services.csv", "data/services.csv"}
+	if distinct {
+		paths = []string{"a/services.csv", "b/services.csv", "c/services.csv"}
+	}
+	desc := fmt.Sprintf(`{"name":"hostile-repeat","resources":[
  {"name":"organizations","path":"data/organizations.csv"},
- {"name":"services","path":"data/services.csv"},
- {"name":"services","path":"data/services.csv"},
- {"name":"services","path":"data/services.csv"}]}`
+ {"name":"services","path":%q},
+ {"name":"services","path":%q},
+ {"name":"services","path":%q}]}`, paths[0], paths[1], paths[2])
 	if err := entry(zw, "datapackage.json", text(desc)); err != nil {
 		return err
 	}
 	if err := entry(zw, "data/organizations.csv", text("id,name\norg-1,Portsmouth City Council\n")); err != nil {
 		return err
 	}
-	return entry(zw, "data/services.csv", func(w *bufio.Writer) error {
-		w.WriteString("id,organization_id,name,description,status\n")
-		for i := 0; i < 140_000; i++ { // ≈16 MB
-			fmt.Fprintf(w, "svc-%07d,org-1,Short breaks club %d,Saturday club for disabled children aged 8 to 17 in Portsmouth (session %d),active\n", i, i%97, i%13)
+	written := map[string]bool{}
+	for _, p := range paths {
+		if written[p] {
+			continue
 		}
-		return nil
-	})
+		written[p] = true
+		err := entry(zw, p, func(w *bufio.Writer) error {
+			w.WriteString("id,organization_id,name,description,status\n")
+			for i := 0; i < rows; i++ {
+				fmt.Fprintf(w, "svc-%07d,org-1,Short breaks club %d,Saturday club for disabled children aged 8 to 17 in Portsmouth (session %d),active\n", i, i%97, i%13)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // workbook writes a one-sheet XLSX with n shared strings and rows data rows

@@ -111,6 +111,21 @@ func feed(args []string) error {
 	if err != nil {
 		return err
 	}
+	fmt.Printf("http://%s\n", ln.Addr())
+	os.Stdout.Sync()
+	srv := &http.Server{Handler: feedHandler(*n, now)}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); srv.Close() }()
+	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
+
+// feedHandler serves n generated services as an ORUK 3.0 API: the root, and
+// /services and /taxonomy_terms paged (page, per_page up to 1000).
+func feedHandler(n int, now time.Time) http.Handler {
 	page := func(w http.ResponseWriter, r *http.Request, total int, item func(int) any) {
 		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
@@ -136,21 +151,12 @@ func feed(args []string) error {
 		fmt.Fprint(w, `{"version":"HSDS-UK-3.0","profile":"https://github.com/OpenReferralUK/uk-profile","openapi_url":"https://openreferraluk.org/specifications/3.0/openapi.json"}`)
 	})
 	mux.HandleFunc("GET /services", func(w http.ResponseWriter, r *http.Request) {
-		page(w, r, *n, func(i int) any { return service(i, now) })
+		page(w, r, n, func(i int) any { return service(i, now) })
 	})
 	mux.HandleFunc("GET /taxonomy_terms", func(w http.ResponseWriter, r *http.Request) {
 		page(w, r, 0, nil)
 	})
-	fmt.Printf("http://%s\n", ln.Addr())
-	os.Stdout.Sync()
-	srv := &http.Server{Handler: mux}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); srv.Close() }()
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		return err
-	}
-	return nil
+	return mux
 }
 
 // ---- the load generator ----

@@ -37,6 +37,45 @@ func TestConvert(t *testing.T) {
 		{uint64(7), "UInt64", u64},
 		{7, "UInt64", u64},
 		{true, "UInt8", uint8(1)},
+		{false, "UInt8", uint8(0)},
+		// Strings and arrays.
+		{[]byte("raw"), "String", "raw"},
+		{nil, "String", ""},
+		{nil, "Array(String)", []string{}},
+		{[]float64{1.5, 2}, "Array(Float64)", []float64{1.5, 2}},
+		{"x", "LowCardinality(Nullable(String))", ptr("x")},
+		{ptr("x"), "Nullable(String)", ptr("x")},
+		{(*string)(nil), "Nullable(String)", nil},
+		{nil, "Nullable(String)", nil},
+		// Dates and times.
+		{day, "Date", day},
+		{day, "Date32", day},
+		{warehouse.Date(""), "Date", time.Time{}},
+		{&ts, "Nullable(DateTime64(3, 'UTC'))", &ts},
+		{(*time.Time)(nil), "Nullable(DateTime64(3, 'UTC'))", nil},
+		{time.Time{}, "Nullable(DateTime)", nil},
+		{ts.In(time.FixedZone("BST", 3600)), "DateTime", ts},
+		// Every integer width, from every integer the loader passes.
+		{true, "Bool", true},
+		{true, "Nullable(Bool)", ptr(true)},
+		{7, "UInt16", uint16(7)},
+		{int32(7), "UInt32", uint32(7)},
+		{uint32(7), "Nullable(UInt32)", ptr(uint32(7))},
+		{uint8(7), "Nullable(UInt16)", ptr(uint16(7))},
+		{int64(-3), "Int8", int8(-3)},
+		{-3, "Nullable(Int8)", ptr(int8(-3))},
+		{int64(-300), "Int16", int16(-300)},
+		{-300, "Nullable(Int16)", ptr(int16(-300))},
+		{uint64(70000), "Int32", int32(70000)},
+		{70000, "Nullable(Int32)", ptr(int32(70000))},
+		{5, "Int64", int64(5)},
+		{5, "Nullable(Int64)", ptr(int64(5))},
+		{uint64(1) << 40, "Nullable(UInt64)", ptr(uint64(1) << 40)},
+		// Floats.
+		{2.5, "Float32", float32(2.5)},
+		{2.5, "Nullable(Float32)", ptr(float32(2.5))},
+		{3, "Float64", float64(3)},
+		{(*float64)(nil), "Nullable(Float64)", nil},
 	}
 	for _, c := range cases {
 		got, err := Convert(c.v, c.typ)
@@ -48,8 +87,48 @@ func TestConvert(t *testing.T) {
 			t.Errorf("Convert(%#v, %s) = %#v, want %#v", c.v, c.typ, got, c.want)
 		}
 	}
-	if _, err := Convert(struct{}{}, "String"); err == nil {
-		t.Error("a struct must not fit a String column")
+	for _, c := range []struct {
+		v    any
+		typ  string
+		want string
+	}{
+		{struct{}{}, "String", "value struct {} does not fit String"},
+		{struct{}{}, "Nullable(String)", "value struct {} does not fit String"},
+		{[]float64{1}, "Array(String)", "value []float64 does not fit Array(String)"},
+		{[]string{"a"}, "Array(UInt8)", "value []string does not fit Array(UInt8)"},
+		{"7", "UInt8", "value string does not fit UInt8"},
+		{7, "UInt128", "value int does not fit UInt128"},
+		{"yes", "Bool", "value string does not fit Bool"},
+		{"2025-09-01", "DateTime64(3)", "value string does not fit DateTime64(3)"},
+		{"2025-09-01", "Date", "value string does not fit Date"},
+		{"1.5", "Float64", "value string does not fit Float64"},
+		{1.5, "Decimal(9, 2)", "value float64 does not fit Decimal(9, 2)"},
+		{warehouse.Date("2025-13-01"), "Date", `parsing time "2025-13-01": month out of range`},
+	} {
+		_, err := Convert(c.v, c.typ)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Convert(%#v, %s): error %v, want %s", c.v, c.typ, err, c.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// jsonValue writes times as the embedded engine's JSON does: UTC, milliseconds.
+func TestJSONValue(t *testing.T) {
+	at := time.Date(2025, 9, 1, 9, 30, 0, 123456789, time.FixedZone("BST", 3600))
+	for _, c := range []struct {
+		v, want any
+	}{
+		{at, "2025-09-01 08:30:00.123"},
+		{&at, "2025-09-01 08:30:00.123"},
+		{(*time.Time)(nil), nil},
+		{uint64(3), uint64(3)},
+		{"x", "x"},
+	} {
+		if got := jsonValue(c.v); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("jsonValue(%#v) = %#v, want %#v", c.v, got, c.want)
+		}
 	}
 }
 

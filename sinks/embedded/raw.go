@@ -30,6 +30,7 @@ import (
 // not a read is refused (warehouse.Statement.Check).
 func (c *Conn) QueryRaw(ctx context.Context, q warehouse.RawQuery, w io.Writer) (warehouse.RawStats, error) {
 	var st warehouse.RawStats
+	c.e.forgetTypes() // a user's statement may change a table
 	if strings.TrimSpace(q.SQL) == "" {
 		return st, errors.New("empty query")
 	}

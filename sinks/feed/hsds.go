@@ -124,7 +124,7 @@ func Service(s *schema.Service, orgs map[string]*schema.Organization, locs map[s
 	sid := UUID(s.ID)
 	out := &schema.Service{
 		ID: sid, OrganizationID: refUUID(s.OrganizationID), ProgramID: refUUID(s.ProgramID),
-		Name: s.Name, AlternateName: s.AlternateName, Description: s.Description, URL: webURL(s.URL), Email: s.Email,
+		Name: s.Name, AlternateName: s.AlternateName, Description: s.Description, URL: schema.WebURL(s.URL), Email: s.Email,
 		Status: s.Status, InterpretationServices: s.InterpretationServices, ApplicationProcess: s.ApplicationProcess,
 		FeesDescription: s.FeesDescription, WaitTime: s.WaitTime, Fees: s.Fees, Accreditations: s.Accreditations,
 		EligibilityDescription: s.EligibilityDescription, AssuredDate: s.AssuredDate, AssurerEmail: s.AssurerEmail,
@@ -188,8 +188,8 @@ func Organization(o *schema.Organization, locs map[string]*schema.Location) *sch
 	oid := UUID(o.ID)
 	out := &schema.Organization{
 		ID: oid, Name: o.Name, AlternateName: o.AlternateName, Description: o.Description, Email: o.Email,
-		Website: webURL(o.Website), TaxStatus: o.TaxStatus, TaxID: o.TaxID, YearIncorporated: o.YearIncorporated,
-		LegalStatus: o.LegalStatus, Logo: o.Logo, URI: webURL(o.URI), ParentOrganizationID: refUUID(o.ParentOrganizationID),
+		Website: schema.WebURL(o.Website), TaxStatus: o.TaxStatus, TaxID: o.TaxID, YearIncorporated: o.YearIncorporated,
+		LegalStatus: o.LegalStatus, Logo: o.Logo, URI: schema.WebURL(o.URI), ParentOrganizationID: refUUID(o.ParentOrganizationID),
 	}
 	if strings.TrimSpace(out.Description) == "" {
 		out.Description = o.Name
@@ -217,7 +217,7 @@ func Organization(o *schema.Organization, locs map[string]*schema.Location) *sch
 func Location(l *schema.Location) *schema.Location {
 	lid := UUID(l.ID)
 	out := &schema.Location{
-		ID: lid, LocationType: l.LocationType, URL: webURL(l.URL), OrganizationID: refUUID(l.OrganizationID),
+		ID: lid, LocationType: l.LocationType, URL: schema.WebURL(l.URL), OrganizationID: refUUID(l.OrganizationID),
 		Name: l.Name, AlternateName: l.AlternateName, Description: l.Description, Transportation: l.Transportation,
 		Latitude: l.Latitude, Longitude: l.Longitude, ExternalIdentifier: l.ExternalIdentifier,
 		ExternalIdentifierType: l.ExternalIdentifierType,
@@ -249,7 +249,7 @@ func Location(l *schema.Location) *schema.Location {
 	for i, a := range l.Accessibility {
 		a.ID = childID(a.ID, l.ID, "accessibility", i)
 		a.LocationID = lid
-		a.URL = webURL(a.URL)
+		a.URL = schema.WebURL(a.URL)
 		out.Accessibility = append(out.Accessibility, a)
 	}
 	out.Phones = phones(l.Phones, l.ID, func(p *schema.Phone) { p.LocationID = lid })
@@ -286,7 +286,7 @@ func schedules(in []schema.Schedule, parent string, link func(*schema.Schedule))
 	var out []schema.Schedule
 	for i, s := range in {
 		s.ID = childID(s.ID, parent, "schedule", i)
-		s.ScheduleLink = webURL(s.ScheduleLink)
+		s.ScheduleLink = schema.WebURL(s.ScheduleLink)
 		s.ServiceID, s.LocationID, s.ServiceAtLocationID = "", "", ""
 		link(&s)
 		out = append(out, s)
@@ -318,11 +318,11 @@ func attributes(in []schema.Attribute, parent, linkID, entity string) []schema.A
 			t.ID = UUID(t.ID)
 			t.ParentID = refUUID(t.ParentID)
 			t.TaxonomyID = refUUID(t.TaxonomyID)
-			t.TermURI = webURL(t.TermURI)
+			t.TermURI = schema.WebURL(t.TermURI)
 			if t.TaxonomyDetail != nil {
 				d := *t.TaxonomyDetail
 				d.ID = UUID(d.ID)
-				d.URI = webURL(d.URI)
+				d.URI = schema.WebURL(d.URI)
 				t.TaxonomyDetail = &d
 			}
 			a.TaxonomyTerm = &t
@@ -333,16 +333,6 @@ func attributes(in []schema.Attribute, parent, linkID, entity string) []schema.A
 		out = append(out, a)
 	}
 	return out
-}
-
-// webURL makes a web address absolute, as HSDS's uri format requires: sources
-// often write "www.school.sch.uk", which we accept and store as written.
-// http:// is assumed because servers that have https redirect to it.
-func webURL(s string) string {
-	if s == "" || strings.Contains(s, "://") {
-		return s
-	}
-	return "http://" + s
 }
 
 // describe is for error messages.

@@ -3,14 +3,14 @@ package warehouse
 import (
 	"context"
 	"crypto/md5"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"strconv"
-	"strings"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/localoffer/localoffer/schema"
 )
@@ -18,15 +18,19 @@ import (
 // Loader writes one run's records in chunks. A record whose content equals its
 // current version is not written again (only marked as seen), so loading the
 // same source twice changes nothing visible.
+//
+// The work is split three ways: schema.Content says what a record contains
+// (and its hash), rowMapper turns a record into rows per table, and
+// chunkWriter writes them; the Loader decides what is written.
 type Loader struct {
 	w        *Warehouse
 	pipeline string
 	runID    string
-	chunk    int
-	version  uint64
 	now      time.Time
+	version  uint64
+	rows     rowMapper
+	out      *chunkWriter
 
-	buffers map[string]*tableBuffer
 	// current maps a hash of each id to the first 8 bytes of its current content
 	// hash: 16 bytes an entity instead of two strings, so 500,000 services cost
 	// about 20 MB. A 64-bit collision could at worst cause one extra write.
@@ -34,20 +38,11 @@ type Loader struct {
 	// firstSeen maps a quarantine row or field issue (by key hash) to when it
 	// was first met, so a rerun refreshes the row instead of adding one.
 	firstSeen map[string]map[uint64]sighting
-
-	// One chunk is written in the background while the next is built, so
-	// encoding in Go overlaps the engine's insert.
-	pending chan writeJob
-	done    chan error
-	werr    error
+	// lastURL is the last source URL redacted and its redacted form: the
+	// records of one page share their URL, so most records are answered here.
+	lastURL atomic.Pointer[[2]string]
 
 	Stats LoadStats
-}
-
-type writeJob struct {
-	table   string
-	columns []string
-	rows    [][]any
 }
 
 // LoadStats counts what a Loader did.
@@ -68,126 +63,24 @@ type sighting struct {
 	at  time.Time
 }
 
-type tableBuffer struct {
-	table   string
-	columns []string
-	rows    [][]any
-}
-
 // NewLoader starts loading for one run. chunk is the rows per insert.
 func (w *Warehouse) NewLoader(pipeline, runID string, chunk int) *Loader {
 	if chunk <= 0 {
 		chunk = 10000
 	}
 	now := time.Now().UTC()
-	l := &Loader{
-		w: w, pipeline: pipeline, runID: runID, chunk: chunk,
-		version: uint64(now.UnixNano()), now: now,
-		buffers:   map[string]*tableBuffer{},
+	version := uint64(now.UnixNano())
+	return &Loader{
+		w: w, pipeline: pipeline, runID: runID, now: now, version: version,
+		rows:      rowMapper{pipeline: pipeline, runID: runID, version: version},
+		out:       newChunkWriter(w, chunk),
 		current:   map[schema.Kind]map[uint64]uint64{},
 		firstSeen: map[string]map[uint64]sighting{},
 	}
-	return l
 }
 
-// startWriter launches the background writer on first use.
-func (l *Loader) startWriter(ctx context.Context) {
-	if l.pending != nil {
-		return
-	}
-	l.pending = make(chan writeJob) // unbuffered: at most one chunk in flight
-	l.done = make(chan error, 1)
-	go func() {
-		var first error
-		for j := range l.pending {
-			if first != nil {
-				continue // drain after a failure; the error is reported once
-			}
-			if err := l.w.Insert(ctx, j.table, j.columns, j.rows); err != nil {
-				first = err
-			}
-		}
-		l.done <- first
-	}()
-}
-
-// wait stops the background writer and returns its error.
-func (l *Loader) wait() error {
-	if l.pending == nil {
-		return l.werr
-	}
-	close(l.pending)
-	err := <-l.done
-	l.pending, l.done = nil, nil
-	if l.werr == nil {
-		l.werr = err
-	}
-	return l.werr
-}
-
-var kindTable = map[schema.Kind]string{
-	schema.KindService: "services", schema.KindOrganization: "organizations",
-	schema.KindLocation: "locations", schema.KindDemand: "demand",
-	schema.KindCapacity: "capacity", schema.KindSENReport: "sen_reports",
-	schema.KindFeedback: "feedback",
-}
-
-func (l *Loader) add(ctx context.Context, table string, columns []string, row []any) error {
-	b := l.buffers[table]
-	if b == nil {
-		b = &tableBuffer{table: table, columns: columns}
-		l.buffers[table] = b
-	}
-	b.rows = append(b.rows, row)
-	if len(b.rows) >= l.chunk {
-		return l.flushTable(ctx, b)
-	}
-	return nil
-}
-
-func (l *Loader) flushTable(ctx context.Context, b *tableBuffer) error {
-	if len(b.rows) == 0 {
-		return nil
-	}
-	if l.werr != nil {
-		return l.werr
-	}
-	l.startWriter(context.WithoutCancel(ctx))
-	// Hand the chunk over whole; the buffer starts a new one.
-	l.pending <- writeJob{table: b.table, columns: b.columns, rows: b.rows}
-	b.rows = make([][]any, 0, min(l.chunk, 1024))
-	return nil
-}
-
-// Flush writes everything buffered. Entity rows go before the seen and flag
-// rows that refer to them.
-func (l *Loader) Flush(ctx context.Context) error {
-	order := []string{"organizations", "locations", "services", "service_at_locations", "sen_reports", "demand", "capacity", "feedback", "quarantine", "field_issues", "entity_seen", "flag_observations"}
-	for _, t := range order {
-		if b := l.buffers[t]; b != nil {
-			if err := l.flushTable(ctx, b); err != nil {
-				return err
-			}
-		}
-	}
-	for t, b := range l.buffers {
-		if !contains(order, t) {
-			if err := l.flushTable(ctx, b); err != nil {
-				return err
-			}
-		}
-	}
-	return l.wait()
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// Flush writes everything buffered and waits for it.
+func (l *Loader) Flush(ctx context.Context) error { return l.out.flush(ctx) }
 
 // currentHashes loads the content hash of every current record of a kind in this pipeline.
 func (l *Loader) currentHashes(ctx context.Context, k schema.Kind) (map[uint64]uint64, error) {
@@ -196,7 +89,7 @@ func (l *Loader) currentHashes(ctx context.Context, k schema.Kind) (map[uint64]u
 	}
 	m := map[uint64]uint64{}
 	q := fmt.Sprintf("SELECT id, argMax(content_hash, _version) AS h FROM %s WHERE pipeline = %s GROUP BY id",
-		kindTable[k], Quote(l.pipeline))
+		k.Table(), Quote(l.pipeline))
 	err := l.w.Query(ctx, q, func(_ []string, row []json.RawMessage) error {
 		var id, h string
 		if err := json.Unmarshal(row[0], &id); err != nil {
@@ -209,7 +102,7 @@ func (l *Loader) currentHashes(ctx context.Context, k schema.Kind) (map[uint64]u
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read current versions of %s: %w", kindTable[k], err)
+		return nil, fmt.Errorf("read current versions of %s: %w", k.Table(), err)
 	}
 	l.current[k] = m
 	return m, nil
@@ -230,7 +123,7 @@ func hashPrefix(h string) uint64 {
 	return v
 }
 
-// Prepared is a record encoded for loading. Prepare is the costly, pure part
+// Prepared is a record encoded for loading. Preparing is the costly, pure part
 // (JSON, hashing, rows) and may run on many goroutines; AddPrepared is the
 // cheap, serial part.
 type Prepared struct {
@@ -248,61 +141,56 @@ type quarantined struct {
 	fingerprint, errors, payload string
 }
 
-type tableRow struct {
-	table   string
-	columns []string
-	row     []any
-}
-
 // Prepare encodes a valid record. Safe for concurrent use.
 func (l *Loader) Prepare(rec *schema.Record) (*Prepared, error) {
+	return l.PrepareEncoded(rec, nil, nil)
+}
+
+// PrepareEncoded encodes a valid record with the repairs and drops that made
+// it valid (written to field_issues). encoded is the record's entity as
+// json.Marshal writes it, provenance included (the bytes the validator
+// checked), so the record is not encoded twice; nil encodes it here. The
+// content is written over encoded, which the caller must not use afterwards.
+// Safe for concurrent use.
+func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []schema.FieldIssue) (*Prepared, error) {
 	id := rec.ID()
 	if id == "" {
 		return nil, fmt.Errorf("%s record without an id", rec.Kind)
 	}
-	if prov := rec.Prov(); prov != nil {
-		prov.SourceURL = l.w.redact(prov.SourceURL)
+	var content schema.Content
+	var err error
+	if encoded != nil {
+		content, err = schema.ContentFromJSON(encoded)
+	} else {
+		content, err = schema.ContentOf(rec)
 	}
-	payload, hash, err := contentOf(rec)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s: %w", rec.Kind, id, err)
 	}
-	p := &Prepared{kind: rec.Kind, id: id, hash: hash, flags: rec.Flags}
 	prov := rec.Prov()
 	if prov == nil {
 		prov = &schema.Provenance{Pipeline: l.pipeline}
 	}
-	p.sourceURL = prov.SourceURL
-	switch rec.Kind {
-	case schema.KindService:
-		p.rows = l.serviceRows(rec.Service, prov, payload, hash)
-	case schema.KindOrganization:
-		p.rows = []tableRow{{"organizations", orgColumns, orgRow(rec.Organization, l, prov, payload, hash)}}
-	case schema.KindLocation:
-		p.rows = []tableRow{{"locations", locationColumns, locationRow(rec.Location, l, prov, payload, hash)}}
-	case schema.KindSENReport:
-		p.rows = []tableRow{{"sen_reports", senReportColumns, senReportRow(rec.SENReport, l, prov, payload, hash)}}
-	case schema.KindDemand:
-		p.rows = []tableRow{{"demand", demandColumns, demandRow(rec.Demand, l, prov, hash)}}
-	case schema.KindCapacity:
-		p.rows = []tableRow{{"capacity", capacityColumns, capacityRow(rec.Capacity, l, prov, hash)}}
-	case schema.KindFeedback:
-		p.rows = []tableRow{{"feedback", feedbackColumns, feedbackRow(rec.Feedback, l, prov, hash)}}
-	default:
-		return nil, fmt.Errorf("unknown record kind %q", rec.Kind)
-	}
-	return p, nil
-}
-
-// PrepareRepaired encodes a valid record with the repairs and drops that made
-// it valid (written to field_issues). Safe for concurrent use.
-func (l *Loader) PrepareRepaired(rec *schema.Record, issues []schema.FieldIssue) (*Prepared, error) {
-	p, err := l.Prepare(rec)
+	// Provenance is not content: redacting it leaves the hash as it was.
+	prov.SourceURL = l.redactURL(prov.SourceURL)
+	// The content bytes are never changed after this, so the payload column
+	// shares them instead of copying.
+	payload := unsafe.String(unsafe.SliceData(content.JSON), len(content.JSON))
+	rows, err := l.rows.rows(rec.Entity(), prov, payload, content.Hash)
 	if err != nil {
 		return nil, err
 	}
-	p.issues = issues
-	return p, nil
+	return &Prepared{kind: rec.Kind, id: id, hash: content.Hash, sourceURL: prov.SourceURL, rows: rows, flags: rec.Flags, issues: issues}, nil
+}
+
+// redactURL is l.w.redact for source URLs, remembering the last one. Safe for concurrent use.
+func (l *Loader) redactURL(u string) string {
+	if last := l.lastURL.Load(); last != nil && last[0] == u {
+		return last[1]
+	}
+	r := l.w.redact(u)
+	l.lastURL.Store(&[2]string{u, r})
+	return r
 }
 
 // PrepareQuarantine encodes an invalid record with its problems. Safe for concurrent use.
@@ -341,19 +229,19 @@ func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
 		if err != nil {
 			return err
 		}
-		return l.add(ctx, "quarantine", quarantineColumns, []any{l.pipeline, string(p.kind), p.id, q.fingerprint, p.sourceURL,
+		return l.out.add(ctx, "quarantine", quarantineColumns, []any{l.pipeline, string(p.kind), p.id, q.fingerprint, p.sourceURL,
 			q.errors, q.payload, first.run, l.runID, first.at, l.now, l.version})
 	}
 	cur, err := l.currentHashes(ctx, p.kind)
 	if err != nil {
 		return err
 	}
-	if err := l.add(ctx, "entity_seen", seenColumns, []any{l.pipeline, l.runID, string(p.kind), p.id, l.now}); err != nil {
+	if err := l.out.add(ctx, "entity_seen", seenColumns, []any{l.pipeline, l.runID, string(p.kind), p.id, l.now}); err != nil {
 		return err
 	}
 	for _, f := range p.flags {
 		l.Stats.Flags++
-		if err := l.add(ctx, "flag_observations", flagObsColumns,
+		if err := l.out.add(ctx, "flag_observations", flagObsColumns,
 			[]any{l.runID, l.pipeline, string(p.kind), p.id, f.Flag, f.Reason, f.Evidence, l.now}); err != nil {
 			return err
 		}
@@ -369,7 +257,7 @@ func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
 	cur[key] = hp
 	l.Stats.Loaded++
 	for _, r := range p.rows {
-		if err := l.add(ctx, r.table, r.columns, r.row); err != nil {
+		if err := l.out.add(ctx, r.table, r.columns, r.row); err != nil {
 			return err
 		}
 	}
@@ -389,7 +277,7 @@ func (l *Loader) addIssues(ctx context.Context, p *Prepared) error {
 		if err != nil {
 			return err
 		}
-		if err := l.add(ctx, "field_issues", fieldIssueColumns, []any{l.pipeline, string(p.kind), p.id, is.Pointer, is.Original,
+		if err := l.out.add(ctx, "field_issues", fieldIssueColumns, []any{l.pipeline, string(p.kind), p.id, is.Pointer, is.Original,
 			is.Action, is.Value, is.Rule, is.Reason, p.sourceURL, first.run, l.runID, first.at, l.now, l.version}); err != nil {
 			return err
 		}
@@ -455,238 +343,4 @@ func (l *Loader) Add(ctx context.Context, rec *schema.Record) error {
 		return err
 	}
 	return l.AddPrepared(ctx, p)
-}
-
-// contentOf returns the record's JSON without provenance (which changes every
-// fetch) and a hash of it: equal hashes mean the record has not changed.
-func contentOf(rec *schema.Record) ([]byte, string, error) {
-	var payload []byte
-	var err error
-	switch rec.Kind {
-	case schema.KindService:
-		payload, err = json.Marshal(serviceContent(rec.Service))
-	case schema.KindOrganization:
-		payload, err = json.Marshal(orgContent(rec.Organization))
-	case schema.KindLocation:
-		x := *rec.Location
-		x.Provenance = nil
-		payload, err = json.Marshal(&x)
-	case schema.KindSENReport:
-		x := *rec.SENReport
-		x.Provenance = nil
-		payload, err = json.Marshal(&x)
-	case schema.KindDemand:
-		x := *rec.Demand
-		x.Provenance = nil
-		payload, err = json.Marshal(&x)
-	case schema.KindCapacity:
-		x := *rec.Capacity
-		x.Provenance = nil
-		payload, err = json.Marshal(&x)
-	case schema.KindFeedback:
-		x := *rec.Feedback
-		x.Provenance = nil
-		payload, err = json.Marshal(&x)
-	default:
-		return nil, "", fmt.Errorf("unknown record kind %q", rec.Kind)
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	sum := sha256.Sum256(payload)
-	return payload, hex.EncodeToString(sum[:16]), nil
-}
-
-// serviceContent is a shallow copy of s without provenance at any level:
-// nested organisations and locations carry their own fetched_at, which
-// changes every fetch and must not make an unchanged record look changed.
-func serviceContent(s *schema.Service) *schema.Service {
-	c := *s
-	c.Provenance = nil
-	if c.Organization != nil {
-		c.Organization = orgContent(c.Organization)
-	}
-	if len(c.ServiceAtLocations) > 0 {
-		sals := make([]schema.ServiceAtLocation, len(c.ServiceAtLocations))
-		for i, sal := range c.ServiceAtLocations {
-			if sal.Location != nil && sal.Location.Provenance != nil {
-				loc := *sal.Location
-				loc.Provenance = nil
-				sal.Location = &loc
-			}
-			sals[i] = sal
-		}
-		c.ServiceAtLocations = sals
-	}
-	return &c
-}
-
-func orgContent(o *schema.Organization) *schema.Organization {
-	c := *o
-	c.Provenance = nil
-	if len(c.Locations) > 0 {
-		locs := make([]schema.Location, len(c.Locations))
-		for i, l := range c.Locations {
-			l.Provenance = nil
-			locs[i] = l
-		}
-		c.Locations = locs
-	}
-	return &c
-}
-
-var seenColumns = []string{"pipeline", "run_id", "entity_type", "entity_id", "seen_at"}
-var flagObsColumns = []string{"run_id", "pipeline", "entity_type", "entity_id", "flag", "reason", "evidence", "observed_at"}
-var quarantineColumns = []string{"pipeline", "entity_type", "record_id", "fingerprint", "source_url", "errors", "payload",
-	"first_seen_run", "last_seen_run", "quarantined_at", "last_seen_at", "_version"}
-var fieldIssueColumns = []string{"pipeline", "entity_type", "record_id", "pointer", "original_value", "action", "repaired_value",
-	"rule", "reason", "source_url", "first_seen_run", "run_id", "first_seen_at", "last_seen_at", "_version"}
-
-var serviceColumns = []string{"id", "pipeline", "run_id", "name", "status", "organization_id", "description", "url", "email",
-	"min_age", "max_age", "age_text", "age_source", "need_codes", "broad_areas", "categories", "la_code", "postcode",
-	"capacity_available", "capacity_maximum", "has_contact", "assured_date", "last_modified", "canonical_id",
-	"source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
-
-func (l *Loader) serviceRows(s *schema.Service, p *schema.Provenance, payload []byte, hash string) []tableRow {
-	var avail, maxi *float64
-	if s.Capacity != nil {
-		avail, maxi = s.Capacity.Available, s.Capacity.Maximum
-	}
-	rows := []tableRow{{"services", serviceColumns, []any{s.ID, l.pipeline, l.runID, s.Name, s.Status, s.OrganizationID, s.Description, s.URL, s.Email,
-		s.MinimumAge, s.MaximumAge, s.AgeText, s.AgeSource, nonNil(s.NeedCodes), nonNil(s.BroadAreas), nonNil(s.Categories), s.LACode, ServicePostcode(s),
-		avail, maxi, boolInt(s.HasContact()), dateOrNull(s.AssuredDate), s.LastModified, s.CanonicalID,
-		p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}}}
-	for _, sal := range s.ServiceAtLocations {
-		locID := sal.LocationID
-		if locID == "" && sal.Location != nil {
-			locID = sal.Location.ID
-		}
-		if locID == "" {
-			continue
-		}
-		rows = append(rows, tableRow{"service_at_locations", salColumns, []any{sal.ID, l.pipeline, l.runID, s.ID, locID, l.version}})
-	}
-	return rows
-}
-
-var salColumns = []string{"id", "pipeline", "run_id", "service_id", "location_id", "_version"}
-
-// ServicePostcode is the postcode of a service's first physical address.
-func ServicePostcode(s *schema.Service) string {
-	for _, sal := range s.ServiceAtLocations {
-		if sal.Location == nil {
-			continue
-		}
-		if pc := LocationPostcode(sal.Location); pc != "" {
-			return pc
-		}
-	}
-	return ""
-}
-
-// LocationPostcode is a location's first postcode.
-func LocationPostcode(l *schema.Location) string {
-	for _, a := range l.Addresses {
-		if a.PostalCode != "" {
-			return a.PostalCode
-		}
-	}
-	return ""
-}
-
-var orgColumns = []string{"id", "pipeline", "run_id", "name", "organization_type", "website", "email", "la_code", "identifiers",
-	"canonical_id", "source_url", "source_id", "fetched_at", "document_sha256", "content_hash", "payload", "_version"}
-
-func orgRow(o *schema.Organization, l *Loader, p *schema.Provenance, payload []byte, hash string) []any {
-	ids := make([]string, 0, len(o.OrganizationIdentifiers))
-	for _, oi := range o.OrganizationIdentifiers {
-		scheme := oi.IdentifierScheme
-		if scheme == "" {
-			scheme = oi.IdentifierType
-		}
-		ids = append(ids, scheme+":"+oi.Identifier)
-	}
-	return []any{o.ID, l.pipeline, l.runID, o.Name, o.OrganizationType, o.Website, o.Email, o.LACode, ids,
-		o.CanonicalID, p.SourceURL, p.SourceID, p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}
-}
-
-var locationColumns = []string{"id", "pipeline", "run_id", "organization_id", "name", "location_type", "address", "postcode",
-	"latitude", "longitude", "la_code", "la_code_old", "ward_code", "lsoa_code", "source_url", "source_id", "fetched_at",
-	"content_hash", "payload", "_version"}
-
-func locationRow(x *schema.Location, l *Loader, p *schema.Provenance, payload []byte, hash string) []any {
-	addr := ""
-	if len(x.Addresses) > 0 {
-		a := x.Addresses[0]
-		parts := []string{}
-		for _, s := range []string{a.Address1, a.Address2, a.City, a.PostalCode} {
-			if s != "" {
-				parts = append(parts, s)
-			}
-		}
-		addr = strings.Join(parts, ", ")
-	}
-	return []any{x.ID, l.pipeline, l.runID, x.OrganizationID, x.Name, x.LocationType, addr, LocationPostcode(x),
-		x.Latitude, x.Longitude, x.LACode, x.LACodeOld, x.WardCode, x.LSOACode, p.SourceURL, p.SourceID, p.FetchedAt,
-		hash, string(payload), l.version}
-}
-
-var senReportColumns = []string{"id", "pipeline", "run_id", "urn", "school_name", "la_code", "site_url", "report_url", "report_format",
-	"found", "discovery_score", "runners_up", "report_date", "report_date_source", "senco_name", "senco_email", "senco_phone",
-	"items_present", "items_missing", "need_codes", "legacy_terms", "local_offer_url", "problem", "fetched_at", "document_sha256",
-	"content_hash", "payload", "_version"}
-
-func senReportRow(r *schema.SENReport, l *Loader, p *schema.Provenance, payload []byte, hash string) []any {
-	return []any{r.ID, l.pipeline, l.runID, r.URN, r.SchoolName, r.LACode, r.SiteURL, r.ReportURL, r.ReportFormat,
-		boolInt(r.Found), r.DiscoveryScore, nonNil(r.RunnersUp), dateOrNull(r.ReportDate), r.ReportDateSource, r.SENCOName, r.SENCOEmail, r.SENCOPhone,
-		nonNil(r.ItemsPresent), nonNil(r.ItemsMissing), nonNil(r.NeedCodes), nonNil(r.LegacyTerms), r.LocalOfferURL, r.Problem,
-		p.FetchedAt, p.DocumentSHA256, hash, string(payload), l.version}
-}
-
-var demandColumns = []string{"id", "pipeline", "run_id", "period", "geographic_level", "la_code", "la_code_old", "la_name", "region_code",
-	"need_code", "age_min", "age_max", "measure", "placement", "count", "source", "source_url", "fetched_at", "content_hash", "_version"}
-
-func demandRow(d *schema.Demand, l *Loader, p *schema.Provenance, hash string) []any {
-	return []any{d.ID, l.pipeline, l.runID, d.Period, d.GeographicLevel, d.LACode, d.LACodeOld, d.LAName, d.RegionCode,
-		d.NeedCode, d.AgeMin, d.AgeMax, d.Measure, d.Placement, d.Count, d.Source, p.SourceURL, p.FetchedAt, hash, l.version}
-}
-
-var capacityColumns = []string{"id", "pipeline", "run_id", "organization_id", "urn", "name", "la_code", "provision_type", "need_codes",
-	"age_min", "age_max", "places", "number_on_roll", "as_of", "source_url", "fetched_at", "content_hash", "_version"}
-
-func capacityRow(c *schema.Capacity, l *Loader, p *schema.Provenance, hash string) []any {
-	return []any{c.ID, l.pipeline, l.runID, c.OrganizationID, c.URN, c.Name, c.LACode, c.ProvisionType, nonNil(c.NeedCodes),
-		c.AgeMin, c.AgeMax, c.Places, c.NumberOnRoll, dateOrNull(c.AsOf), p.SourceURL, p.FetchedAt, hash, l.version}
-}
-
-var feedbackColumns = []string{"id", "pipeline", "run_id", "la_code", "received_date", "comment", "respondent", "about",
-	"response", "response_date", "status", "need_codes", "age_bands", "categories", "redactions", "source_url", "fetched_at",
-	"content_hash", "_version"}
-
-func feedbackRow(f *schema.Feedback, l *Loader, p *schema.Provenance, hash string) []any {
-	return []any{f.ID, l.pipeline, l.runID, f.LACode, dateOrNull(f.ReceivedDate), f.Comment, f.Respondent, f.About,
-		f.Response, dateOrNull(f.ResponseDate), f.Status, nonNil(f.NeedCodes), nonNil(f.AgeBands), nonNil(f.Categories),
-		uint32(min(f.Redactions, 65535)), p.SourceURL, p.FetchedAt, hash, l.version}
-}
-
-func nonNil(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
-}
-
-func boolInt(b bool) uint8 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// dateOrNull keeps the YYYY-MM-DD part of a date string; anything else is NULL.
-func dateOrNull(s string) Date {
-	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
-		return Date(s[:10])
-	}
-	return ""
 }

@@ -71,10 +71,15 @@ type tok struct {
 	start, end int
 }
 
-// blockTags end a sentence when they open or close: statements either side
-// are separate.
-var blockTags = map[string]bool{"p": true, "br": true, "li": true, "div": true, "ul": true, "ol": true,
-	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "tr": true, "td": true, "th": true}
+// isBlockTag: block tags end a sentence when they open or close: statements
+// either side are separate.
+func isBlockTag(name string) bool {
+	switch strings.ToLower(name) {
+	case "p", "br", "li", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th":
+		return true
+	}
+	return false
+}
 
 // lex splits text into lower-case words, numbers, dashes, pluses, percent
 // signs and sentence stops. Letters and digits are split apart ("ks2" → "ks"
@@ -106,34 +111,31 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 			dst = append(dst, tok{k: kNum, n: n, start: i, end: j})
 			i = j
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-			j := i
-			lower := true
-			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] == '\'') {
-				lower = lower && !(s[j] >= 'A' && s[j] <= 'Z')
+			// Read the word lower-cased into a hash as it goes; trailing
+			// apostrophes are not part of it.
+			j, end := i, i
+			h, hWord := uint32(lexSeed), uint32(0)
+			for j < len(s) {
+				c := s[j]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				} else if (c < 'a' || c > 'z') && c != '\'' {
+					break
+				}
+				h = (h ^ uint32(c)) * lexPrime
+				if c != '\'' {
+					hWord, end = h, j+1
+				}
 				j++
 			}
-			w := strings.TrimRight(s[i:j], "'")
-			e, known := lexicon[w]
-			if !lower {
-				// Only words the rules use need lower-casing; look them up
-				// without allocating and keep the lexicon's copy.
-				var buf [24]byte
-				if len(w) <= len(buf) {
-					for k := 0; k < len(w); k++ {
-						c := w[k]
-						if c >= 'A' && c <= 'Z' {
-							c += 'a' - 'A'
-						}
-						buf[k] = c
-					}
-					e, known = lexicon[string(buf[:len(w)])]
-				}
-			}
-			if known {
-				w = e.word
-			}
-			if n, ok := numberWords[w]; ok && known {
+			e := lookupWord(s[i:end], hWord)
+			switch {
+			case e == nil:
+				// No rule looks at this word: it keeps its place, not its text.
+				dst = append(dst, tok{k: kWord, start: i, end: j})
+			case e.number:
 				// "fifty-five", "twenty one"
+				n := e.n
 				if n >= 20 && j+1 < len(s) && (s[j] == '-' || s[j] == ' ') {
 					k := j + 1
 					for k < len(s) && s[k] >= 'a' && s[k] <= 'z' {
@@ -144,8 +146,8 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 					}
 				}
 				dst = append(dst, tok{k: kNum, n: n, start: i, end: j})
-			} else {
-				dst = append(dst, tok{k: kWord, w: w, trig: e.trigger, start: i, end: j})
+			default:
+				dst = append(dst, tok{k: kWord, w: e.word, trig: e.trigger, start: i, end: j})
 			}
 			i = j
 		case c == '-':
@@ -177,7 +179,7 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 			if k := strings.IndexAny(name, " \t\n/"); k >= 0 {
 				name = name[:k]
 			}
-			if blockTags[strings.ToLower(name)] {
+			if isBlockTag(name) {
 				stop(i, end+1)
 			}
 			i += end + 1
@@ -204,7 +206,8 @@ func lex(s string, dst []tok, maxSentences int) []tok {
 			case r == '\u2028' || r == '\u2029' || r == '•':
 				stop(i, n)
 			case unicode.IsLetter(r):
-				dst = append(dst, tok{k: kWord, w: string(unicode.ToLower(r)), start: i, end: i + n})
+				// A letter beyond ASCII is a word of its own; no rule looks at it.
+				dst = append(dst, tok{k: kWord, start: i, end: i + n})
 			}
 			i += n
 		}
@@ -237,6 +240,65 @@ var ruleWords = []string{"upper", "limit", "age", "r", "to", "through", "and", "
 type lexEntry struct {
 	word    string // the lower-case form, shared by every token
 	trigger bool
+	number  bool    // a number word (numberWords)
+	n       float64 // its value
+}
+
+// lexTable is the lexicon as an open-addressing hash table keyed by an
+// FNV-1a hash of the lower-cased word, which the lexer computes while it
+// reads the word: looking a word up is one probe and one compare, without a
+// lower-cased copy. Most words of a description are not in it.
+var lexTable = func() *[1 << lexBits]lexEntry {
+	var t [1 << lexBits]lexEntry
+	for w, e := range lexicon {
+		if n, ok := numberWords[w]; ok {
+			e.number, e.n = true, n
+		}
+		h := uint32(lexSeed)
+		for k := 0; k < len(w); k++ {
+			h = (h ^ uint32(w[k])) * lexPrime
+		}
+		for k := h & (1<<lexBits - 1); ; k = (k + 1) & (1<<lexBits - 1) {
+			if t[k].word == "" {
+				t[k] = e
+				break
+			}
+		}
+	}
+	return &t
+}()
+
+const (
+	lexBits  = 10 // four times the lexicon: probes stay short
+	lexSeed  = 2166136261
+	lexPrime = 16777619
+)
+
+// lookupWord finds w (any case) in the lexicon by its lower-case hash h.
+func lookupWord(w string, h uint32) *lexEntry {
+	for k := h & (1<<lexBits - 1); ; k = (k + 1) & (1<<lexBits - 1) {
+		e := &lexTable[k]
+		if e.word == "" {
+			return nil
+		}
+		if len(e.word) == len(w) && equalLower(e.word, w) {
+			return e
+		}
+	}
+}
+
+// equalLower: w lower-cased (ASCII) is lower.
+func equalLower(lower, w string) bool {
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // lexicon holds every word any rule looks at.

@@ -24,9 +24,11 @@ func BenchmarkApply(b *testing.B) {
 		"Messy play and music sessions in the children's centre; no booking needed.",
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	for i := 0; b.Loop(); i++ {
 		s := schema.Service{Description: texts[i%len(texts)]}
 		Apply(&s)
 	}
+	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }

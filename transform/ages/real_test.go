@@ -126,8 +126,10 @@ func measure(t *testing.T, set []labelled) scores {
 func BenchmarkRealDescriptions(b *testing.B) {
 	set := loadLabelled(b, "develop.jsonl")
 	b.ReportAllocs()
+	cpu := startCPU()
 	for i := 0; b.Loop(); i++ {
 		Apply(set[i%len(set)].service())
 	}
+	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }

@@ -16,21 +16,6 @@ type Coder struct {
 	Default string
 }
 
-// IsLACode reports whether a GSS code names a local authority (unitary,
-// non-metropolitan district, metropolitan district, London borough, county,
-// Welsh unitary).
-func IsLACode(code string) bool {
-	if len(code) != 9 {
-		return false
-	}
-	for _, p := range []string{"E06", "E07", "E08", "E09", "E10", "W06"} {
-		if strings.HasPrefix(code, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // oldCode is the DfE three-digit code of an LA, from the table the
 // spreadsheet collector ships for all 153 LAs.
 func (c *Coder) oldCode(la string) string {
@@ -97,7 +82,7 @@ func (c *Coder) Service(s *schema.Service) {
 		if la != "" {
 			break
 		}
-		if e := strings.TrimSpace(sa.Extent); IsLACode(e) {
+		if e := strings.TrimSpace(sa.Extent); lacodes.IsLA(e) {
 			la, how = e, "service_area extent"
 		}
 	}
@@ -133,21 +118,22 @@ func (c *Coder) Organization(o *schema.Organization) {
 	fill(&o.LACode, c.Default)
 }
 
-// Apply fills area codes on any record kind.
+// Apply fills area codes on any record kind. The switch stays because each
+// kind keeps its area codes in different fields, with different fallbacks.
 func (c *Coder) Apply(rec *schema.Record) {
-	switch rec.Kind {
-	case schema.KindService:
-		c.Service(rec.Service)
-	case schema.KindLocation:
-		c.Location(rec.Location)
-	case schema.KindOrganization:
-		c.Organization(rec.Organization)
-	case schema.KindSENReport:
-		fill(&rec.SENReport.LACode, c.Default)
-	case schema.KindCapacity:
-		fill(&rec.Capacity.LACode, c.Default)
-	case schema.KindDemand:
-		d := rec.Demand
+	switch e := rec.Entity().(type) {
+	case *schema.Service:
+		c.Service(e)
+	case *schema.Location:
+		c.Location(e)
+	case *schema.Organization:
+		c.Organization(e)
+	case *schema.SENReport:
+		fill(&e.LACode, c.Default)
+	case *schema.Capacity:
+		fill(&e.LACode, c.Default)
+	case *schema.Demand:
+		d := e
 		if d.LACode != "" {
 			fill(&d.LACodeOld, c.oldCode(d.LACode))
 		} else if x, ok := lacodes.ByOld(d.LACodeOld); ok && d.LACodeOld != "" {

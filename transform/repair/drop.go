@@ -360,40 +360,15 @@ func setEntity(rec *schema.Record, tree any) error {
 }
 
 func restore(rec *schema.Record, b []byte) error {
-	var err error
-	switch rec.Kind {
-	case schema.KindService:
-		v := new(schema.Service)
-		err = json.Unmarshal(b, v)
-		rec.Service = v
-	case schema.KindOrganization:
-		v := new(schema.Organization)
-		err = json.Unmarshal(b, v)
-		rec.Organization = v
-	case schema.KindLocation:
-		v := new(schema.Location)
-		err = json.Unmarshal(b, v)
-		rec.Location = v
-	case schema.KindDemand:
-		v := new(schema.Demand)
-		err = json.Unmarshal(b, v)
-		rec.Demand = v
-	case schema.KindCapacity:
-		v := new(schema.Capacity)
-		err = json.Unmarshal(b, v)
-		rec.Capacity = v
-	case schema.KindSENReport:
-		v := new(schema.SENReport)
-		err = json.Unmarshal(b, v)
-		rec.SENReport = v
-	case schema.KindFeedback:
-		v := new(schema.Feedback)
-		err = json.Unmarshal(b, v)
-		rec.Feedback = v
-	default:
+	e := rec.Kind.New()
+	if e == nil {
 		return fmt.Errorf("unknown record kind %q", rec.Kind)
 	}
-	return err
+	if err := json.Unmarshal(b, e); err != nil {
+		return err
+	}
+	rec.SetEntity(e)
+	return nil
 }
 
 // maxOriginal bounds the original value kept for a dropped object.

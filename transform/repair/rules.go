@@ -94,16 +94,17 @@ func (f *fixer) dropped(field, original, rule, reason string) {
 func Repair(rec *schema.Record, o Options) []schema.FieldIssue {
 	var buf [96]byte
 	f := fixer{opts: o, path: buf[:0]}
-	switch {
-	case rec == nil:
-	case rec.Kind == schema.KindService && rec.Service != nil:
-		f.service(rec.Service)
-	case rec.Kind == schema.KindOrganization && rec.Organization != nil:
-		f.organization(rec.Organization)
-	case rec.Kind == schema.KindLocation && rec.Location != nil:
-		f.location(rec.Location)
-	case rec.Kind == schema.KindSENReport && rec.SENReport != nil:
-		r := rec.SENReport
+	// Each kind has its own fields to repair; Entity() is nil for a record
+	// without one, which matches no case.
+	switch e := rec.Entity().(type) {
+	case *schema.Service:
+		f.service(e)
+	case *schema.Organization:
+		f.organization(e)
+	case *schema.Location:
+		f.location(e)
+	case *schema.SENReport:
+		r := e
 		f.url(&r.SiteURL, "site_url")
 		f.url(&r.ReportURL, "report_url")
 		f.url(&r.LocalOfferURL, "local_offer_url")

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/localoffer/localoffer/schema"
 )
 
 // Date sources, strongest first.
@@ -17,7 +19,7 @@ const (
 	DateTitle      = "title"
 	DateHeading    = "heading"
 	DateURL        = "url"
-	DateHTTPWeak   = "http_last_modified (weak)"
+	DateHTTPWeak   = schema.ReportDateWeak
 )
 
 const month = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`

@@ -1,0 +1,55 @@
+package embedded_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/localoffer/localoffer/sinks/embedded"
+	"github.com/localoffer/localoffer/sinks/warehouse"
+)
+
+// A captured insert is the file the engine loaded, listed with its table,
+// columns and format, and loads again into the same rows.
+func TestCaptureInsertsReplays(t *testing.T) {
+	w, c := rawFixture(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "capture")
+	if err := c.CaptureInserts(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Insert(ctx, "t", []string{"a", "s"}, [][]any{{uint32(3), "tab\there"}, {uint32(4), "z"}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, embedded.CaptureManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got []embedded.CapturedInsert
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var ci embedded.CapturedInsert
+		if err := json.Unmarshal(sc.Bytes(), &ci); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ci)
+	}
+	if len(got) != 1 || got[0].Table != "t" || got[0].Rows != 2 || got[0].Format == "" || got[0].Bytes == 0 || len(got[0].Columns) != 2 {
+		t.Fatalf("manifest %+v, want one insert of 2 rows into t", got)
+	}
+	if err := w.Exec(ctx, "CREATE TABLE t2 AS t"); err != nil {
+		t.Fatal(err)
+	}
+	q := "INSERT INTO t2 (a, s) FROM INFILE " + warehouse.Quote(filepath.Join(dir, got[0].File)) + " FORMAT " + got[0].Format
+	if err := w.Exec(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	rows := collect(t, w, "SELECT a, s FROM t2 ORDER BY a")
+	if len(rows) != 3 || rows[1][1] != `"tab\there"` || rows[2][0] != "4" {
+		t.Fatalf("replayed rows %v", rows)
+	}
+}
