@@ -11,6 +11,8 @@
 #   CAPTURE=0 ./scripts/bench-feed.sh       without the engine floor (by default the last run
 #                                           keeps its insert files, LOCALOFFER_CAPTURE_INSERTS, and
 #                                           feedbench replay loads them into the real tables and Null)
+#   PROFILE=/tmp/feed.pprof ./scripts/bench-feed.sh   the last run also writes a CPU profile of the
+#                                           whole process there (LOCALOFFER_CPUPROFILE) and prints its top
 #
 # Wall figures depend on what else the machine runs: the load average and CPU
 # seconds are printed with every figure.
@@ -19,6 +21,7 @@ cd "$(dirname "$0")/.."
 N=${N:-20000}
 RUNS=${RUNS:-3}
 CAPTURE=${CAPTURE:-1}
+PROFILE=${PROFILE:-}
 SCHEMA=${SCHEMA:-../shared/conformance/hsds-3.0/schema/compiled/service.json}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/localoffer-bench-feed.XXXXXX")
 srv=""
@@ -69,9 +72,12 @@ for i in $(seq 1 "$RUNS"); do
 	config "$d"
 	load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 	env_capture=()
-	if [ "$CAPTURE" = 1 ] && [ "$i" = "$RUNS" ]; then
-		mkdir -p "$work/capture"
-		env_capture=(LOCALOFFER_CAPTURE_INSERTS="$work/capture")
+	if [ "$i" = "$RUNS" ]; then
+		if [ "$CAPTURE" = 1 ]; then
+			mkdir -p "$work/capture"
+			env_capture+=(LOCALOFFER_CAPTURE_INSERTS="$work/capture")
+		fi
+		[ -n "$PROFILE" ] && env_capture+=(LOCALOFFER_CPUPROFILE="$PROFILE")
 	fi
 	if ! env "${env_capture[@]}" /usr/bin/time -v -o "$d/time.txt" bin/localoffer run --config "$d/pipelines.yaml" >"$d/run.out" 2>"$d/run.log"; then
 		echo "run $i failed:" >&2
@@ -99,6 +105,11 @@ echo "== last run's ledger and flags:"
 bin/localoffer query --config "$last/pipelines.yaml" "SELECT status, records_loaded, records_quarantined, flags_raised, warnings, round(dateDiff('millisecond', started_at, finished_at) / 1000, 2) AS run_s FROM runs FINAL"
 bin/localoffer query --config "$last/pipelines.yaml" "SELECT entity_type, flag, count() AS n FROM flags_current GROUP BY entity_type, flag ORDER BY n DESC"
 bin/localoffer query --config "$last/pipelines.yaml" "SELECT (SELECT count() FROM services_current) AS services, (SELECT count() FROM organizations_current) AS organizations, (SELECT count() FROM locations_current) AS locations"
+
+if [ -n "$PROFILE" ]; then
+	echo "== CPU profile of the last run ($PROFILE), top 25 by cumulative time:"
+	go tool pprof -top -cum -nodecount 25 bin/localoffer "$PROFILE" 2>/dev/null | sed 's/^/   /'
+fi
 
 if [ "$CAPTURE" = 1 ]; then
 	echo "== engine floor of the last run's inserts (replayed into a fresh warehouse):"

@@ -45,7 +45,9 @@ Exit codes: 0 ok, 1 some pipeline failed (or the target is invalid), 2 bad usage
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startCPUProfile(os.Getenv("LOCALOFFER_CPUPROFILE"), os.Stderr)
 	code := runMain(ctx, os.Args[1:], &Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+	stopProfile()
 	stop()
 	os.Exit(code)
 }

@@ -275,7 +275,10 @@ func genService(r *rand.Rand, c *council, place string, orgs []organization, i i
 	district := c.outward[r.IntN(len(c.outward))]
 	sid := uuidFrom(r)
 	town := place
-	name := fmt.Sprintf("%s - %s %s", act, town, venue)
+	// Named as council directories name them, "Activity Group - Redfield":
+	// the same names recur in every council.
+	ward := wards[r.IntN(len(wards))]
+	name := fmt.Sprintf("%s - %s %s", act, ward, venue)
 	who := people[r.IntN(len(people))]
 	num := fmt.Sprintf("0%d%02d %03d %04d", 1+r.IntN(2), r.IntN(100), r.IntN(1000), r.IntN(10000))
 	// Assured 1–3 years ago and last changed over a year ago: the two
@@ -304,7 +307,7 @@ func genService(r *rand.Rand, c *council, place string, orgs []organization, i i
 		Phones:       []phone{{ID: uuidFrom(r), Number: num, Type: "voice"}},
 		ServiceAreas: []serviceArea{{ID: uuidFrom(r), Name: c.LA.Name, Extent: c.LA.GSS, ExtentType: "gss"}},
 		ServiceAtLocations: []serviceAtLoc{{ID: uuidFrom(r), Location: location{
-			ID: uuidFrom(r), LocationType: "physical", Name: fmt.Sprintf("%s %s", town, venue),
+			ID: uuidFrom(r), LocationType: "physical", Name: fmt.Sprintf("%s %s", ward, venue),
 			Latitude:  round(c.lat+r.Float64()*0.1, 5),
 			Longitude: round(c.long+r.Float64()*0.1, 5),
 			Addresses: []address{{ID: uuidFrom(r), Address1: fmt.Sprintf("%d %s", 1+r.IntN(200), street), City: town,

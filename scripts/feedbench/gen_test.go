@@ -85,18 +85,31 @@ func TestGeneratedServices(t *testing.T) {
 	}
 }
 
-// Same seed and LA, same feed; another LA, other ids and postcodes; the
-// national charity in both under its own name.
+// Same seed and LA, same feed; another LA, other ids and postcodes but
+// service names that recur, and the national charity in both under its name.
 func TestGeneratorDeterministic(t *testing.T) {
-	a, b := testCouncil(t, bristol, 50), testCouncil(t, bristol, 50)
+	a, b := testCouncil(t, bristol, 300), testCouncil(t, bristol, 300)
 	for i := range a.services {
 		if !bytes.Equal(a.services[i], b.services[i]) {
 			t.Fatalf("service %d differs between two runs with the same seed", i)
 		}
 	}
-	other := testCouncil(t, "E06000044", 50)
+	other := testCouncil(t, "E06000044", 300)
 	if other.Services[0].ID == a.Services[0].ID || other.outward[0] == a.outward[0] {
 		t.Error("two councils share ids or postcode districts")
+	}
+	names := map[string]bool{}
+	for _, s := range a.Services {
+		names[s.Name] = true
+	}
+	shared := 0
+	for _, s := range other.Services {
+		if names[s.Name] {
+			shared++
+		}
+	}
+	if shared == 0 {
+		t.Error("no service name recurs across the two councils")
 	}
 	if a.Services[0].Organization.Name != nationalCharity || other.Services[0].Organization.Name != nationalCharity {
 		t.Errorf("first services are run by %q and %q, want the national charity in both", a.Services[0].Organization.Name, other.Services[0].Organization.Name)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -37,6 +38,9 @@ type Loader struct {
 	// firstSeen maps a quarantine row or field issue (by key hash) to when it
 	// was first met, so a rerun refreshes the row instead of adding one.
 	firstSeen map[string]map[uint64]sighting
+	// lastURL is the last source URL redacted and its redacted form: the
+	// records of one page share their URL, so most records are answered here.
+	lastURL atomic.Pointer[[2]string]
 
 	Stats LoadStats
 }
@@ -168,7 +172,7 @@ func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []sch
 		prov = &schema.Provenance{Pipeline: l.pipeline}
 	}
 	// Provenance is not content: redacting it leaves the hash as it was.
-	prov.SourceURL = l.w.redact(prov.SourceURL)
+	prov.SourceURL = l.redactURL(prov.SourceURL)
 	// The content bytes are never changed after this, so the payload column
 	// shares them instead of copying.
 	payload := unsafe.String(unsafe.SliceData(content.JSON), len(content.JSON))
@@ -177,6 +181,16 @@ func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []sch
 		return nil, err
 	}
 	return &Prepared{kind: rec.Kind, id: id, hash: content.Hash, sourceURL: prov.SourceURL, rows: rows, flags: rec.Flags, issues: issues}, nil
+}
+
+// redactURL is l.w.redact for source URLs, remembering the last one. Safe for concurrent use.
+func (l *Loader) redactURL(u string) string {
+	if last := l.lastURL.Load(); last != nil && last[0] == u {
+		return last[1]
+	}
+	r := l.w.redact(u)
+	l.lastURL.Store(&[2]string{u, r})
+	return r
 }
 
 // PrepareQuarantine encodes an invalid record with its problems. Safe for concurrent use.
