@@ -113,6 +113,36 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	for _, v := range violations(deps, rules) {
 		t.Error(v)
 	}
+	if _, ok := deps["internal/fixtures"]; !ok {
+		t.Fatal("go list did not report internal/fixtures: the test-only check would pass vacuously")
+	}
+	for _, v := range testOnlyUsers(deps) {
+		t.Error(v)
+	}
+}
+
+// testOnly are helpers for tests alone; no package's own code may depend on
+// them (go list -deps leaves test files out, so tests importing them are fine).
+var testOnly = []string{"internal/fixtures"}
+
+// testOnlyUsers lists the packages whose own code depends on a test-only helper.
+func testOnlyUsers(deps map[string][]string) []string {
+	var out []string
+	for _, pkg := range slices.Sorted(maps.Keys(deps)) {
+		for _, d := range deps[pkg] {
+			if slices.ContainsFunc(testOnly, func(h string) bool { return under(d, h) }) {
+				out = append(out, pkg+" → "+d+" (a helper for tests only)")
+			}
+		}
+	}
+	return out
+}
+
+func TestTestOnlyUsers(t *testing.T) {
+	deps := map[string][]string{"internal/fixtures": {"schema", "sinks/warehouse"}, "gaps": {"internal/fixtures"}, "annual": {"gaps"}}
+	if got := testOnlyUsers(deps); len(got) != 1 || !strings.HasPrefix(got[0], "gaps → internal/fixtures (") {
+		t.Errorf("test-only users = %q, want gaps", got)
+	}
 }
 
 // The rules catch what they are meant to, indirect imports included.
