@@ -97,7 +97,8 @@ func TestReadAheadOverlapsPageRequests(t *testing.T) {
 	if err := New(srv.URL+"/api", apiOpts(5)).Collect(context.Background(), h.run); err != nil {
 		t.Fatal(err)
 	}
-	if !<-g.met || !<-g.met {
+	metA, metB := <-g.met, <-g.met
+	if !metA || !metB {
 		t.Fatal("pages 2 and 3 were not in flight together: no read-ahead")
 	}
 	svcs := h.services()

@@ -28,10 +28,6 @@ type dec struct {
 	key    []byte      // scratch for keys with escapes
 	folded []byte      // scratch for keys in another case
 	text   []byte      // scratch for strings with escapes
-	// chunk holds the current item's text: strings are cut from it, so an
-	// item's many short strings are one allocation.
-	chunk     string
-	chunkFrom int
 }
 
 // maxDepth is encoding/json's nesting limit.
