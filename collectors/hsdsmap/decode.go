@@ -501,8 +501,10 @@ func decodeSlice[T any, PT interface {
 	*T
 	object
 }](d *dec, dst *[]T, name string) {
-	d.path = append(d.path, name)
-	defer func() { d.path = d.path[:len(d.path)-1] }()
+	if name != "" { // "": a document that is a bare array
+		d.path = append(d.path, name)
+		defer func() { d.path = d.path[:len(d.path)-1] }()
+	}
 	switch c := d.peek(); c {
 	case 'n':
 		d.literal("null")

@@ -194,7 +194,7 @@ func TestFastDecodeOddInputs(t *testing.T) {
 		`{"contents":[{"id":"1","minimum_age":{"a":[1,{"b":null}]},"maximum_age":[],"email":{"x":1}}]}`,
 		`{"contents":[{"id":"1","pc_targetAudience":null}]}`,
 		`{"contents":[{"id":"1","pc_targetAudience":"Homeless"}]}`,
-		`[{"id":"1"},"x",{"phones":3}]`,
+		`[{"id":"1"},"x",{"phones":3}]`, `[{"phones":""}]0`,
 		`[]`, `{}`, `{"data":[]}`, `   `, `<html><title>Sign in</title></html>`, "\xEF\xBB\xBF{\"contents\":[]}",
 		`{"contents":[` + strings.Repeat(`[`, 20000) + strings.Repeat(`]`, 20000) + `]}`,
 		`{"contents":[{"id":"1","x":` + strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001) + `}]}`,

@@ -203,55 +203,67 @@ func (ss *sharedStrings) load(zr *archive.Archive, opts *Options) error {
 		return err
 	}
 	defer rc.Close()
+	tooBig := &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
 	lr := &io.LimitedReader{R: rc, N: opts.MaxSharedStringsBytes + 1}
-	dec := xml.NewDecoder(bufio.NewReaderSize(lr, 64<<10))
+	sc := newXMLScanner(lr, 1<<20)
 	inSI, inT, phonetic := false, false, 0
 	for {
-		tok, err := dec.RawToken()
+		var text *[]byte
+		if inT {
+			text = &ss.text
+		}
+		err := sc.next(text, int(opts.MaxSharedStringsBytes))
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, archive.ErrLimit) {
+			switch {
+			case errors.Is(err, archive.ErrLimit):
 				return err
-			}
-			if lr.N <= 0 {
-				return &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
+			case err == errTooLong || lr.N <= 0:
+				return tooBig
 			}
 			return fmt.Errorf("%s: %s: %w", zr.Name(), part, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
-				if len(ss.ends) >= opts.MaxSharedStrings {
-					return fmt.Errorf("%s: the workbook's shared strings table has more than %d items, the limit: %w",
-						zr.Name(), opts.MaxSharedStrings, ErrTooManySharedStrings)
+		switch {
+		case !sc.end && sc.is("sst"):
+			// A table that says it is over the cap is refused before it is read.
+			if v, ok := sc.attr("uniqueCount"); ok {
+				if n, err := strconv.Atoi(string(v)); err == nil && n > opts.MaxSharedStrings {
+					return fmt.Errorf("%s: the workbook's shared strings table declares %d items, more than the limit of %d: %w",
+						zr.Name(), n, opts.MaxSharedStrings, ErrTooManySharedStrings)
+				} else if err == nil && n > 0 {
+					ss.ends = make([]uint32, 0, n)
 				}
-				inSI = true
-			case "rPh":
-				phonetic++
-			case "t":
-				inT = inSI && phonetic == 0
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
+		case !sc.end && sc.is("si"):
+			if len(ss.ends) >= opts.MaxSharedStrings {
+				return fmt.Errorf("%s: the workbook's shared strings table has more than %d items, the limit: %w",
+					zr.Name(), opts.MaxSharedStrings, ErrTooManySharedStrings)
+			}
+			inSI, phonetic = true, 0
+			if sc.empty {
 				inSI = false
 				ss.ends = append(ss.ends, uint32(len(ss.text)))
-			case "rPh":
+			}
+		case sc.end && sc.is("si"):
+			inSI, inT = false, false
+			ss.ends = append(ss.ends, uint32(len(ss.text)))
+		case sc.is("rPh"):
+			inT = false
+			if sc.end {
 				phonetic--
-			case "t":
-				inT = false
+			} else if !sc.empty {
+				phonetic++
 			}
-		case xml.CharData:
-			if inT {
-				ss.text = append(ss.text, t...)
-			}
+		case sc.is("t"):
+			inT = !sc.end && !sc.empty && inSI && phonetic == 0
+		default:
+			inT = false
 		}
 	}
 	if lr.N <= 0 {
-		return &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
+		return tooBig
 	}
 	return nil
 }

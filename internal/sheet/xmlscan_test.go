@@ -52,10 +52,10 @@ func TestXMLScanner(t *testing.T) {
 func TestXMLScannerRefuses(t *testing.T) {
 	for doc, want := range map[string]string{
 		`<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>`: "DOCTYPE",
-		`<x>&bogus;</x>`: "unknown entity",
+		`<x>&bogus;</x>`:      "unknown entity",
 		`<x>fish & chips</x>`: "bare &",
-		`<x a=1/>`: "unquoted",
-		`<x>` + strings.Repeat("y", 2000) + `</x>`: "longer than",
+		`<x a=1/>`:            "unquoted",
+		`<x>` + strings.Repeat("y", 2000) + `</x>`:   "longer than",
 		`<x a="` + strings.Repeat("y", 2000) + `"/>`: "longer than",
 		`<x a="1"`: "unexpected EOF",
 	} {
