@@ -4,7 +4,7 @@
 # The trust-boundary target: every case under LIMIT_MB (default 800).
 #   baseline          a ten-row CSV: what the process costs doing almost nothing
 #   dp-repeat         a data package zip listing one 16 MB table three times (one entry)
-#   dp-distinct       the same table stored as three entries, each inflated and read
+#   dp-distinct       a 16 MB table (70,000 wider rows) stored as three entries, each inflated and read
 #   xlsx-strings-over an XLSX whose shared strings table has 2,000,000 items (refused: over the cap)
 #   xlsx-strings-cap  an XLSX at the cap: 1,000,000 shared strings, 20,000 rows
 # `make bench` runs it. Exit 1 when a case is over the limit.

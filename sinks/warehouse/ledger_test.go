@@ -13,9 +13,18 @@ import (
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
 
-// State is committed per pipeline; the latest value of a key wins.
-func TestPipelineState(t *testing.T) {
+// The ledger and the loader on one migrated warehouse (a migration is the
+// slow part of each): each part uses tables or a pipeline of its own.
+func TestLedgerAndLoader(t *testing.T) {
 	w := whtest.New(t)
+	t.Run("pipeline state", func(t *testing.T) { pipelineState(t, w) })
+	t.Run("warnings", func(t *testing.T) { recordWarnings(t, w) })
+	t.Run("flags", func(t *testing.T) { reconcileFlags(t, w) })
+	t.Run("every kind", func(t *testing.T) { loaderStoresEveryKind(t, w) })
+}
+
+// State is committed per pipeline; the latest value of a key wins.
+func pipelineState(t *testing.T, w *warehouse.Warehouse) {
 	ctx := context.Background()
 	const p = "it's-a-pipeline" // quoted into SQL
 	if got, err := w.LoadState(ctx, p); err != nil || len(got) != 0 {
@@ -43,9 +52,9 @@ func TestPipelineState(t *testing.T) {
 }
 
 // Warnings are kept in one insert, URLs and messages masked.
-func TestRecordWarnings(t *testing.T) {
-	w := whtest.New(t)
+func recordWarnings(t *testing.T, w *warehouse.Warehouse) {
 	w.Redactor = redact.New("s3cr3t-token")
+	t.Cleanup(func() { w.Redactor = nil })
 	ctx := context.Background()
 	at := time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
 	ws := []warehouse.Warning{
@@ -110,8 +119,7 @@ func flagStates(t *testing.T, w *warehouse.Warehouse) map[string]flagState {
 // A run's observations open flags; an open flag the run looked at and did not
 // observe is closed; one it did not look at stays open unless its rule is
 // evaluated for the whole pipeline.
-func TestReconcileFlags(t *testing.T) {
-	w := whtest.New(t)
+func reconcileFlags(t *testing.T, w *warehouse.Warehouse) {
 	ctx := context.Background()
 	observe := func(run string, at time.Time, obs [][2]string, seen []string) {
 		t.Helper()
@@ -223,8 +231,7 @@ func TestQuoteRoundTrip(t *testing.T) {
 
 // Every record kind lands in its table with the columns the views and
 // reports read, through the Loader as a run writes them.
-func TestLoaderStoresEveryKind(t *testing.T) {
-	w := whtest.New(t)
+func loaderStoresEveryKind(t *testing.T, w *warehouse.Warehouse) {
 	ctx := context.Background()
 	prov := &schema.Provenance{Pipeline: "p", SourceURL: "https://example.org/feed", FetchedAt: time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)}
 	places, roll, count := 120.0, 98.0, 42.0
