@@ -56,6 +56,16 @@ func TestLoadRejectsWithoutColumns(t *testing.T) {
 	}
 }
 
+// The lookup is read by the shared CSV reader, so a hostile field is refused
+// with its line rather than held whole in memory.
+func TestLoadRefusesAnOversizedField(t *testing.T) {
+	huge := strings.Repeat("x", 2<<20)
+	_, err := Load(strings.NewReader("pcds,oslaua,lat,long\nPO1 2AB,E06000044,50.8,-1.09\nPO1 2AC,\"" + huge + "\",50.8,-1.09\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("Load = %v, want an error naming line 3", err)
+	}
+}
+
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{"po40ge": "PO4 0GE", " PO1  2AB": "PO1 2AB", "sw1a1aa": "SW1A 1AA", "EC1A 1BB": "EC1A 1BB"} {
 		if got, ok := Normalize(in); !ok || got != want {

@@ -6,14 +6,17 @@ package areas
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/localoffer/localoffer/internal/sheet"
 )
 
 // Area is what a postcode tells.
@@ -88,24 +91,24 @@ func LoadFile(path string) (*Lookup, error) {
 	return l, nil
 }
 
-// Load reads an ONS Postcode Directory style CSV. Terminated postcodes
-// (doterm set) are skipped: their codes describe places that no longer exist.
+// Load reads an ONS Postcode Directory style CSV through the shared CSV reader
+// (internal/sheet: BOMs, charset, field and record limits, only the columns
+// used copied). Terminated postcodes (doterm set) are skipped: their codes
+// describe places that no longer exist.
 func Load(r io.Reader) (*Lookup, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
+	cr, err := sheet.OpenCSV(io.NopCloser(r), sheet.Options{HeaderRow: 1, Name: "postcode lookup"})
 	if err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
+	defer cr.Close()
+	head := cr.Header()
 	col := map[string]int{}
 	for name, prefixes := range columnPrefixes {
 		col[name] = -1
 	prefix:
 		for _, p := range prefixes {
 			for i, h := range head {
-				h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-				if strings.HasPrefix(h, p) {
+				if strings.HasPrefix(strings.ToLower(h), p) {
 					col[name] = i
 					break prefix
 				}
@@ -115,6 +118,7 @@ func Load(r io.Reader) (*Lookup, error) {
 	if col["postcode"] < 0 || col["la"] < 0 {
 		return nil, errors.New("no postcode (pcds) or local authority (lad…cd/laua) column in the header")
 	}
+	cr.Select(slices.Collect(maps.Values(col)))
 	l := &Lookup{index: map[string]int32{}, intern: map[string]string{}, grid: map[cell][]int32{},
 		MaxDistance: DefaultMaxDistance}
 	get := func(rec []string, name string) string {
@@ -123,15 +127,13 @@ func Load(r io.Reader) (*Lookup, error) {
 		}
 		return ""
 	}
-	line := 1
 	for {
-		rec, err := cr.Read()
-		line++
+		rec, err := cr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return nil, fmt.Errorf("line %d: %w", cr.Line(), err)
 		}
 		if get(rec, "doterm") != "" {
 			continue
