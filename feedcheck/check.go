@@ -296,7 +296,7 @@ func (k *Checker) serviceWarnings(obj map[string]any, label, where string, r *Re
 		case err != nil:
 			r.add(Issue{Level: 2, Code: "assured_date_format", Pointer: "/assured_date", Message: fmt.Sprintf("assured_date %q is not a YYYY-MM-DD date", s), Record: label, Where: where})
 		case k.opts.Now.Sub(d) > time.Duration(k.opts.AssuranceDays)*24*time.Hour:
-			r.add(Issue{Level: 2, Code: "assurance_overdue", Pointer: "/assured_date",
+			r.add(Issue{Level: 2, Code: schema.FlagAssuranceOverdue, Pointer: "/assured_date",
 				Message: fmt.Sprintf("assured_date is more than %d days old (%s)", k.opts.AssuranceDays, s), Record: label, Where: where})
 		}
 	}

@@ -6,6 +6,7 @@ package health
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -93,78 +94,84 @@ func (r *Recorder) Measure(ctx context.Context, c warehouse.Conn, pipeline, runI
 	now := r.now()
 	s := &Snapshot{RunID: runID, Pipeline: pipeline, OpenFlags: map[string]uint64{},
 		FieldsRepaired: map[string]uint64{}, FieldsDropped: map[string]uint64{}}
-	// The pipeline's current services, read from its own rows only.
-	svc, err := warehouse.QueryInto[Snapshot](ctx, c, fmt.Sprintf(`SELECT count() AS services,
-    countIf(status IN ('active', '')) AS services_active,
-    countIf(assured_date IS NOT NULL AND assured_date >= toDate(%s) - %d) AS assured_recent,
-    countIf(last_modified IS NOT NULL AND last_modified >= toDateTime64(%s, 3, 'UTC') - INTERVAL %d DAY) AS modified_recent
-FROM (SELECT status, assured_date, last_modified FROM services WHERE pipeline = %s ORDER BY _version DESC LIMIT 1 BY id)`,
-		warehouse.Quote(now.Format("2006-01-02")), r.AssuranceAfterDays,
-		warehouse.Quote(now.Format("2006-01-02 15:04:05.000")), r.ReviewAfterDays, p))
-	if err != nil {
-		return nil, fmt.Errorf("services: %w", err)
-	}
-	if len(svc) == 1 {
-		s.Services, s.ServicesActive, s.AssuredRecent, s.ModifiedRecent = svc[0].Services, svc[0].ServicesActive, svc[0].AssuredRecent, svc[0].ModifiedRecent
-	}
-	type kv struct {
-		K string `json:"k"`
-		N uint64 `json:"n"`
-	}
-	flags, err := warehouse.QueryInto[kv](ctx, c, fmt.Sprintf(
-		"SELECT CAST(flag AS String) AS k, count() AS n FROM flags FINAL WHERE pipeline = %s AND active = 1 GROUP BY k", p))
-	if err != nil {
-		return nil, fmt.Errorf("open flags: %w", err)
-	}
-	for _, f := range flags {
-		s.OpenFlags[f.K] = f.N
-	}
-	s.MissingFromSource = s.OpenFlags[schema.FlagMissingFromSource]
-	if s.Stale, err = warehouse.QueryScalar[uint64](ctx, c, fmt.Sprintf(
-		"SELECT uniqExact(entity_id) FROM flags FINAL WHERE pipeline = %s AND active = 1 AND entity_type = 'service' AND flag IN (%s)",
-		p, quoteList(schema.StaleFlags))); err != nil {
-		return nil, fmt.Errorf("stale services: %w", err)
-	}
-	type pq struct {
-		P50 float64 `json:"p50"`
-		P95 float64 `json:"p95"`
-	}
-	q, err := warehouse.QueryInto[pq](ctx, c, fmt.Sprintf(
-		"SELECT toFloat64(quantileExactInclusive(0.5)(elapsed_ms)) AS p50, toFloat64(quantileExactInclusive(0.95)(elapsed_ms)) AS p95 FROM documents WHERE pipeline = %s AND run_id = %s AND elapsed_ms > 0",
-		p, rid))
-	if err != nil {
-		return nil, fmt.Errorf("response times: %w", err)
-	}
-	if len(q) == 1 {
-		s.P50ms, s.P95ms = q[0].P50, q[0].P95
-	}
-	type issue struct {
-		Action string `json:"action"`
-		Rule   string `json:"rule"`
-		N      uint64 `json:"n"`
-	}
-	issues, err := warehouse.QueryInto[issue](ctx, c, fmt.Sprintf(
-		"SELECT CAST(action AS String) AS action, CAST(rule AS String) AS rule, count() AS n FROM field_issues FINAL WHERE pipeline = %s AND run_id = %s GROUP BY action, rule",
-		p, rid))
-	if err != nil {
-		return nil, fmt.Errorf("field issues: %w", err)
-	}
-	for _, is := range issues {
-		if is.Action == "repaired" {
-			s.FieldsRepaired[is.Rule] = is.N
-		} else {
-			s.FieldsDropped[is.Rule] = is.N
-		}
-	}
 	marks := make([]string, len(paginationMarks))
 	for i, m := range paginationMarks {
 		marks[i] = "position(message, " + warehouse.Quote(m) + ") > 0"
 	}
-	if s.PaginationAnomalie, err = warehouse.QueryScalar[uint64](ctx, c, fmt.Sprintf(
-		"SELECT count() FROM run_warnings WHERE pipeline = %s AND run_id = %s AND (%s)", p, rid, strings.Join(marks, " OR "))); err != nil {
-		return nil, fmt.Errorf("pagination anomalies: %w", err)
+	// One query of scalar subqueries, not one a figure: the per-statement
+	// cost is most of it, paid after every run. The services are the
+	// pipeline's current ones, read from its own rows only.
+	rows, err := warehouse.QueryInto[measured](ctx, c, fmt.Sprintf(`SELECT
+  (SELECT [count(),
+    countIf(status IN ('active', '')),
+    countIf(assured_date IS NOT NULL AND assured_date >= toDate(%[3]s) - %[4]d),
+    countIf(last_modified IS NOT NULL AND last_modified >= toDateTime64(%[5]s, 3, 'UTC') - INTERVAL %[6]d DAY)]
+   FROM (SELECT status, assured_date, last_modified FROM services WHERE pipeline = %[1]s ORDER BY _version DESC LIMIT 1 BY id)) AS services,
+  (SELECT groupArray((k, n)) FROM (SELECT CAST(flag AS String) AS k, count() AS n FROM flags FINAL WHERE pipeline = %[1]s AND active = 1 GROUP BY k)) AS open_flags,
+  (SELECT uniqExact(entity_id) FROM flags FINAL WHERE pipeline = %[1]s AND active = 1 AND entity_type = 'service' AND flag IN (%[7]s)) AS stale,
+  (SELECT [toFloat64(quantileExactInclusive(0.5)(elapsed_ms)), toFloat64(quantileExactInclusive(0.95)(elapsed_ms))]
+   FROM documents WHERE pipeline = %[1]s AND run_id = %[2]s AND elapsed_ms > 0) AS response_ms,
+  (SELECT groupArray((action, rule, n)) FROM (SELECT CAST(action AS String) AS action, CAST(rule AS String) AS rule, count() AS n
+   FROM field_issues FINAL WHERE pipeline = %[1]s AND run_id = %[2]s GROUP BY action, rule)) AS issues,
+  (SELECT count() FROM run_warnings WHERE pipeline = %[1]s AND run_id = %[2]s AND (%[8]s)) AS pagination`,
+		p, rid, warehouse.Quote(now.Format("2006-01-02")), r.AssuranceAfterDays,
+		warehouse.Quote(now.Format("2006-01-02 15:04:05.000")), r.ReviewAfterDays, quoteList(schema.StaleFlags), strings.Join(marks, " OR ")))
+	if err != nil {
+		return nil, fmt.Errorf("measure: %w", err)
 	}
+	if len(rows) != 1 || len(rows[0].Services) != 4 || len(rows[0].ResponseMS) != 2 {
+		return nil, fmt.Errorf("measure: unexpected result %+v", rows)
+	}
+	m := rows[0]
+	s.Services, s.ServicesActive, s.AssuredRecent, s.ModifiedRecent = m.Services[0], m.Services[1], m.Services[2], m.Services[3]
+	for _, kv := range m.OpenFlags {
+		var k string
+		var n uint64
+		if err := decodeTuple(kv, &k, &n); err != nil {
+			return nil, fmt.Errorf("open flags: %w", err)
+		}
+		s.OpenFlags[k] = n
+	}
+	s.MissingFromSource = s.OpenFlags[schema.FlagMissingFromSource]
+	s.Stale = m.Stale
+	s.P50ms, s.P95ms = m.ResponseMS[0], m.ResponseMS[1]
+	for _, t := range m.Issues {
+		var action, rule string
+		var n uint64
+		if err := decodeTuple(t, &action, &rule, &n); err != nil {
+			return nil, fmt.Errorf("field issues: %w", err)
+		}
+		if action == "repaired" {
+			s.FieldsRepaired[rule] = n
+		} else {
+			s.FieldsDropped[rule] = n
+		}
+	}
+	s.PaginationAnomalie = m.Pagination
 	return s, nil
+}
+
+// measured is Measure's one row.
+type measured struct {
+	Services   []uint64            `json:"services"`
+	OpenFlags  [][]json.RawMessage `json:"open_flags"`
+	Stale      uint64              `json:"stale"`
+	ResponseMS []float64           `json:"response_ms"`
+	Issues     [][]json.RawMessage `json:"issues"`
+	Pagination uint64              `json:"pagination"`
+}
+
+// decodeTuple decodes a tuple written as a JSON array into dst, in order.
+func decodeTuple(t []json.RawMessage, dst ...any) error {
+	if len(t) != len(dst) {
+		return fmt.Errorf("tuple of %d values, want %d", len(t), len(dst))
+	}
+	for i, v := range t {
+		if err := json.Unmarshal(v, dst[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func u(n uint64) string  { return strconv.FormatUint(n, 10) }

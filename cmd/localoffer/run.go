@@ -190,12 +190,29 @@ func (a *app) progressDone() {
 func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, results []runner.Result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIPELINE\tSTATUS\tRECORDS\tNEW\tUNCHANGED\tQUARANTINED\tREPAIRED\tDROPPED\tFLAGS\tDOCS\tTOOK\tREASON")
+	// Open flags of every pipeline in one query, not one a pipeline.
+	type pipelineFlags struct {
+		Pipeline string `json:"pipeline"`
+		N        int    `json:"n"`
+	}
+	open := map[string]int{}
+	if len(results) > 0 {
+		names := make([]string, len(results))
+		for i, r := range results {
+			names[i] = warehouse.Quote(r.Pipeline)
+		}
+		counts, _ := warehouse.QueryInto[pipelineFlags](ctx, w, "SELECT CAST(pipeline AS String) AS pipeline, count() AS n FROM flags_current WHERE pipeline IN ("+
+			strings.Join(names, ", ")+") GROUP BY pipeline")
+		for _, c := range counts {
+			open[c.Pipeline] = c.N
+		}
+	}
 	for _, r := range results {
 		took := ""
 		if r.FinishedAt != nil {
 			took = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
-		openFlags, _ := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM flags_current WHERE pipeline = "+warehouse.Quote(r.Pipeline))
+		openFlags := open[r.Pipeline]
 		reason := r.StatusReason
 		if reason == "" {
 			reason = r.Error

@@ -243,15 +243,15 @@ func (b *Blobs) putBytes(body []byte) (sum string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("blob store: %w", err)
 	}
-	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(body)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return "", fmt.Errorf("blob store: %w", err)
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
+	if err != nil {
+		os.Remove(tmp.Name())
 		return "", fmt.Errorf("blob store: %w", err)
 	}
 	return sum, nil

@@ -150,7 +150,8 @@ func BenchmarkHSDSAPIEndToEnd(b *testing.B) {
 			b.Fatal(res.Err)
 		}
 		if res.RecordsQuarantined > 0 {
-			b.Fatalf("%d records quarantined", res.RecordsQuarantined)
+			why, _ := warehouse.QueryScalar[string](ctx, w, "SELECT arrayStringConcat(groupUniqArray(5)(concat(entity_type, ': ', errors)), ' | ') FROM quarantine")
+			b.Fatalf("%d records quarantined: %s", res.RecordsQuarantined, why)
 		}
 	}
 	elapsed := time.Since(start)

@@ -198,6 +198,7 @@ const pagesAhead = 3
 // them the walk asks for one page at a time, after the page before said
 // there are more, so it never runs past the end of the list.
 func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, handle func(context.Context, *pageResult[T]) (int, string, error)) error {
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ahead := w.c.ReadAhead
@@ -222,6 +223,7 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 	total := 0
 	prevSig := ""
 	var lastPage *pageResult[T]
+	repeated := false // stopped on purpose: the server repeats its pages
 	for r := range results {
 		if r.n == 1 && list == "services" && w.c.Dialect.Conformance {
 			checkFirstPage(w, r)
@@ -246,9 +248,18 @@ func walkPages[T any](ctx context.Context, w *walk, list string, q url.Values, h
 			// The same items as the page before: the server ignores the page parameter.
 			w.run.Warn(r.url, "", fmt.Sprintf("page %d only repeats items already seen; stopping (the server may ignore the page parameter)", r.n))
 			cancel()
+			repeated = true
 			break
 		}
 		prevSig = sig
+	}
+	if (lastPage == nil || lastPage.more) && !repeated {
+		// The pages stopped coming before the end of the list: the walk
+		// was cancelled (a run's max_duration, shutdown). It is not a
+		// full walk, whatever was read.
+		if err := outer.Err(); err != nil {
+			return fmt.Errorf("walk %s: %w", w.c.Base+"/"+list, err)
+		}
 	}
 	if list == "services" && lastPage != nil && lastPage.page.TotalItems.OK {
 		// What the feed says it holds: a feed that says so and yields

@@ -183,3 +183,40 @@ func TestReadAheadKeepsPerHostRate(t *testing.T) {
 		t.Errorf("%d services from %d pages, want 50 from 10", len(h.services()), g.pages())
 	}
 }
+
+// A walk cancelled from outside (a run's max_duration, shutdown) while
+// pages are still being read ends with the context's error and does not
+// count as a full sweep, whichever page it was waiting for.
+func TestWalkCancelledIsNotFullSweep(t *testing.T) {
+	for _, ahead := range []int{1, pagesAhead} {
+		t.Run("ahead="+strconv.Itoa(ahead), func(t *testing.T) {
+			f := newFeed(100) // 20 pages of 5
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			h := newHarness(t, testClient(t), time.Now())
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			n := 0
+			h.run.Emit = func(_ context.Context, r *schema.Record) error {
+				if r.Kind == schema.KindService {
+					if n++; n == 7 { // on page 2
+						cancel()
+					}
+				}
+				return nil
+			}
+			c := New(srv.URL+"/api", apiOpts(5))
+			c.ReadAhead = ahead
+			err := c.Collect(ctx, h.run)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v, want context.Canceled", err)
+			}
+			if h.run.FullSweep {
+				t.Error("a cancelled walk counted as a full sweep")
+			}
+			if _, ok := h.state.Get(StateLastFullSweep); ok {
+				t.Error("a cancelled walk recorded a full sweep")
+			}
+		})
+	}
+}

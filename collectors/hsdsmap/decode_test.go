@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/localoffer/localoffer/internal/orukgen"
 	"github.com/localoffer/localoffer/internal/sharedtest"
@@ -292,4 +293,24 @@ func FuzzFastDecode(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// Timestamp's bare-date shortcut gives what the layouts in order give.
+func TestTimestampBareDate(t *testing.T) {
+	slow := func(s string) (time.Time, bool) {
+		s = strings.TrimSpace(s)
+		for _, l := range timeLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return t.UTC(), true
+			}
+		}
+		return time.Time{}, false
+	}
+	for _, s := range []string{"2023-04-13", " 2023-04-13 ", "2023-02-30", "2023-4-13x", "abcd-ef-gh", "2023-04-13T10:00:00Z", "2023-04-1", "0000-01-01"} {
+		got, ok := Timestamp(s)
+		want, wok := slow(s)
+		if ok != wok || !got.Equal(want) {
+			t.Errorf("Timestamp(%q) = %v %v, layouts in order give %v %v", s, got, ok, want, wok)
+		}
+	}
 }

@@ -617,6 +617,14 @@ var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T
 // Timestamp parses a served date-time (UTC when no zone is given).
 func Timestamp(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		// A bare date, as most feeds give it: no layout before
+		// "2006-01-02" in timeLayouts can read ten characters, so try it
+		// first and skip their failed attempts (each allocates an error).
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t.UTC(), true
+		}
+	}
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), true

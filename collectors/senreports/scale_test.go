@@ -114,7 +114,10 @@ func (v *virtualSchools) politeness(rps float64) (time.Duration, error) {
 			}
 		}
 		if n := len(ts); n > 1 {
-			if span := ts[n-1].Sub(ts[0]); span < time.Duration(n-1)*interval*9/10 {
+			// Half an interval of slack, as above: the server stamps a request
+			// when its goroutine runs, which a loaded machine can delay after
+			// the limiter let it go; a limiter at twice the rate still fails.
+			if span := ts[n-1].Sub(ts[0]); span < time.Duration(n-1)*interval-interval/2 {
 				return best, fmt.Errorf("host %s asked %d times in %v (limit %v rps): %v", h, n, span, rps, v.log[h])
 			}
 		}

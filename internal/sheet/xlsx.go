@@ -14,7 +14,7 @@ import (
 )
 
 // xlsxSource streams one worksheet straight from the zip: the sheet XML is
-// decoded token by token as it inflates, through the shared archive guard,
+// scanned tag by tag as it inflates (xmlScanner), through the shared archive guard,
 // and the shared strings are held compactly (one byte arena and one offset
 // per item, bounded by MaxSharedStrings and MaxSharedStringsBytes). Memory
 // does not grow with the number of rows.
@@ -24,7 +24,7 @@ type xlsxSource struct {
 	sheet string // the selected sheet's name
 	part  string // its zip part
 	rc    io.ReadCloser
-	dec   *xml.Decoder
+	sc    *xmlScanner
 	ss    sharedStrings
 	row   int // the last row number returned
 	opts  *Options
@@ -87,7 +87,8 @@ func (x *xlsxSource) open() error {
 		return err
 	}
 	x.rc = rc
-	x.dec = xml.NewDecoder(bufio.NewReaderSize(rc, 64<<10))
+	// A tag is a few attributes; a megabyte is far beyond any real one.
+	x.sc = newXMLScanner(rc, 1<<20)
 	return nil
 }
 
@@ -202,55 +203,67 @@ func (ss *sharedStrings) load(zr *archive.Archive, opts *Options) error {
 		return err
 	}
 	defer rc.Close()
+	tooBig := &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
 	lr := &io.LimitedReader{R: rc, N: opts.MaxSharedStringsBytes + 1}
-	dec := xml.NewDecoder(bufio.NewReaderSize(lr, 64<<10))
+	sc := newXMLScanner(lr, 1<<20)
 	inSI, inT, phonetic := false, false, 0
 	for {
-		tok, err := dec.RawToken()
+		var text *[]byte
+		if inT {
+			text = &ss.text
+		}
+		err := sc.next(text, int(opts.MaxSharedStringsBytes))
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, archive.ErrLimit) {
+			switch {
+			case errors.Is(err, archive.ErrLimit):
 				return err
-			}
-			if lr.N <= 0 {
-				return &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
+			case err == errTooLong || lr.N <= 0:
+				return tooBig
 			}
 			return fmt.Errorf("%s: %s: %w", zr.Name(), part, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
-				if len(ss.ends) >= opts.MaxSharedStrings {
-					return fmt.Errorf("%s: the workbook's shared strings table has more than %d items, the limit: %w",
-						zr.Name(), opts.MaxSharedStrings, ErrTooManySharedStrings)
+		switch {
+		case !sc.end && sc.is("sst"):
+			// A table that says it is over the cap is refused before it is read.
+			if v, ok := sc.attr("uniqueCount"); ok {
+				if n, err := strconv.Atoi(string(v)); err == nil && n > opts.MaxSharedStrings {
+					return fmt.Errorf("%s: the workbook's shared strings table declares %d items, more than the limit of %d: %w",
+						zr.Name(), n, opts.MaxSharedStrings, ErrTooManySharedStrings)
+				} else if err == nil && n > 0 {
+					ss.ends = make([]uint32, 0, n)
 				}
-				inSI = true
-			case "rPh":
-				phonetic++
-			case "t":
-				inT = inSI && phonetic == 0
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
+		case !sc.end && sc.is("si"):
+			if len(ss.ends) >= opts.MaxSharedStrings {
+				return fmt.Errorf("%s: the workbook's shared strings table has more than %d items, the limit: %w",
+					zr.Name(), opts.MaxSharedStrings, ErrTooManySharedStrings)
+			}
+			inSI, phonetic = true, 0
+			if sc.empty {
 				inSI = false
 				ss.ends = append(ss.ends, uint32(len(ss.text)))
-			case "rPh":
+			}
+		case sc.end && sc.is("si"):
+			inSI, inT = false, false
+			ss.ends = append(ss.ends, uint32(len(ss.text)))
+		case sc.is("rPh"):
+			inT = false
+			if sc.end {
 				phonetic--
-			case "t":
-				inT = false
+			} else if !sc.empty {
+				phonetic++
 			}
-		case xml.CharData:
-			if inT {
-				ss.text = append(ss.text, t...)
-			}
+		case sc.is("t"):
+			inT = !sc.end && !sc.empty && inSI && phonetic == 0
+		default:
+			inT = false
 		}
 	}
 	if lr.N <= 0 {
-		return &LimitError{Path: zr.Name(), What: "the shared strings part (xl/sharedStrings.xml)", Limit: opts.MaxSharedStringsBytes}
+		return tooBig
 	}
 	return nil
 }
@@ -259,20 +272,18 @@ func (ss *sharedStrings) load(zr *archive.Archive, opts *Options) error {
 // cells dropped, gaps filled with "") and its row number.
 func (x *xlsxSource) next() ([]string, int, error) {
 	for {
-		tok, err := x.dec.RawToken()
-		if err == io.EOF {
-			return nil, x.row, io.EOF
-		}
-		if err != nil {
+		if err := x.sc.next(nil, 0); err != nil {
+			if err == io.EOF {
+				return nil, x.row, io.EOF
+			}
 			return nil, x.row, x.wrap(err)
 		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "row" {
+		if x.sc.end || !x.sc.is("row") {
 			continue
 		}
 		n := x.row + 1
-		if r := attr(se, "r"); r != "" {
-			v, err := strconv.Atoi(r)
+		if r, ok := x.sc.attr("r"); ok {
+			v, err := strconv.Atoi(string(r))
 			if err != nil || v < 1 {
 				return nil, x.row, fmt.Errorf("%s: sheet %q: bad row number %q", x.name, x.sheet, r)
 			}
@@ -282,6 +293,9 @@ func (x *xlsxSource) next() ([]string, int, error) {
 			return nil, x.row, fmt.Errorf("%s: sheet %q: a row is numbered beyond Excel's %d-row limit", x.name, x.sheet, maxRows)
 		}
 		x.row = n
+		if x.sc.empty {
+			return nil, n, nil
+		}
 		cells, err := x.readRow()
 		if err != nil {
 			return nil, n, err
@@ -294,116 +308,119 @@ func (x *xlsxSource) wrap(err error) error {
 	if errors.Is(err, archive.ErrLimit) {
 		return err
 	}
+	if err == errTooLong {
+		return &LimitError{Path: x.name, Line: x.row, What: "a cell", Limit: int64(x.opts.MaxFieldBytes)}
+	}
 	return fmt.Errorf("%s: sheet %q: %w", x.name, x.sheet, err)
 }
 
-// readRow reads the cells of the <row> just opened.
+// readRow reads the cells of the <row> just opened, up to </row>.
 func (x *xlsxSource) readRow() ([]string, error) {
 	cells := x.cells[:0]
-	col := 0 // 0-based column of the last cell
+	col := 0 // 1-based column of the last cell
 	for {
-		tok, err := x.dec.RawToken()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, x.wrap(err)
+		if err := x.sc.next(nil, 0); err != nil {
+			return nil, x.wrap(unexpected(err))
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if t.Name.Local == "row" {
-				for len(cells) > 0 && cells[len(cells)-1] == "" {
-					cells = cells[:len(cells)-1]
-				}
-				x.cells = cells
-				// The row is handed out; the next one gets a new slice.
-				out := make([]string, len(cells))
-				copy(out, cells)
-				return out, nil
+		if x.sc.end {
+			if x.sc.is("row") {
+				break
 			}
-		case xml.StartElement:
-			if t.Name.Local != "c" {
-				continue
+			continue
+		}
+		if !x.sc.is("c") {
+			continue
+		}
+		c := col + 1
+		if r, ok := x.sc.attr("r"); ok {
+			if cc, ok := refColumn(string(r)); ok && cc > col {
+				c = cc // cells out of order keep file order
 			}
-			c := col + 1
-			typ := ""
-			for _, a := range t.Attr {
-				switch a.Name.Local {
-				case "r":
-					if cc, ok := refColumn(a.Value); ok {
-						c = cc
-					}
-				case "t":
-					typ = a.Value
-				}
-			}
-			if c > x.opts.MaxColumns {
-				return nil, &LimitError{Path: x.name, Line: x.row, What: "the number of columns", Limit: int64(x.opts.MaxColumns)}
-			}
-			if c <= col {
-				c = col + 1 // cells out of order: keep them in file order
-			}
-			v, err := x.cellValue(typ)
-			if err != nil {
+		}
+		if c > x.opts.MaxColumns {
+			return nil, &LimitError{Path: x.name, Line: x.row, What: "the number of columns", Limit: int64(x.opts.MaxColumns)}
+		}
+		typ, _ := x.sc.attr("t")
+		kind := cellKind(typ)
+		v := ""
+		if !x.sc.empty {
+			var err error
+			if v, err = x.cellValue(kind); err != nil {
 				return nil, err
 			}
-			for len(cells) < c-1 {
-				cells = append(cells, "")
-			}
-			cells = append(cells, v)
-			col = c
 		}
+		for len(cells) < c-1 {
+			cells = append(cells, "")
+		}
+		cells = append(cells, v)
+		col = c
 	}
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
+	x.cells = cells
+	// The row is handed out; the next one gets a new slice.
+	out := make([]string, len(cells))
+	copy(out, cells)
+	return out, nil
 }
 
-// cellValue reads a <c> element's content up to </c>: the raw <v> (numbers
-// and dates stay as written: Excel serials), a shared string, or inline text.
-func (x *xlsxSource) cellValue(typ string) (string, error) {
+// Cell kinds by the t attribute.
+const (
+	kindRaw    = iota // numbers, dates (Excel serials), booleans, errors, formula strings: <v> as written
+	kindShared        // t="s": <v> indexes the shared strings
+	kindInline        // t="inlineStr": the text runs of <is>
+)
+
+func cellKind(t []byte) int {
+	switch string(t) {
+	case "s":
+		return kindShared
+	case "inlineStr":
+		return kindInline
+	}
+	return kindRaw
+}
+
+// cellValue reads a <c> element's content up to </c>.
+func (x *xlsxSource) cellValue(kind int) (string, error) {
 	x.text = x.text[:0]
-	depth, phonetic, inText := 0, 0, false
+	inText, phonetic := false, 0
+	limit := x.opts.MaxFieldBytes
 	for {
-		tok, err := x.dec.RawToken()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return "", x.wrap(err)
+		var text *[]byte
+		if inText {
+			text = &x.text
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			switch t.Name.Local {
-			case "v":
-				inText = typ != "inlineStr"
-			case "t":
-				inText = typ == "inlineStr" && phonetic == 0
-			case "rPh":
-				phonetic++
-				inText = false
-			default:
-				inText = false
-			}
-		case xml.EndElement:
-			if t.Name.Local == "c" && depth == 0 {
-				return x.value(typ)
-			}
-			if t.Name.Local == "rPh" {
+		if err := x.sc.next(text, limit); err != nil {
+			return "", x.wrap(unexpected(err))
+		}
+		sc := x.sc
+		switch {
+		case sc.end && sc.is("c"):
+			return x.value(kind)
+		case sc.end:
+			inText = false
+			if sc.is("rPh") {
 				phonetic--
 			}
-			depth--
+		case sc.is("rPh"):
 			inText = false
-		case xml.CharData:
-			if inText && len(x.text)+len(t) <= x.opts.MaxFieldBytes {
-				x.text = append(x.text, t...)
-			} else if inText {
-				return "", &LimitError{Path: x.name, Line: x.row, What: "a cell", Limit: int64(x.opts.MaxFieldBytes)}
+			if !sc.empty {
+				phonetic++
 			}
+		case sc.is("v"):
+			inText = kind != kindInline && !sc.empty
+		case sc.is("t"):
+			inText = kind == kindInline && phonetic == 0 && !sc.empty
+		default:
+			inText = false
 		}
 	}
 }
 
-func (x *xlsxSource) value(typ string) (string, error) {
-	if typ != "s" {
+func (x *xlsxSource) value(kind int) (string, error) {
+	if kind != kindShared {
 		return string(x.text), nil
 	}
 	i, err := strconv.Atoi(strings.TrimSpace(string(x.text)))

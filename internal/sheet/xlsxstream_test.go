@@ -3,8 +3,10 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +77,33 @@ func TestXLSXStreamBadSharedIndex(t *testing.T) {
 	}
 	if err == io.EOF || !bytes.Contains([]byte(err.Error()), []byte("shared string 7")) {
 		t.Fatalf("err = %v, want the bad shared string index named", err)
+	}
+}
+
+// A table that declares more unique strings than the cap is refused before
+// its items are read.
+func TestSharedStringsDeclaredOverCap(t *testing.T) {
+	p := handBook(t, map[string]string{
+		"xl/workbook.xml":      `<workbook><sheets><sheet name="S" sheetId="1"/></sheets></workbook>`,
+		"xl/sharedStrings.xml": `<sst count="5000" uniqueCount="5000"><si><t>a</t></si></sst>`,
+	})
+	_, err := Open(p, Options{Name: "declared.xlsx", MaxSharedStrings: 100})
+	if !errors.Is(err, ErrTooManySharedStrings) || !strings.Contains(err.Error(), "declares 5000") {
+		t.Fatalf("err = %v", err)
+	}
+	// Empty items (<si/>) count as items: index 1 is the second one.
+	p = handBook(t, map[string]string{
+		"xl/workbook.xml":          `<workbook><sheets><sheet name="S" sheetId="1"/></sheets></workbook>`,
+		"xl/sharedStrings.xml":     `<sst><si><t>Name</t></si><si/><si><t>Town</t></si></sst>`,
+		"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row r="1"><c t="s"><v>0</v></c><c t="s"><v>2</v></c></row><row r="2"><c t="s"><v>1</v></c><c t="s"><v>2</v></c></row></sheetData></worksheet>`,
+	})
+	r, err := Open(p, Options{Name: "empty.xlsx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rows, _ := readAll(t, r)
+	if !reflect.DeepEqual(r.Header(), []string{"Name", "Town"}) || !reflect.DeepEqual(rows, [][]string{{"", "Town"}}) {
+		t.Errorf("header %q rows %q", r.Header(), rows)
 	}
 }

@@ -118,27 +118,19 @@ func (a *After) statusConflicts(ctx context.Context, w *warehouse.Warehouse, run
 }
 
 func statusConflicts(ctx context.Context, w *warehouse.Warehouse, pipeline string) ([]observation, error) {
-	p := warehouse.Quote(pipeline)
-	// The pipeline's current services, then the current services of other
-	// pipelines that may share their canonical ids: linked to one of them by
-	// matching, or carrying one as id or source canonical id. Only those ids
-	// are sorted for their latest version, not the whole services table, so
-	// the cost follows the pipeline and its clusters, not the warehouse.
-	mine := currentServices("SELECT id FROM services WHERE pipeline = "+p) + " WHERE pipeline = " + p
-	canon := "SELECT canonical_id FROM (" + mine + ")"
-	linked := fmt.Sprintf(`SELECT entity_id FROM entity_matches WHERE entity_type = 'service' AND canonical_id IN (%[1]s)
-  UNION DISTINCT SELECT id FROM services WHERE id IN (%[1]s) OR canonical_id IN (%[1]s)`, canon)
-	others := currentServices(linked) + " WHERE pipeline != " + p
+	if linked, err := mayShareCluster(ctx, w, pipeline); err != nil || !linked {
+		return nil, err
+	}
 	q := fmt.Sprintf(`SELECT 'service' AS entity_type, s.id AS entity_id, %s AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
-FROM (%s) AS s
-INNER JOIN (%s) AS o
+FROM (SELECT id, status, canonical_id FROM services_current WHERE pipeline = %s) AS s
+INNER JOIN (SELECT id, pipeline, status, canonical_id FROM services_current WHERE pipeline != %s) AS o
   ON o.canonical_id = s.canonical_id
 WHERE (s.status = 'active' AND o.status IN ('inactive', 'defunct'))
    OR (s.status IN ('inactive', 'defunct') AND o.status = 'active')
 ORDER BY entity_id, evidence
-LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), mine, others)
+LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), warehouse.Quote(pipeline), warehouse.Quote(pipeline))
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
@@ -146,24 +138,23 @@ LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), mine, others)
 	return obs, nil
 }
 
-// currentServices is services_current (id, pipeline, status, canonical_id)
-// for the ids the subquery ids returns: the latest version of each, with
-// the canonical id matching gave it.
-func currentServices(ids string) string {
-	return fmt.Sprintf(`SELECT s.id AS id, s.pipeline AS pipeline, s.status AS status,
-  if(c.canonical_id != '', c.canonical_id, if(s.canonical_id = '', s.id, s.canonical_id)) AS canonical_id
-FROM (SELECT id, pipeline, status, canonical_id FROM services WHERE id IN (%[1]s) ORDER BY _version DESC LIMIT 1 BY id) AS s
-LEFT JOIN (SELECT entity_id, argMax(canonical_id, _version) AS canonical_id FROM entity_matches
-  WHERE entity_type = 'service' AND entity_id IN (%[1]s) GROUP BY entity_id) AS c ON c.entity_id = s.id`, ids)
-}
-
-// currentOf is the latest version (columns cols) of each id of table that
-// pipeline has rows for, still the pipeline's: what <table>_current WHERE
-// pipeline = … returns, without sorting the rest of the table.
-func currentOf(table, cols, pipeline string) string {
-	p := warehouse.Quote(pipeline)
-	return fmt.Sprintf(`SELECT %[1]s FROM (SELECT pipeline, %[1]s FROM %[2]s WHERE id IN (SELECT id FROM %[2]s WHERE pipeline = %[3]s)
-  ORDER BY _version DESC LIMIT 1 BY id) WHERE pipeline = %[3]s`, cols, table, p)
+// mayShareCluster reports whether a current service of pipeline can share
+// its canonical id with a service of another pipeline; when it cannot, there
+// is no status conflict to look for, and the whole-warehouse join is skipped.
+// Two services share a canonical id only if matching gave one of them
+// another's id (an entity_matches row whose canonical_id is not its own id,
+// and one end is the pipeline's) or a source gave a canonical id of its own.
+// Every version counts, so the answer errs only towards looking.
+func mayShareCluster(ctx context.Context, w *warehouse.Warehouse, pipeline string) (bool, error) {
+	ids := "SELECT id FROM services WHERE pipeline = " + warehouse.Quote(pipeline)
+	n, err := warehouse.QueryScalar[int](ctx, w, fmt.Sprintf(`SELECT
+  (SELECT count() FROM entity_matches WHERE entity_type = 'service' AND canonical_id != entity_id
+     AND (entity_id IN (%[1]s) OR canonical_id IN (%[1]s)))
+  + (SELECT count() FROM (SELECT 1 FROM services WHERE canonical_id != '' AND canonical_id != id LIMIT 1))`, ids))
+	if err != nil {
+		return false, fmt.Errorf("status_conflict for %s: look for linked services: %w", pipeline, err)
+	}
+	return n > 0, nil
 }
 
 // brokenLinks: a service page, organisation website or SEN report URL of this
@@ -172,13 +163,31 @@ func currentOf(table, cols, pipeline string) string {
 // themselves too; both end up in the same flag.
 func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) ([]observation, error) {
 	p, r := warehouse.Quote(run.Pipeline), warehouse.Quote(run.RunID)
-	// The run's dead documents first: usually there are none, and then no
-	// entity table is read.
-	dead := fmt.Sprintf(`SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
-  FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url HAVING last_status IN (404, 410)`, p, r)
-	n, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM ("+dead+")")
+	// Only when one of the pipeline's own rows (any version) names a URL
+	// that answered 404 or 410 in this run is the whole-warehouse join run:
+	// the checks read the run's documents and the pipeline's rows only.
+	type deadURL struct {
+		URL string `json:"url"`
+	}
+	dead, err := warehouse.QueryInto[deadURL](ctx, w, fmt.Sprintf(`SELECT url FROM documents WHERE pipeline = %s AND run_id = %s
+GROUP BY url HAVING argMax(status, fetched_at) IN (404, 410)`, p, r))
 	if err != nil {
-		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)
+		return nil, fmt.Errorf("broken_link for %s: read dead documents: %w", run.Pipeline, err)
+	}
+	if len(dead) == 0 {
+		return nil, nil
+	}
+	urls := make([]string, len(dead))
+	for i, d := range dead {
+		urls[i] = warehouse.Quote(d.URL)
+	}
+	list := strings.Join(urls, ", ")
+	n, err := warehouse.QueryScalar[int](ctx, w, fmt.Sprintf(`SELECT
+  (SELECT count() FROM services WHERE pipeline = %[1]s AND url IN (%[2]s))
+  + (SELECT count() FROM organizations WHERE pipeline = %[1]s AND website IN (%[2]s))
+  + (SELECT count() FROM sen_reports WHERE pipeline = %[1]s AND report_url IN (%[2]s))`, p, list))
+	if err != nil {
+		return nil, fmt.Errorf("broken_link for %s: look for dead links: %w", run.Pipeline, err)
 	}
 	if n == 0 {
 		return nil, nil
@@ -187,14 +196,17 @@ func (a *After) brokenLinks(ctx context.Context, w *warehouse.Warehouse, run *wa
   concat(e.field, ' answered HTTP ', toString(d.last_status)) AS reason,
   concat(d.url, ' ', toString(d.last_status), ' at ', formatDateTime(d.last_at, '%%Y-%%m-%%d %%H:%%i')) AS evidence
 FROM (
-  SELECT 'service' AS entity_type, id, 'service url' AS field, url AS u FROM (%s) WHERE url != ''
+  SELECT 'service' AS entity_type, id, 'service url' AS field, url AS u FROM services_current WHERE pipeline = %s AND url != ''
   UNION ALL
-  SELECT 'organization', id, 'website', website FROM (%s) WHERE website != ''
+  SELECT 'organization', id, 'website', website FROM organizations_current WHERE pipeline = %s AND website != ''
   UNION ALL
-  SELECT 'sen_report', id, 'report url', report_url FROM (%s) WHERE report_url != ''
+  SELECT 'sen_report', id, 'report url', report_url FROM sen_reports_current WHERE pipeline = %s AND report_url != ''
 ) AS e
-INNER JOIN (%s) AS d ON d.url = e.u`, warehouse.Quote(schema.FlagBrokenLink), currentOf("services", "id, url", run.Pipeline),
-		currentOf("organizations", "id, website", run.Pipeline), currentOf("sen_reports", "id, report_url", run.Pipeline), dead)
+INNER JOIN (
+  SELECT url, argMax(status, fetched_at) AS last_status, max(fetched_at) AS last_at
+  FROM documents WHERE pipeline = %s AND run_id = %s GROUP BY url
+) AS d ON d.url = e.u
+WHERE d.last_status IN (404, 410)`, warehouse.Quote(schema.FlagBrokenLink), p, p, p, p, r)
 	obs, err := warehouse.QueryInto[observation](ctx, w, q)
 	if err != nil {
 		return nil, fmt.Errorf("broken_link for %s: %w", run.Pipeline, err)

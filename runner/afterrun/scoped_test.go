@@ -14,10 +14,11 @@ import (
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
 
-// The warehouse-level rules once read the *_current views, which sort every
-// version of every record in the warehouse; they now read only the
-// pipeline's ids and those linked to them. These are the view-based queries
-// they replaced: on the same rows both must give the same observations.
+// The warehouse-level rules join the *_current views, which sort every
+// version of every record in the warehouse; they now first check, on the
+// pipeline's own rows, whether there can be anything to find. These are the
+// rules' queries without that check: on the same rows both must give the same
+// observations.
 const statusConflictsByView = `SELECT 'service' AS entity_type, s.id AS entity_id, 'status_conflict' AS flag,
   concat('status is ', s.status, ' here but ', o.status, ' in ', o.pipeline) AS reason,
   concat(o.id, ' status ', o.status) AS evidence
@@ -46,9 +47,10 @@ INNER JOIN (
 WHERE d.last_status IN (404, 410)`
 
 // TestScopedRulesEqualViewRules builds clusters across pipelines (linked by
-// matching, by a source canonical id, re-linked by a later pass), records
-// whose latest version changed status, url or pipeline, and dead documents,
-// and checks each pipeline's observations against the view-based queries.
+// matching either way, by a source canonical id, re-linked by a later pass),
+// records whose latest version changed status, url or pipeline, and dead
+// documents, and checks each pipeline's observations against the unchecked
+// queries, before and after a source gives a canonical id of its own.
 func TestScopedRulesEqualViewRules(t *testing.T) {
 	ctx := context.Background()
 	w := whtest.New(t)
@@ -59,9 +61,7 @@ func TestScopedRulesEqualViewRules(t *testing.T) {
 		{"c/1", "c", "r1", "Club", "inactive", "", "", uint64(2)},
 		// b/1 becomes active again later: no conflict with a/1 any more, but with c/1.
 		{"b/1", "b", "r2", "Club", "active", "https://b.example/gone", "", uint64(5)},
-		// a source-given canonical id links d/1 to a/2 without matching.
 		{"a/2", "a", "r1", "Play", "active", "https://a.example/2", "", uint64(1)},
-		{"d/1", "d", "r1", "Play", "defunct", "", "a/2", uint64(1)},
 		// an older version of a/3 was in a cluster; the latest matching says it is alone.
 		{"a/3", "a", "r1", "Swim", "active", "https://a.example/gone", "", uint64(1)},
 		{"e/1", "e", "r1", "Swim", "inactive", "", "", uint64(1)},
@@ -71,6 +71,10 @@ func TestScopedRulesEqualViewRules(t *testing.T) {
 		{"f/1", "f", "r1", "Moved", "active", "", "", uint64(1)},
 		// a record that matches nothing.
 		{"a/5", "a", "r1", "Alone", "active", "", "", uint64(1)},
+		{"g/1", "g", "r1", "Alone", "defunct", "", "", uint64(1)},
+		// h/1 is the canonical record another pipeline's record links to.
+		{"h/1", "h", "r1", "Hub", "active", "", "", uint64(1)},
+		{"i/1", "i", "r1", "Hub", "defunct", "", "", uint64(1)},
 	}
 	if err := w.Insert(ctx, "services", svcCols, svc); err != nil {
 		t.Fatal(err)
@@ -84,6 +88,8 @@ func TestScopedRulesEqualViewRules(t *testing.T) {
 		{"service", "e/1", "e", "e/1", uint64(2)}, // unlinked by a later pass
 		{"service", "a/4", "e", "a/4", uint64(1)},
 		{"service", "f/1", "f", "a/4", uint64(1)},
+		{"service", "g/1", "g", "g/1", uint64(1)},
+		{"service", "i/1", "i", "h/1", uint64(1)},
 		{"organization", "a/1", "a", "zzz", uint64(1)}, // another kind never counts
 	}
 	if err := w.Insert(ctx, "entity_matches", emCols, em); err != nil {
@@ -115,39 +121,56 @@ func TestScopedRulesEqualViewRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := NewAfter(&config.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	raised := 0
-	for _, p := range []string{"a", "b", "c", "d", "e", "f", "g"} {
-		got, err := statusConflicts(ctx, w, p)
-		if err != nil {
-			t.Fatal(err)
+	compare := func(stage string) int {
+		raised := 0
+		for _, p := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "z"} {
+			got, err := statusConflicts(ctx, w, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := warehouse.QueryInto[observation](ctx, w, fmt.Sprintf(statusConflictsByView, warehouse.Quote(p)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: status_conflict for %s:\n got %+v\nwant %+v", stage, p, got, want)
+			}
+			raised += len(got)
+			run := &warehouse.Run{Pipeline: p, RunID: "run-" + p}
+			gotB, err := after.brokenLinks(ctx, w, run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantB, err := warehouse.QueryInto[observation](ctx, w, fmt.Sprintf(brokenLinksByView, warehouse.Quote(p), warehouse.Quote(run.RunID)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sortObs(gotB)
+			sortObs(wantB)
+			if !slices.Equal(gotB, wantB) {
+				t.Errorf("%s: broken_link for %s:\n got %+v\nwant %+v", stage, p, gotB, wantB)
+			}
+			raised += len(gotB)
 		}
-		want, err := warehouse.QueryInto[observation](ctx, w, fmt.Sprintf(statusConflictsByView, warehouse.Quote(p)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("status_conflict for %s:\n got %+v\nwant %+v", p, got, want)
-		}
-		raised += len(got)
-		run := &warehouse.Run{Pipeline: p, RunID: "run-" + p}
-		gotB, err := after.brokenLinks(ctx, w, run)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantB, err := warehouse.QueryInto[observation](ctx, w, fmt.Sprintf(brokenLinksByView, warehouse.Quote(p), warehouse.Quote(run.RunID)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sortObs(gotB)
-		sortObs(wantB)
-		if !slices.Equal(gotB, wantB) {
-			t.Errorf("broken_link for %s:\n got %+v\nwant %+v", p, gotB, wantB)
-		}
-		raised += len(gotB)
+		return raised
 	}
 	// The scenario must raise something of each kind to prove anything.
-	if raised < 6 {
-		t.Errorf("only %d observations in all: the scenario no longer exercises the rules", raised)
+	if n := compare("matching only"); n < 6 {
+		t.Errorf("only %d observations in all: the scenario no longer exercises the rules", n)
+	}
+	// The check skips what cannot conflict.
+	for p, want := range map[string]bool{"g": false, "z": false, "h": true, "i": true, "a": true} {
+		if got, err := mayShareCluster(ctx, w, p); err != nil || got != want {
+			t.Errorf("mayShareCluster(%s) = %v, %v; want %v", p, got, err, want)
+		}
+	}
+	// A source-given canonical id links d/1 to a/2 without matching.
+	if err := w.Insert(ctx, "services", svcCols, [][]any{{"d/1", "d", "r1", "Play", "defunct", "", "a/2", uint64(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	compare("with a source canonical id")
+	if got, err := statusConflicts(ctx, w, "d"); err != nil || len(got) != 1 || got[0].EntityID != "d/1" {
+		t.Errorf("status_conflict for d through its source canonical id: %+v, %v", got, err)
 	}
 }
 

@@ -288,7 +288,9 @@ func cString(p *byte) string {
 
 // Exec runs a statement.
 func (c *Conn) Exec(ctx context.Context, q string) error {
-	c.e.forgetTypes()
+	if !isInsert(q) {
+		c.e.forgetTypes()
+	}
 	if err := c.e.run(ctx, c.db, q, "TabSeparated", nil); err != nil {
 		return fmt.Errorf("exec %q: %w", shorten(q), err)
 	}
@@ -563,6 +565,15 @@ func (e *engine) rowBinaryEncoder(ctx context.Context, db, table string, columns
 	e.encoders[key] = enc
 	e.typesMu.Unlock()
 	return enc, nil
+}
+
+// isInsert: an INSERT (… SELECT) changes rows, never a table's columns, so
+// the column types read for binary inserts stay valid. Keeping them spares
+// the after-run steps' INSERT … SELECTs a read of system.columns for every
+// table at the next load (about ten a pipeline).
+func isInsert(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n")
+	return len(q) > 6 && strings.EqualFold(q[:6], "INSERT") && strings.ContainsRune(" \t\r\n", rune(q[6]))
 }
 
 // forgetTypes drops the column types read for binary inserts: the statement

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -37,6 +38,11 @@ type Loader struct {
 	// firstSeen maps a quarantine row or field issue (by key hash) to when it
 	// was first met, so a rerun refreshes the row instead of adding one.
 	firstSeen map[string]map[uint64]sighting
+	// run is the run's constants as row values, boxed once rather than per row.
+	run struct{ pipeline, runID, now, version any }
+	// lastURL is the last source URL redacted and its redacted form: the
+	// records of one page share their URL, so most records are answered here.
+	lastURL atomic.Pointer[[2]string]
 
 	Stats LoadStats
 }
@@ -66,13 +72,15 @@ func (w *Warehouse) NewLoader(pipeline, runID string, chunk int) *Loader {
 	}
 	now := time.Now().UTC()
 	version := uint64(now.UnixNano())
-	return &Loader{
+	l := &Loader{
 		w: w, pipeline: pipeline, runID: runID, now: now, version: version,
 		rows:      rowMapper{pipeline: pipeline, runID: runID, version: version},
 		out:       newChunkWriter(w, chunk),
 		current:   map[schema.Kind]map[uint64]uint64{},
 		firstSeen: map[string]map[uint64]sighting{},
 	}
+	l.run.pipeline, l.run.runID, l.run.now, l.run.version = pipeline, runID, now, version
+	return l
 }
 
 // Flush writes everything buffered and waits for it.
@@ -168,7 +176,7 @@ func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []sch
 		prov = &schema.Provenance{Pipeline: l.pipeline}
 	}
 	// Provenance is not content: redacting it leaves the hash as it was.
-	prov.SourceURL = l.w.redact(prov.SourceURL)
+	prov.SourceURL = l.redactURL(prov.SourceURL)
 	// The content bytes are never changed after this, so the payload column
 	// shares them instead of copying.
 	payload := unsafe.String(unsafe.SliceData(content.JSON), len(content.JSON))
@@ -177,6 +185,16 @@ func (l *Loader) PrepareEncoded(rec *schema.Record, encoded []byte, issues []sch
 		return nil, err
 	}
 	return &Prepared{kind: rec.Kind, id: id, hash: content.Hash, sourceURL: prov.SourceURL, rows: rows, flags: rec.Flags, issues: issues}, nil
+}
+
+// redactURL is l.w.redact for source URLs, remembering the last one. Safe for concurrent use.
+func (l *Loader) redactURL(u string) string {
+	if last := l.lastURL.Load(); last != nil && last[0] == u {
+		return last[1]
+	}
+	r := l.w.redact(u)
+	l.lastURL.Store(&[2]string{u, r})
+	return r
 }
 
 // PrepareQuarantine encodes an invalid record with its problems. Safe for concurrent use.
@@ -216,19 +234,19 @@ func (l *Loader) AddPrepared(ctx context.Context, p *Prepared) error {
 			return err
 		}
 		return l.out.add(ctx, "quarantine", quarantineColumns, []any{l.pipeline, string(p.kind), p.id, q.fingerprint, p.sourceURL,
-			q.errors, q.payload, first.run, l.runID, first.at, l.now, l.version})
+			q.errors, q.payload, first.run, l.run.runID, first.at, l.run.now, l.run.version})
 	}
 	cur, err := l.currentHashes(ctx, p.kind)
 	if err != nil {
 		return err
 	}
-	if err := l.out.add(ctx, "entity_seen", seenColumns, []any{l.pipeline, l.runID, string(p.kind), p.id, l.now}); err != nil {
+	if err := l.out.add(ctx, "entity_seen", seenColumns, []any{l.run.pipeline, l.run.runID, string(p.kind), p.id, l.run.now}); err != nil {
 		return err
 	}
 	for _, f := range p.flags {
 		l.Stats.Flags++
 		if err := l.out.add(ctx, "flag_observations", flagObsColumns,
-			[]any{l.runID, l.pipeline, string(p.kind), p.id, f.Flag, f.Reason, f.Evidence, l.now}); err != nil {
+			[]any{l.run.runID, l.run.pipeline, string(p.kind), p.id, f.Flag, f.Reason, f.Evidence, l.run.now}); err != nil {
 			return err
 		}
 	}
@@ -264,7 +282,7 @@ func (l *Loader) addIssues(ctx context.Context, p *Prepared) error {
 			return err
 		}
 		if err := l.out.add(ctx, "field_issues", fieldIssueColumns, []any{l.pipeline, string(p.kind), p.id, is.Pointer, is.Original,
-			is.Action, is.Value, is.Rule, is.Reason, p.sourceURL, first.run, l.runID, first.at, l.now, l.version}); err != nil {
+			is.Action, is.Value, is.Rule, is.Reason, p.sourceURL, first.run, l.run.runID, first.at, l.run.now, l.run.version}); err != nil {
 			return err
 		}
 	}

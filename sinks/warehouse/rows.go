@@ -8,10 +8,9 @@ import (
 )
 
 // rowMapper turns records into the rows of their tables; it holds the
-// run's constants that every row carries.
+// run's constants that every row carries, boxed once rather than per row.
 type rowMapper struct {
-	pipeline, runID string
-	version         uint64
+	pipeline, runID, version any // string, string, uint64
 }
 
 type tableRow struct {
