@@ -98,5 +98,7 @@ if [ $# -eq 2 ] && [ "$2" -eq $(($1 * 2)) ]; then
 		# T(n) = k*o + k*n*c, two sizes: c = (Tb - Ta)/(k*(b-a)), o = (Ta - k*a*c)/k
 		cw = (wb - wa) / (k * (b - a)); ow = (wa - k * a * cw) / k
 		cc = (cb - ca) / (k * (b - a)); oc = (ca - k * a * cc) / k
-		printf "   fitted per pipeline: %.3f s wall and %.3f CPU-s of fixed cost; per service: %.2f ms wall, %.3f CPU-ms\n", ow, oc, cw * 1000, cc * 1000 }'
+		printf "   fitted per pipeline: %.3f CPU-s of fixed cost, %.3f CPU-ms per service\n", oc, cc * 1000
+		if (cw > 0 && ow > 0) printf "   fitted by wall: %.3f s per pipeline, %.2f ms per service\n", ow, cw * 1000
+		else print "   (wall times too noisy for the fit: the load changed between the two runs)" }'
 fi

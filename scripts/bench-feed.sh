@@ -116,6 +116,10 @@ if [ "$CAPTURE" = 1 ]; then
 	"$work/feedbench" replay -dir "$work/capture" -warehouse "$work/replay"
 fi
 
+if [ ! -x /usr/bin/python3 ]; then
+	echo "== Python peer skipped: no /usr/bin/python3"
+	exit 0
+fi
 echo "== Python peer ($(/usr/bin/python3 --version 2>&1)): fetch every page over one keep-alive connection, json.loads, validate each service (jsonschema, HSDS 3.0 compiled service schema)"
 if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 	echo "   note: /usr/bin/python3 has no jsonschema module (make setup-bench installs python3-jsonschema); the peer only fetches and decodes"
