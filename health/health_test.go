@@ -32,7 +32,11 @@ func plantedWarehouse(t testing.TB) *warehouse.Warehouse {
 	t.Helper()
 	w := whtest.New(t)
 	ctx := context.Background()
-	r := &Recorder{AssuranceAfterDays: 90, ReviewAfterDays: 365, Now: func() time.Time { return now }}
+	// Each measurement is a second later than the one before, as in life: the
+	// views take a source's latest measurement by measured_at, and a tie
+	// between runs measured at the same instant would pick one at random.
+	tick := now.Add(-time.Minute)
+	r := &Recorder{AssuranceAfterDays: 90, ReviewAfterDays: 365, Now: func() time.Time { tick = tick.Add(time.Second); return tick }}
 
 	day := func(n int) string { return now.AddDate(0, 0, -n).Format("2006-01-02") }
 	lm := func(n int) *time.Time { t := now.AddDate(0, 0, -n); return &t }
