@@ -146,15 +146,39 @@ LIMIT 1 BY entity_id`, warehouse.Quote(schema.FlagStatusConflict), warehouse.Quo
 // and one end is the pipeline's) or a source gave a canonical id of its own.
 // Every version counts, so the answer errs only towards looking.
 func mayShareCluster(ctx context.Context, w *warehouse.Warehouse, pipeline string) (bool, error) {
-	ids := "SELECT id FROM services WHERE pipeline = " + warehouse.Quote(pipeline)
-	n, err := warehouse.QueryScalar[int](ctx, w, fmt.Sprintf(`SELECT
-  (SELECT count() FROM entity_matches WHERE entity_type = 'service' AND canonical_id != entity_id
-     AND (entity_id IN (%[1]s) OR canonical_id IN (%[1]s)))
-  + (SELECT count() FROM (SELECT 1 FROM services WHERE canonical_id != '' AND canonical_id != id LIMIT 1))`, ids))
+	linked, err := pipelinesMayShareCluster(ctx, w, []string{pipeline})
 	if err != nil {
-		return false, fmt.Errorf("status_conflict for %s: look for linked services: %w", pipeline, err)
+		return false, fmt.Errorf("status_conflict for %s: %w", pipeline, err)
 	}
-	return n > 0, nil
+	return linked[pipeline], nil
+}
+
+// pipelinesMayShareCluster is mayShareCluster for many pipelines in one
+// query (the matching pass asks it for every run of a group at once).
+func pipelinesMayShareCluster(ctx context.Context, w *warehouse.Warehouse, pipelines []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(pipelines) == 0 {
+		return out, nil
+	}
+	names := make([]string, len(pipelines))
+	for i, p := range pipelines {
+		names[i] = warehouse.Quote(p)
+	}
+	type row struct {
+		Pipeline string `json:"pipeline"`
+	}
+	rows, err := warehouse.QueryInto[row](ctx, w, fmt.Sprintf(`SELECT DISTINCT CAST(pipeline AS String) AS pipeline FROM services
+WHERE pipeline IN (%[1]s) AND (
+  (SELECT count() FROM (SELECT 1 FROM services WHERE canonical_id != '' AND canonical_id != id LIMIT 1)) > 0
+  OR id IN (SELECT entity_id FROM entity_matches WHERE entity_type = 'service' AND canonical_id != entity_id)
+  OR id IN (SELECT canonical_id FROM entity_matches WHERE entity_type = 'service' AND canonical_id != entity_id))`, strings.Join(names, ", ")))
+	if err != nil {
+		return nil, fmt.Errorf("look for linked services: %w", err)
+	}
+	for _, r := range rows {
+		out[r.Pipeline] = true
+	}
+	return out, nil
 }
 
 // brokenLinks: a service page, organisation website or SEN report URL of this

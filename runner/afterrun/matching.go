@@ -611,9 +611,22 @@ func normalizePostcodes(in []string) []string {
 func (m *Matcher) statusConflicts(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error {
 	now := m.Now().UTC()
 	var errs []error
+	// Which runs' pipelines can have a conflict at all, in one query: the
+	// others are not looked at one by one.
+	pipelines := make([]string, 0, len(runs))
+	for _, run := range runs {
+		pipelines = append(pipelines, run.Pipeline)
+	}
+	linked, err := pipelinesMayShareCluster(ctx, w, pipelines)
+	if err != nil {
+		return fmt.Errorf("status_conflict after matching: %w", err)
+	}
 	for _, run := range runs {
 		if run.Status != "ok" && run.Status != "degraded" {
 			continue // a failed run's view of the source is incomplete
+		}
+		if !linked[run.Pipeline] {
+			continue
 		}
 		obs, err := statusConflicts(ctx, w, run.Pipeline)
 		if err != nil {

@@ -164,11 +164,33 @@ func TestScopedRulesEqualViewRules(t *testing.T) {
 			t.Errorf("mayShareCluster(%s) = %v, %v; want %v", p, got, err, want)
 		}
 	}
+	all := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "z"}
+	checkAtOnce := func(stage string) {
+		t.Helper()
+		many, err := pipelinesMayShareCluster(ctx, w, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range all {
+			one, err := mayShareCluster(ctx, w, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if many[p] != one {
+				t.Errorf("%s: pipeline %s may share a cluster: %v asked alone, %v asked with the others", stage, p, one, many[p])
+			}
+		}
+	}
+	checkAtOnce("matching only")
 	// A source-given canonical id links d/1 to a/2 without matching.
 	if err := w.Insert(ctx, "services", svcCols, [][]any{{"d/1", "d", "r1", "Play", "defunct", "", "a/2", uint64(1)}}); err != nil {
 		t.Fatal(err)
 	}
 	compare("with a source canonical id")
+	checkAtOnce("with a source canonical id")
+	if ok, err := mayShareCluster(ctx, w, "g"); err != nil || !ok {
+		t.Errorf("with a source canonical id anywhere, g must be looked at: %v, %v", ok, err)
+	}
 	if got, err := statusConflicts(ctx, w, "d"); err != nil || len(got) != 1 || got[0].EntityID != "d/1" {
 		t.Errorf("status_conflict for d through its source canonical id: %+v, %v", got, err)
 	}
