@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localoffer/localoffer/internal/hsdspage"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -207,9 +208,17 @@ func (k *Checker) walkServices(ctx context.Context, base string, r *Report) []st
 			}
 			totalItems = int(t)
 		}
+		said := hsdspage.Said{Items: len(items)}
 		if t, ok := obj["total_pages"].(float64); ok {
-			totalPages = int(t)
+			said.TotalPages, said.HasTotalPages = hsdspage.Count(t)
+			if said.HasTotalPages {
+				totalPages = said.TotalPages
+			}
 		}
+		if n, ok := obj["size"].(float64); ok {
+			said.Size, said.HasSize = hsdspage.Count(n)
+		}
+		said.Last, said.HasLast = obj["last_page"].(bool)
 		fresh := 0
 		for i, it := range items {
 			where := fmt.Sprintf("%s contents/%d", u, i)
@@ -235,10 +244,8 @@ func (k *Checker) walkServices(ctx context.Context, base string, r *Report) []st
 			r.add(Issue{Level: 1, Code: "pagination", Message: "this page brings no new services: is the page parameter ignored?", Where: u})
 			break
 		}
-		if last, ok := obj["last_page"].(bool); ok && last {
-			break
-		}
-		if totalPages >= 0 && page >= totalPages {
+		// The end of the list, by the rule the collector uses too.
+		if !hsdspage.More(page, k.opts.PerPage, said) {
 			break
 		}
 		if page == k.opts.MaxPages {

@@ -68,8 +68,17 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if a.quirks["lie_total"] {
 			total += 5
 		}
-		write(map[string]any{"total_items": total, "total_pages": pages, "page_number": page, "size": len(items),
-			"first_page": page == 1, "last_page": page >= pages, "empty": len(items) == 0, "contents": items})
+		body := map[string]any{"total_items": total, "total_pages": pages, "page_number": page, "size": len(items),
+			"first_page": page == 1, "last_page": page >= pages, "empty": len(items) == 0, "contents": items}
+		switch {
+		case a.quirks["no_meta"]:
+			body = map[string]any{"contents": items}
+		case a.quirks["no_last"]:
+			delete(body, "last_page")
+		case a.quirks["huge_total"]:
+			body["total_pages"], body["last_page"] = 1e9, false
+		}
+		write(body)
 	case strings.HasPrefix(r.URL.Path, "/services/"):
 		id := strings.TrimPrefix(r.URL.Path, "/services/")
 		var n int
@@ -123,6 +132,36 @@ func TestAPIWalksEveryPage(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// The walk ends where internal/hsdspage says, the same place the hsds_api
+// collector stops.
+func TestAPIWalkEnds(t *testing.T) {
+	cases := []struct {
+		name    string
+		n       int
+		quirk   string
+		pages   int
+		wantSub string
+	}{
+		{"no metadata, short last page ends the list", 23, "no_meta", 3, ""},
+		{"no metadata, full last page: one empty page more", 20, "no_meta", 3, ""},
+		{"total_pages only, full last page ends the list", 20, "no_last", 2, ""},
+		{"huge total_pages, last_page=false: the empty page ends it", 20, "huge_total", 3, "page 3 is empty but total_pages says 1000000000"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &api{n: tc.n, quirks: map[string]bool{tc.quirk: true}}
+			k := newChecker(t, Options{PerPage: 10, Sample: 1, MaxPages: 50})
+			r := check(t, k, serve(t, a))
+			if a.requests["/services"] != tc.pages || r.Pages != tc.pages {
+				t.Errorf("pages requested %d, report %d, want %d", a.requests["/services"], r.Pages, tc.pages)
+			}
+			if out := text(r); tc.wantSub != "" && !strings.Contains(out, tc.wantSub) {
+				t.Errorf("report lacks %q:\n%s", tc.wantSub, out)
+			}
+		})
 	}
 }
 

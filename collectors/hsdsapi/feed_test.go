@@ -172,7 +172,9 @@ func (f *feed) list(w http.ResponseWriter, r *http.Request) {
 		for i := 0; i < per; i++ {
 			items = append(items, genService((page-1)*per+i+1))
 		}
-		total = per * page
+		// total_pages one ahead of every page, as last_page=false says:
+		// a consistent feed that never ends.
+		total = per * (page + 1)
 	} else {
 		for i := (page - 1) * per; i < page*per && i < total; i++ {
 			s := f.services[i]

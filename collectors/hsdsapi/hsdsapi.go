@@ -18,6 +18,7 @@ import (
 	"github.com/localoffer/localoffer/collectors/collect"
 	"github.com/localoffer/localoffer/collectors/fetch"
 	"github.com/localoffer/localoffer/collectors/hsdsmap"
+	"github.com/localoffer/localoffer/internal/hsdspage"
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -361,27 +362,17 @@ func producePages[T any](ctx context.Context, w *walk, list string, q url.Values
 	}
 }
 
-// morePages decides whether to ask for the page after page n: an empty page
-// or last_page ends the walk; so does total_pages, unless the page was full
-// (total_pages is often wrong, so one more page is asked for); without
-// metadata a short page ends it.
+// morePages decides whether to ask for the page after page n, by the one
+// end-of-list rule shared with `localoffer validate` (internal/hsdspage).
 func morePages[T any](p *hsdsmap.Page[T], n, perPage int) bool {
-	items := len(p.Items)
-	if items == 0 || p.Bare {
-		return false
+	s := hsdspage.Said{Items: len(p.Items), Bare: p.Bare, Last: p.Last.V, HasLast: p.Last.OK}
+	if p.TotalPages.OK {
+		s.TotalPages, s.HasTotalPages = hsdspage.Count(p.TotalPages.V)
 	}
-	if p.Last.OK {
-		return !p.Last.V
+	if p.Size.OK {
+		s.Size, s.HasSize = hsdspage.Count(p.Size.V)
 	}
-	size := perPage
-	if p.Size.OK && int(p.Size.V) > 0 && int(p.Size.V) < size {
-		size = int(p.Size.V)
-	}
-	full := items >= size
-	if p.TotalPages.OK && n < int(p.TotalPages.V) {
-		return true
-	}
-	return full
+	return hsdspage.More(n, perPage, s)
 }
 
 // fetchPage fetches and decodes one list page. The page is decoded from the

@@ -159,7 +159,8 @@ func TestPaginationEnds(t *testing.T) {
 		prefetch  bool // the walk may have asked for one page ahead before stopping
 	}{
 		{name: "exact multiple with last_page", services: 10, wantPages: 2},
-		{name: "total_pages only, last page full", setup: func(f *feed) { f.noLastFlag = true }, services: 10, wantPages: 3},
+		// total_pages is authoritative (internal/hsdspage): no extra page after a full last one.
+		{name: "total_pages only, last page full", setup: func(f *feed) { f.noLastFlag = true }, services: 10, wantPages: 2},
 		{name: "server caps per_page", setup: func(f *feed) { f.maxPerPage = 3; f.noLastFlag = true }, services: 10, wantPages: 4},
 		{name: "page parameter ignored", setup: func(f *feed) { f.ignorePage = true; f.noLastFlag = true }, services: 5, warnSub: "only repeats items", wantPages: 2, prefetch: true},
 		{name: "endless", setup: func(f *feed) { f.endless = true }, maxPages: 4, services: 20, errSub: "did not end after 4 pages", wantPages: 4},
