@@ -79,7 +79,9 @@ type planNode struct {
 	maxItems int // -1: none
 
 	// Derived for the byte scan.
-	fields        map[string]field  // props and required: one lookup per member name
+	fields        map[string]field // props and required: one lookup per member name
+	table         fieldTable       // fields without the map, when it could be built
+	hasTable      bool
 	requiredCount int               // distinct required names (bits of field.req)
 	match         func(string) bool // pattern, or its hand-written equivalent
 	anyText       bool              // no check reads a string's text: the scan need not decode it
@@ -168,6 +170,7 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 			n.requiredCount++
 			n.fields[r] = f
 		}
+		n.table, n.hasTable = newFieldTable(n.fields)
 	}
 	switch ap := s.AdditionalProperties.(type) {
 	case nil:

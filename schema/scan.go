@@ -397,7 +397,13 @@ func (n *planNode) scanObject(s *scanner, depth int) bool {
 		if !ok {
 			return false
 		}
-		f, named := n.fields[bstr(key)]
+		var f field
+		var named bool
+		if n.hasTable {
+			f, named = n.table.lookup(bstr(key))
+		} else {
+			f, named = n.fields[bstr(key)]
+		}
 		if named && f.req >= 0 {
 			seen |= 1 << f.req
 		}
