@@ -264,12 +264,12 @@ func (s *scanner) scalar() (kind byte, num float64, ok bool) {
 		return 'n', 0, true
 	}
 	p := jsonParser{b: s.b, i: s.i}
-	v, err := p.num()
+	f, err := p.numFloat()
 	if err != nil {
 		return 0, 0, false
 	}
 	s.i = p.i
-	return 'f', v.(float64), true
+	return 'f', f, true
 }
 
 func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
@@ -444,7 +444,8 @@ func (n *planNode) scanObject(s *scanner, depth int) bool {
 func (n *planNode) scanArray(s *scanner, depth int) bool {
 	s.i++
 	count := 0
-	var uniq []string // string items seen, when uniqueItems
+	var uniqBuf [16]string
+	uniq := uniqBuf[:0] // string items seen, when uniqueItems; short lists stay on the stack
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == ']' {
 		s.i++
