@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -120,4 +121,55 @@ func FuzzEncodeEntity(f *testing.F) {
 		sameAsEncodingJSON(t, "fuzzed service", s)
 		sameAsEncodingJSON(t, "fuzzed organisation", &Organization{ID: str, Name: str, Website: str})
 	})
+}
+
+// fill sets every field reachable from v (pointers allocated, slices of
+// two) to an odd value, so each kind's every field and nested type is encoded.
+func fill(v reflect.Value, str string, num float64, depth int) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(str)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(num)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(int64(num))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		if depth > 6 {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), str, num, depth+1)
+	case reflect.Slice:
+		if depth > 6 {
+			return
+		}
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := 0; i < 2; i++ {
+			fill(v.Index(i), str, num, depth+1)
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			v.Set(reflect.ValueOf(time.Date(2026, 3, 4, 5, 6, 7, 8, time.FixedZone("", 3600))))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), str, num, depth+1)
+			}
+		}
+	}
+}
+
+// Every kind with every field set, and with none.
+func TestEncodeEntityEveryKindAndField(t *testing.T) {
+	for _, k := range Kinds {
+		sameAsEncodingJSON(t, string(k)+" empty", k.New())
+		for i, str := range oddStrings[:len(oddStrings)-1] { // the 64 KB string only makes it slow
+			e := k.New()
+			fill(reflect.ValueOf(e).Elem(), str, oddFloats[i%len(oddFloats)], 0)
+			sameAsEncodingJSON(t, string(k)+" filled", e)
+		}
+	}
 }
