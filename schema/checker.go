@@ -77,6 +77,21 @@ type planNode struct {
 	oneOf    []*planNode
 	minItems int
 	maxItems int // -1: none
+
+	// Derived for the byte scan.
+	fields        map[string]field // props and required: one lookup per member name
+	table         fieldTable       // fields without the map, when it could be built
+	hasTable      bool
+	requiredCount int               // distinct required names (bits of field.req)
+	match         func(string) bool // pattern, or its hand-written equivalent
+	anyText       bool              // no check reads a string's text: the scan need not decode it
+}
+
+// field is what an object member's name means to the byte scan.
+type field struct {
+	node *planNode // with prop: the member's schema (nil: anything)
+	prop bool      // named in properties
+	req  int       // bit of this name among distinct required names, or -1
 }
 
 type planBuilder struct {
@@ -138,6 +153,25 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 			n.props[k] = b.build(ps)
 		}
 	}
+	if len(n.props) > 0 || len(n.required) > 0 {
+		n.fields = make(map[string]field, len(n.props)+len(n.required))
+		for k, pn := range n.props {
+			n.fields[k] = field{node: pn, prop: true, req: -1}
+		}
+		for _, r := range n.required {
+			f, ok := n.fields[r]
+			if !ok {
+				f = field{req: -1}
+			}
+			if f.req >= 0 {
+				continue // named twice in required: one bit
+			}
+			f.req = n.requiredCount
+			n.requiredCount++
+			n.fields[r] = f
+		}
+		n.table, n.hasTable = newFieldTable(n.fields)
+	}
 	switch ap := s.AdditionalProperties.(type) {
 	case nil:
 	case bool:
@@ -160,6 +194,7 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 		n.maxLen = *s.MaxLength
 	}
 	n.pattern = s.Pattern
+	n.match = patternMatcher(s.Pattern)
 	n.format = s.Format
 	n.min = ratFloat(s.Minimum)
 	n.max = ratFloat(s.Maximum)
@@ -167,6 +202,7 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 	for _, o := range s.OneOf {
 		n.oneOf = append(n.oneOf, b.build(o))
 	}
+	n.anyText = n.enum == nil && n.minLen == 0 && n.maxLen < 0 && n.pattern == nil && n.format == nil
 	return n
 }
 
@@ -236,7 +272,7 @@ func (n *planNode) ok(v any) bool {
 				}
 			}
 		}
-		if n.pattern != nil && !n.pattern.MatchString(x) {
+		if n.match != nil && !n.match(x) {
 			return false
 		}
 		if n.format != nil && n.format.Validate(x) != nil {

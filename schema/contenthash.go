@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -27,7 +26,7 @@ func ContentOf(rec *Record) (Content, error) {
 	if ent == nil {
 		return Content{}, fmt.Errorf("unknown record kind %q", rec.Kind)
 	}
-	full, err := json.Marshal(ent)
+	full, err := encodeEntity(ent)
 	if err != nil {
 		return Content{}, err
 	}

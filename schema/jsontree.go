@@ -298,6 +298,15 @@ func (p *jsonParser) hex4() (rune, error) {
 }
 
 func (p *jsonParser) num() (any, error) {
+	f, err := p.numFloat()
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// numFloat is num without boxing the value: the byte scan reads many numbers.
+func (p *jsonParser) numFloat() (float64, error) {
 	start := p.i
 	if p.b[p.i] == '-' {
 		p.i++
@@ -313,12 +322,12 @@ func (p *jsonParser) num() (any, error) {
 	if p.i < len(p.b) && p.b[p.i] == '0' {
 		p.i++
 	} else if digits() == 0 {
-		return nil, p.errf("invalid number")
+		return 0, p.errf("invalid number")
 	}
 	if p.i < len(p.b) && p.b[p.i] == '.' {
 		p.i++
 		if digits() == 0 {
-			return nil, p.errf("invalid number: no digits after '.'")
+			return 0, p.errf("invalid number: no digits after '.'")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
@@ -327,13 +336,14 @@ func (p *jsonParser) num() (any, error) {
 			p.i++
 		}
 		if digits() == 0 {
-			return nil, p.errf("invalid number: no digits in exponent")
+			return 0, p.errf("invalid number: no digits in exponent")
 		}
 	}
-	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+	// The unsafe string is read only during the call; its error is dropped.
+	f, err := strconv.ParseFloat(bstr(p.b[start:p.i]), 64)
 	if err != nil {
 		p.i = start
-		return nil, p.errf("number %s out of range", p.b[start:min(len(p.b), start+40)])
+		return 0, p.errf("number %s out of range", p.b[start:min(len(p.b), start+40)])
 	}
 	return f, nil
 }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"unicode/utf8"
 	"unsafe"
@@ -56,26 +57,125 @@ func (s *scanner) str() (out []byte, ok bool) {
 		return nil, false
 	}
 	start := s.i + 1
-	for j := start; j < len(s.b); j++ {
+	var high byte // OR of every byte: UTF-8 needs checking only if one is >= 0x80
+	j := start
+	// Eight bytes at a time while none of them is special: long HTML
+	// descriptions are most of a record's bytes.
+	var wide uint64
+	for ; j+8 <= len(s.b); j += 8 {
+		w := binary.LittleEndian.Uint64(s.b[j:])
+		if hasSpecial(w) {
+			break
+		}
+		wide |= w
+	}
+	if wide&swarHigh != 0 {
+		high = 0x80
+	}
+	for ; j < len(s.b); j++ {
 		c := s.b[j]
+		if !strSpecial[c] {
+			high |= c
+			continue
+		}
 		if c == '"' {
 			out = s.b[start:j]
 			s.i = j + 1
-			return out, utf8.Valid(out)
+			return out, high < utf8.RuneSelf || utf8.Valid(out)
 		}
-		if c == '\\' || c < 0x20 {
-			// Rare: decode with the full parser.
-			p := jsonParser{b: s.b, i: s.i}
-			str, err := p.str()
-			if err != nil {
-				return nil, false
-			}
-			s.i = p.i
-			return []byte(str), true
+		// An escape or control byte (rare): decode with the full parser.
+		p := jsonParser{b: s.b, i: s.i}
+		str, err := p.str()
+		if err != nil {
+			return nil, false
 		}
+		s.i = p.i
+		return []byte(str), true
 	}
 	return nil, false
 }
+
+// skipStr passes over a string at s.i without decoding it, saying ok exactly
+// when str would. encoding/json writes <, > and & as \u escapes, so HTML
+// descriptions are full of escapes; most schema nodes never look at the text.
+func (s *scanner) skipStr() bool {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return false
+	}
+	j := s.i + 1
+	var wide uint64
+	for {
+		for ; j+8 <= len(s.b); j += 8 {
+			w := binary.LittleEndian.Uint64(s.b[j:])
+			if hasSpecial(w) {
+				break
+			}
+			wide |= w
+		}
+		if j >= len(s.b) {
+			return false
+		}
+		c := s.b[j]
+		if !strSpecial[c] {
+			wide |= uint64(c)
+			j++
+			continue
+		}
+		if wide&swarHigh != 0 {
+			// Non-ASCII text: UTF-8 validity around escapes is str's job.
+			_, ok := s.str()
+			return ok
+		}
+		switch {
+		case c == '"':
+			s.i = j + 1
+			return true
+		case c < 0x20 || j+1 >= len(s.b):
+			return false
+		}
+		switch s.b[j+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			j += 2
+		case 'u':
+			if len(s.b)-j < 6 || !isHex(s.b[j+2]) || !isHex(s.b[j+3]) || !isHex(s.b[j+4]) || !isHex(s.b[j+5]) {
+				return false
+			}
+			j += 6
+		default:
+			return false
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// hasSpecial reports whether any byte of w is '"', '\\' or below 0x20
+// (bytes of 0x80 and above are not special; the caller tracks them).
+func hasSpecial(w uint64) bool {
+	q := w ^ (swarOnes * '"')
+	bs := w ^ (swarOnes * '\\')
+	// A zero byte in q or bs, or a byte below 0x20 in w, sets its high bit.
+	// Bytes with their own high bit set are masked out by ^w (they are
+	// neither zero after the xors nor below 0x20).
+	return ((q-swarOnes)&^q|(bs-swarOnes)&^bs|(w-swarOnes*0x20)&^w)&swarHigh != 0
+}
+
+// strSpecial marks the bytes that end a plain run inside a JSON string.
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'] = true
+	t['\\'] = true
+	return t
+}()
 
 func (s *scanner) skip(depth int) bool {
 	if depth > MaxDepth || s.i >= len(s.b) {
@@ -83,8 +183,7 @@ func (s *scanner) skip(depth int) bool {
 	}
 	switch c := s.b[s.i]; {
 	case c == '"':
-		_, ok := s.str()
-		return ok
+		return s.skipStr()
 	case c == '{':
 		s.i++
 		s.space()
@@ -165,12 +264,12 @@ func (s *scanner) scalar() (kind byte, num float64, ok bool) {
 		return 'n', 0, true
 	}
 	p := jsonParser{b: s.b, i: s.i}
-	v, err := p.num()
+	f, err := p.numFloat()
 	if err != nil {
 		return 0, 0, false
 	}
 	s.i = p.i
-	return 'f', v.(float64), true
+	return 'f', f, true
 }
 
 func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
@@ -214,6 +313,9 @@ func (n *planNode) scanSelf(s *scanner, depth int) bool {
 	case c == '"':
 		if n.types != 0 && n.types&tString == 0 {
 			return false
+		}
+		if n.anyText {
+			return s.skipStr()
 		}
 		b, ok := s.str()
 		if !ok {
@@ -269,10 +371,10 @@ func (n *planNode) stringOK(b []byte) bool {
 			return false
 		}
 	}
-	if n.pattern != nil && !n.pattern.MatchString(bstr(b)) {
+	if n.match != nil && !n.match(bstr(b)) {
 		return false
 	}
-	if n.format != nil && n.format.Validate(string(b)) != nil {
+	if n.format != nil && n.format.Validate(bstr(b)) != nil { // format checks keep no reference
 		return false
 	}
 	return true
@@ -280,14 +382,14 @@ func (n *planNode) stringOK(b []byte) bool {
 
 func (n *planNode) scanObject(s *scanner, depth int) bool {
 	s.i++
-	var seen uint64 // bit i: required[i] present
-	if len(n.required) > 64 {
+	var seen uint64 // bit field.req: that required name present
+	if n.requiredCount > 64 {
 		return false
 	}
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
 		s.i++
-		return len(n.required) == 0
+		return n.requiredCount == 0
 	}
 	for {
 		s.space()
@@ -295,10 +397,15 @@ func (n *planNode) scanObject(s *scanner, depth int) bool {
 		if !ok {
 			return false
 		}
-		for ri, r := range n.required {
-			if r == bstr(key) {
-				seen |= 1 << ri
-			}
+		var f field
+		var named bool
+		if n.hasTable {
+			f, named = n.table.lookup(bstr(key))
+		} else {
+			f, named = n.fields[bstr(key)]
+		}
+		if named && f.req >= 0 {
+			seen |= 1 << f.req
 		}
 		s.space()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
@@ -306,10 +413,9 @@ func (n *planNode) scanObject(s *scanner, depth int) bool {
 		}
 		s.i++
 		s.space()
-		pn, known := n.props[bstr(key)]
 		switch {
-		case known:
-			if !pn.scan(s, depth+1) {
+		case f.prop:
+			if !f.node.scan(s, depth+1) {
 				return false
 			}
 		case n.closed:
@@ -332,13 +438,14 @@ func (n *planNode) scanObject(s *scanner, depth int) bool {
 		}
 		s.i++
 	}
-	return seen == (uint64(1)<<len(n.required))-1
+	return seen == (uint64(1)<<n.requiredCount)-1
 }
 
 func (n *planNode) scanArray(s *scanner, depth int) bool {
 	s.i++
 	count := 0
-	var uniq []string // string items seen, when uniqueItems
+	var uniqBuf [16]string
+	uniq := uniqBuf[:0] // string items seen, when uniqueItems; short lists stay on the stack
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == ']' {
 		s.i++

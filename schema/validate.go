@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -80,7 +79,7 @@ func (v *Validator) ValidateJSON(rec *Record) ([]Problem, []byte) {
 	if ent == nil {
 		return []Problem{{Pointer: "", Message: fmt.Sprintf("%s record carries no %s", rec.Kind, rec.Kind)}}, nil
 	}
-	b, err := json.Marshal(ent)
+	b, err := encodeEntity(ent)
 	if err != nil {
 		return []Problem{{Pointer: "", Message: fmt.Sprintf("encode %s: %v", rec.Kind, err)}}, nil
 	}
