@@ -24,3 +24,8 @@ func (w *Warehouse) MigrateFresh(ctx context.Context) (int, bool, error) {
 	n, ok, _, err := w.tryFresh(ctx, migs)
 	return n, ok, err
 }
+
+// ReconcileFlagsFull is ReconcileFlags always through the full statement.
+func (w *Warehouse) ReconcileFlagsFull(ctx context.Context, pipeline, runID string, ruleFlags []string) error {
+	return w.reconcileFlags(ctx, pipeline, runID, ruleFlags, true)
+}
