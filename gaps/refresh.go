@@ -77,15 +77,34 @@ func EnsureFresh(ctx context.Context, c warehouse.Conn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("gap snapshot state: %w", err)
 	}
-	supply, demand := true, true
+	var supply, demand bool
 	if len(last) == 1 {
 		supply, demand = stale(last[0].Watermark, wm)
+	} else {
+		// Never rebuilt: a snapshot is current only while it and its inputs
+		// are empty (a fresh warehouse, its first run loading services only).
+		empty, err := warehouse.QueryInto[struct {
+			Supply int `json:"supply"`
+			Demand int `json:"demand"`
+		}](ctx, c, "SELECT (SELECT count() FROM gap_supply_snapshot) AS supply, (SELECT count() FROM gap_demand_snapshot) AS demand")
+		if err != nil {
+			return false, fmt.Errorf("gap snapshot state: %w", err)
+		}
+		if len(empty) != 1 {
+			return false, fmt.Errorf("gap snapshot state: %d rows", len(empty))
+		}
+		supply, demand = stale(emptyWatermark, wm)
+		supply = supply || empty[0].Supply > 0
+		demand = demand || empty[0].Demand > 0
 	}
 	if !supply && !demand {
 		return false, nil
 	}
 	return true, refresh(ctx, c, wm, supply, demand)
 }
+
+// emptyWatermark is watermarkQuery's answer when every input table is empty.
+var emptyWatermark = strings.Repeat("(0,0)|", wmParts-1) + "(0,0)"
 
 // stale compares the watermark of the last rebuild with the current one and
 // says which snapshot's inputs moved. A watermark of another shape (an older

@@ -3,9 +3,12 @@ package gaps
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/localoffer/localoffer/internal/fixtures"
+	"github.com/localoffer/localoffer/schema"
 	"github.com/localoffer/localoffer/sinks/warehouse"
+	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
 )
 
 // EnsureFresh rebuilds only the snapshot whose inputs moved: supply after
@@ -98,5 +101,48 @@ func TestEnsureFreshRebuildsOnlyWhatChanged(t *testing.T) {
 	supplyAfter, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM gap_supply_snapshot")
 	if err != nil || supplyAfter != supplyBefore {
 		t.Errorf("supply snapshot has %d rows after the rebuilds, want %d (%v)", supplyAfter, supplyBefore, err)
+	}
+}
+
+// A warehouse never refreshed: a snapshot whose inputs and table are both
+// empty is current (a fresh warehouse's first run loading services only
+// rebuilds supply alone); one holding rows with empty inputs is rebuilt.
+func TestEnsureFreshFirstRefresh(t *testing.T) {
+	ctx := context.Background()
+	w := whtest.New(t)
+	count := func(table string) int {
+		t.Helper()
+		n, err := warehouse.QueryScalar[int](ctx, w, "SELECT count() FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if rebuilt, err := EnsureFresh(ctx, w); err != nil || rebuilt {
+		t.Fatalf("empty warehouse: rebuilt=%v, %v", rebuilt, err)
+	}
+	l := w.NewLoader("p", "run-1", 10)
+	if err := l.Add(ctx, &schema.Record{Kind: schema.KindService, Service: &schema.Service{
+		ID: "p/1", Name: "Speech and language therapy", Status: "active", LACode: "E06000044", NeedCodes: []string{"SLCN"},
+		Provenance: &schema.Provenance{Pipeline: "p", SourceURL: "file://x", FetchedAt: time.Now()},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A stray row in the demand snapshot while demand is empty: not current.
+	if err := w.Exec(ctx, "INSERT INTO gap_demand_snapshot (la_code, need_code, age_band) VALUES ('STRAY', '', '')"); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt, err := EnsureFresh(ctx, w); err != nil || !rebuilt {
+		t.Fatalf("after a service: rebuilt=%v, %v", rebuilt, err)
+	}
+	if count("gap_supply_snapshot") == 0 || count("gap_demand_snapshot") != 0 || count("gap_refreshes") != 1 {
+		t.Errorf("supply %d rows (want some), demand %d (want 0), refreshes %d (want 1)",
+			count("gap_supply_snapshot"), count("gap_demand_snapshot"), count("gap_refreshes"))
+	}
+	if rebuilt, err := EnsureFresh(ctx, w); err != nil || rebuilt {
+		t.Fatalf("nothing changed: rebuilt=%v, %v", rebuilt, err)
 	}
 }
