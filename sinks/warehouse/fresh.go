@@ -102,8 +102,8 @@ func FormatFreshSchema(fs *FreshSchema) string {
 
 var loadFreshSchema = sync.OnceValues(func() (*FreshSchema, error) { return ParseFreshSchema(freshSchemaText) })
 
-// Ledger returns the schema_migrations rows the migrations make for a layout.
-func Ledger(migs []Migration, l Layout) ([]LedgerEntry, error) {
+// ledgerOf returns the schema_migrations rows the migrations make for a layout.
+func ledgerOf(migs []Migration, l Layout) ([]LedgerEntry, error) {
 	out := make([]LedgerEntry, len(migs))
 	for i, m := range migs {
 		stmts, err := m.Statements(l)
@@ -145,7 +145,7 @@ func (w *Warehouse) migrateFresh(ctx context.Context, migs []Migration, st dbSta
 			}
 		}
 	}
-	ledger, err := Ledger(migs, w.Layout)
+	ledger, err := ledgerOf(migs, w.Layout)
 	if err != nil {
 		return 0, false, err
 	}
