@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/localoffer/localoffer/sinks/warehouse"
 	"github.com/localoffer/localoffer/sinks/warehouse/whtest"
@@ -251,4 +253,38 @@ func writeFreshSchema(t *testing.T, w *warehouse.Warehouse, tables []tableDef, l
 		t.Fatal(err)
 	}
 	t.Fatalf("wrote %s (%d statements): rebuild and run the test again without -update", warehouse.FreshSchemaFile, len(fs.Statements))
+}
+
+// BenchmarkMigrateEmpty: the schema of a fresh warehouse, from fresh_schema.sql
+// and step by step. cpu-ms/op is the whole process's CPU (libchdb's threads
+// included) while migrating; ns/op is wall time, which the machine's load sways.
+func BenchmarkMigrateEmpty(b *testing.B) {
+	ctx := context.Background()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	for _, path := range []string{"fresh", "stepwise"} {
+		b.Run(path, func(b *testing.B) {
+			var used time.Duration
+			defer func() { b.ReportMetric(float64(used.Milliseconds())/float64(b.N), "cpu-ms/op") }()
+			for range b.N {
+				b.StopTimer()
+				w := whtest.NewUnmigrated(b)
+				b.StartTimer()
+				start := cpu()
+				var err error
+				if path == "fresh" {
+					_, err = w.Migrate(ctx)
+				} else {
+					_, err = w.MigrateStepwise(ctx)
+				}
+				used += cpu() - start
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
