@@ -211,7 +211,7 @@ FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 
 			uint64(ps.Staged), uint64(ps.Compared), uint64(len(ps.Changed)), uint64(ps.Grouped), took.Seconds(), version})
 		if m.Log != nil {
 			m.Log.Info("matched", "entity_type", string(k), "records", ps.Records, "compared_records", ps.Staged, "comparisons", ps.Compared,
-				"changed", len(ps.Changed), "grouped", ps.Grouped, "took", took.Round(time.Millisecond))
+				"changed", len(ps.Changed), "grouped", ps.Grouped, "capped_blocks", ps.Capped, "took", took.Round(time.Millisecond))
 		}
 	}
 	// The pass rows go last: a pass that failed half-way leaves the watermark

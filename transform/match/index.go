@@ -477,6 +477,9 @@ type PassStats struct {
 	Links    int // links in the touched clusters' trees
 	Records  int // records in the index
 	Grouped  int // records in a cluster of two or more
+	// Capped counts the blocks over MaxBlock that this pass skipped (a key
+	// so many records share identifies none of them; see candidates).
+	Capped int
 	// Changed lists the records whose assignment changed, to be written.
 	Changed []Assignment
 }
@@ -541,8 +544,8 @@ func (x *Index) Pass() PassStats {
 	}
 	st.Touched = len(M)
 
-	edges, compared := x.candidates(M, inM)
-	st.Compared = compared
+	edges, compared, capped := x.candidates(M, inM)
+	st.Compared, st.Capped = compared, capped
 	sort.Slice(edges, func(i, j int) bool {
 		a, b := &edges[i], &edges[j]
 		if a.human != b.human {
@@ -578,14 +581,23 @@ func (x *Index) members(root int32) []int32 {
 	return []int32{root}
 }
 
-// candidates scores every touched record against its blocks.
-func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
+// candidates scores every touched record against its blocks. A block over
+// MaxBlock live records is not scanned: its records are compared through
+// their other blocks (rarer words, identifiers, the exact name and website,
+// sampled) or not at all when they have none, as a location whose only key is
+// a postcode shared by a whole list. Whether a block is over the cap is
+// decided once a pass: the pass neither adds entries nor stales them, so
+// compacting a block again for every record that probes it (the whole block
+// once per record: quadratic in a block everyone shares) cannot change the
+// answer. It returns the edges, the pairs compared and the blocks capped.
+func (x *Index) candidates(M []int32, inM []bool) ([]edge, int, int) {
 	var edges []edge
 	stamp := x.stampSlice()
 	var keys []uint64
 	var scratch []int32
 	compared := 0
 	keyOK := map[int32]bool{}
+	capped := map[uint64]bool{}
 	for _, m := range M {
 		r := &x.recs[m]
 		for _, p := range x.partners[r.e.ID] {
@@ -599,6 +611,9 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 		for _, k := range keys {
 			list := x.blocks[k]
 			if len(list) > x.opt.MaxBlock {
+				if capped[k] {
+					continue
+				}
 				// Too big, or full of entries left by changed records: compact
 				// and look again.
 				out := list[:0]
@@ -607,8 +622,10 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 						out = append(out, en)
 					}
 				}
+				clear(list[len(out):])
 				x.blocks[k], list = out, out
 				if len(list) > x.opt.MaxBlock {
+					capped[k] = true
 					continue
 				}
 			}
@@ -620,7 +637,7 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 			}
 		}
 	}
-	return edges, compared
+	return edges, compared, len(capped)
 }
 
 // scan compares record m with the records of one block (at most limit
