@@ -382,6 +382,7 @@ FROM entity_matches GROUP BY entity_type, entity_id`, func(a assignment) error {
 	for _, k := range kinds {
 		changed[k] = new([]string)
 	}
+	m.reserve(ctx, w, st)
 	err := m.readAll(ctx, w, 0, func(k match.Kind, e match.Entity, version uint64) {
 		x := st.idx[k]
 		if !hadPass {
@@ -402,6 +403,26 @@ FROM entity_matches GROUP BY entity_type, entity_id`, func(a assignment) error {
 		st.idx[k].Touch(*changed[k]...)
 	}
 	return nil
+}
+
+// reserve sizes the empty indexes for the records about to be read: an
+// estimate of the distinct ids (uniq, within about 2%), from the id column
+// alone. Without it the indexes grow by doubling, copying every record and
+// holding up to twice the room they need at the peak of the pass.
+func (m *Matcher) reserve(ctx context.Context, w *warehouse.Warehouse, st *matchState) {
+	type counts struct {
+		Orgs version `json:"orgs"`
+		Svcs version `json:"svcs"`
+		Locs version `json:"locs"`
+	}
+	c, err := warehouse.QueryInto[counts](ctx, w, `SELECT (SELECT uniq(id) FROM organizations) AS orgs,
+  (SELECT uniq(id) FROM services) AS svcs, (SELECT uniq(id) FROM locations) AS locs`)
+	if err != nil || len(c) != 1 {
+		return // only an optimisation: the indexes grow as they must
+	}
+	for k, n := range map[match.Kind]version{match.Organization: c[0].Orgs, match.Service: c[0].Svcs, match.Location: c[0].Locs} {
+		st.idx[k].Reserve(int(n + n/32))
+	}
 }
 
 type orgMatchRow struct {

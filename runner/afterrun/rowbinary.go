@@ -150,7 +150,7 @@ func (b *binReader) points() [][]float64 {
 // readAhead is how much of a query's output may wait for its reader: the
 // engine finishes one kind's query and starts the next while the rows of the
 // first are still being indexed.
-const readAhead = 32 << 20
+const readAhead = 8 << 20
 
 // chunkPipe is an in-memory pipe with a bound on what waits in it: the
 // writer (the engine's output, block by block) blocks only when limit bytes
