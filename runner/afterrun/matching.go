@@ -105,6 +105,9 @@ func (m *Matcher) Settle(ctx context.Context, w *warehouse.Warehouse, runs []war
 
 func (m *Matcher) pass(ctx context.Context, w *warehouse.Warehouse, runs []warehouse.Run) error {
 	now := m.Now().UTC()
+	if m.Log != nil {
+		m.Log.Debug("matching pass: started", "runs", len(runs))
+	}
 	dec, err := m.decisions()
 	if err != nil {
 		return err
