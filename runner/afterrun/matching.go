@@ -627,6 +627,9 @@ func readRows[T any, P interface {
 		done <- err
 	}()
 	b := newBinReader(pipe)
+	// One row value for the whole stream: fn keeps the strings and slices it
+	// is handed (each decoded afresh), never the row itself.
+	r := P(new(T))
 	var err error
 	for {
 		if _, err = b.r.Peek(1); err != nil {
@@ -635,7 +638,7 @@ func readRows[T any, P interface {
 			}
 			break
 		}
-		r := P(new(T))
+		*r = *new(T)
 		decode(b, r)
 		if b.err != nil {
 			err = fmt.Errorf("decode a row of %q: %w", firstLine(q), b.err)

@@ -64,6 +64,7 @@ type Index struct {
 	byID      map[string]int32
 	byOrg     map[string][]int32
 	strs      map[string]int32
+	places    map[string]place // postcode → its interned parts (placeOf)
 	strList   []string
 	vocab     map[string]int32
 	words     []string // by word id
@@ -234,15 +235,8 @@ func (x *Index) prepare(r *rec) {
 	r.area = x.intern(e.Area)
 	r.pcs = r.pcs[:0]
 	for _, pc := range e.Postcodes {
-		var p place
-		if sp := strings.IndexByte(pc, ' '); sp > 0 && sp+2 <= len(pc) {
-			p = place{pc: x.intern(pc), sec: x.intern(pc[:sp+2]), dist: x.intern(pc[:sp])}
-		} else if outwardCode(pc) {
-			p = place{dist: x.intern(pc)} // a geocoder or directory that gives the district only
-		} else {
-			continue
-		}
-		if !slices.Contains(r.pcs, p) {
+		p, ok := x.placeOf(pc)
+		if ok && !slices.Contains(r.pcs, p) {
 			r.pcs = append(r.pcs, p)
 		}
 	}
@@ -263,6 +257,25 @@ func (x *Index) prepare(r *rec) {
 			}
 		}
 	}
+}
+
+// placeOf interns a postcode with its sector and district, once per
+// distinct postcode (a list repeats a few thousand postcodes over its rows).
+func (x *Index) placeOf(pc string) (place, bool) {
+	if p, ok := x.places[pc]; ok {
+		return p, p != place{}
+	}
+	var p place
+	if sp := strings.IndexByte(pc, ' '); sp > 0 && sp+2 <= len(pc) {
+		p = place{pc: x.intern(pc), sec: x.intern(pc[:sp+2]), dist: x.intern(pc[:sp])}
+	} else if outwardCode(pc) {
+		p = place{dist: x.intern(pc)} // a geocoder or directory that gives the district only
+	}
+	if x.places == nil {
+		x.places = map[string]place{}
+	}
+	x.places[pc] = p // the zero place: not a postcode
+	return p, p != place{}
 }
 
 // outwardCode: "S11", "PO4", "EC1A" — a postcode district on its own.
