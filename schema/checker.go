@@ -85,6 +85,10 @@ type planNode struct {
 	requiredCount int               // distinct required names (bits of field.req)
 	match         func(string) bool // pattern, or its hand-written equivalent
 	anyText       bool              // no check reads a string's text: the scan need not decode it
+	// onlyRef: the node is {"$ref": …} and nothing else, so once the target
+	// accepted the value there is nothing left to check (the scan need not
+	// walk the value a second time for the node's own, empty, checks).
+	onlyRef bool
 }
 
 // field is what an object member's name means to the byte scan.
@@ -203,6 +207,8 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 		n.oneOf = append(n.oneOf, b.build(o))
 	}
 	n.anyText = n.enum == nil && n.minLen == 0 && n.maxLen < 0 && n.pattern == nil && n.format == nil
+	n.onlyRef = n.ref != nil && n.oneOf == nil && n.anyText && n.types == 0 && len(n.required) == 0 && len(n.props) == 0 &&
+		!n.closed && n.items == nil && !n.unique && n.min == nil && n.max == nil && n.minItems == 0 && n.maxItems < 0
 	return n
 }
 

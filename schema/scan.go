@@ -37,6 +37,8 @@ func (c *Checker) ProblemsJSON(b []byte) []Problem {
 type scanner struct {
 	b []byte
 	i int
+	// rescanRefs turns the onlyRef shortcut off (tests compare both ways).
+	rescanRefs bool
 }
 
 func (s *scanner) space() {
@@ -281,6 +283,11 @@ func (n *planNode) scan(s *scanner, depth int) bool {
 	}
 	if depth > MaxDepth || s.i >= len(s.b) {
 		return false
+	}
+	if n.onlyRef && !s.rescanRefs {
+		// The target's scan reads the value with the same primitives the
+		// node's own (empty) checks would: accepted there is accepted here.
+		return n.ref.scan(s, depth)
 	}
 	if n.ref != nil || n.oneOf != nil {
 		// Several schemas apply to one value: rescan it for each.
