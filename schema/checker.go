@@ -84,6 +84,7 @@ type planNode struct {
 	hasTable      bool
 	requiredCount int               // distinct required names (bits of field.req)
 	match         func(string) bool // pattern, or its hand-written equivalent
+	formatFast    func([]byte) bool // accepts only what format accepts, cheaply (nil: none)
 	anyText       bool              // no check reads a string's text: the scan need not decode it
 	// onlyRef: the node is {"$ref": …} and nothing else, so once the target
 	// accepted the value there is nothing left to check (the scan need not
@@ -200,6 +201,9 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 	n.pattern = s.Pattern
 	n.match = patternMatcher(s.Pattern)
 	n.format = s.Format
+	if s.Format != nil && s.Format.Name == "date-time" {
+		n.formatFast = plainDateTime
+	}
 	n.min = ratFloat(s.Minimum)
 	n.max = ratFloat(s.Maximum)
 	n.ref = b.build(s.Ref)
