@@ -84,7 +84,12 @@ type planNode struct {
 	hasTable      bool
 	requiredCount int               // distinct required names (bits of field.req)
 	match         func(string) bool // pattern, or its hand-written equivalent
+	formatFast    func([]byte) bool // accepts only what format accepts, cheaply (nil: none)
 	anyText       bool              // no check reads a string's text: the scan need not decode it
+	// onlyRef: the node is {"$ref": …} and nothing else, so once the target
+	// accepted the value there is nothing left to check (the scan need not
+	// walk the value a second time for the node's own, empty, checks).
+	onlyRef bool
 }
 
 // field is what an object member's name means to the byte scan.
@@ -196,6 +201,9 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 	n.pattern = s.Pattern
 	n.match = patternMatcher(s.Pattern)
 	n.format = s.Format
+	if s.Format != nil && s.Format.Name == "date-time" {
+		n.formatFast = plainDateTime
+	}
 	n.min = ratFloat(s.Minimum)
 	n.max = ratFloat(s.Maximum)
 	n.ref = b.build(s.Ref)
@@ -203,6 +211,8 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 		n.oneOf = append(n.oneOf, b.build(o))
 	}
 	n.anyText = n.enum == nil && n.minLen == 0 && n.maxLen < 0 && n.pattern == nil && n.format == nil
+	n.onlyRef = n.ref != nil && n.oneOf == nil && n.anyText && n.types == 0 && len(n.required) == 0 && len(n.props) == 0 &&
+		!n.closed && n.items == nil && !n.unique && n.min == nil && n.max == nil && n.minItems == 0 && n.maxItems < 0
 	return n
 }
 

@@ -41,12 +41,116 @@ func ContentOf(rec *Record) (Content, error) {
 // ever names provenance. The content is written over full, which the caller
 // must not use afterwards.
 func ContentFromJSON(full []byte) (Content, error) {
-	out, err := WithoutMember(full[:0], full, "provenance", true)
-	if err != nil {
-		return Content{}, fmt.Errorf("content of the record's JSON: %w", err)
+	out, ok := withoutProvenanceFast(full)
+	if !ok {
+		var err error
+		out, err = WithoutMember(full[:0], full, "provenance", true)
+		if err != nil {
+			return Content{}, fmt.Errorf("content of the record's JSON: %w", err)
+		}
 	}
 	sum := sha256.Sum256(out)
 	return Content{JSON: out, Hash: hex.EncodeToString(sum[:16])}, nil
+}
+
+var provenanceKey = []byte(`"provenance":`)
+
+// withoutProvenanceFast is WithoutMember(src[:0], src, "provenance", true)
+// for compact JSON as json.Marshal writes it, found with a byte search
+// instead of a walk of every value. In valid JSON the bytes "provenance":
+// with an unescaped first quote can only be a member named provenance (a
+// quote inside a string is escaped, and a closing quote is never followed by
+// a letter). ok is false, with src untouched, when a case is not the plain
+// one (a member after another dropped one, more than maxCuts members, a
+// preceding byte other than '{' or ','): WithoutMember decides those.
+func withoutProvenanceFast(src []byte) (out []byte, ok bool) {
+	const maxCuts = 16
+	var cuts [maxCuts][2]int
+	n := 0
+	for i := 0; ; {
+		k := bytes.Index(src[i:], provenanceKey)
+		if k < 0 {
+			break
+		}
+		k += i
+		bs := 0
+		for p := k - 1; p >= 0 && src[p] == '\\'; p-- {
+			bs++
+		}
+		if bs%2 == 1 {
+			i = k + 1 // an escaped quote inside a string
+			continue
+		}
+		end, err := valueEnd(src, k+len(provenanceKey))
+		if err != nil || k == 0 || end >= len(src) || n == maxCuts {
+			return nil, false
+		}
+		var from, to int
+		switch {
+		case src[k-1] == ',':
+			from, to = k-1, end // a later member: cut it and the comma before it
+		case src[k-1] == '{' && src[end] == ',':
+			from, to = k, end+1 // the first member: cut it and the comma after it
+		case src[k-1] == '{' && src[end] == '}':
+			from, to = k, end // the only member
+		default:
+			return nil, false
+		}
+		if n > 0 && from < cuts[n-1][1] {
+			return nil, false // touches the member cut before it
+		}
+		cuts[n] = [2]int{from, to}
+		n++
+		i = end
+	}
+	out = src[:0]
+	prev := 0
+	for _, c := range cuts[:n] {
+		out = append(out, src[prev:c[0]]...)
+		prev = c[1]
+	}
+	return append(out, src[prev:]...), true
+}
+
+// valueEnd returns the index just past the JSON value that starts at b[i].
+func valueEnd(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errTruncated
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				end, err := stringEnd(b, i)
+				if err != nil {
+					return 0, err
+				}
+				i = end
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, nil
+				}
+			}
+			i++
+		}
+		return 0, errTruncated
+	}
+	start := i
+	for i < len(b) && scalarByte(b[i]) {
+		i++
+	}
+	if i == start {
+		return 0, fmt.Errorf("unexpected %q at byte %d", b[start], start)
+	}
+	return i, nil
 }
 
 // WithoutMember appends src to dst without the object members named key: at

@@ -158,3 +158,62 @@ func BenchmarkWithoutMember(b *testing.B) {
 		}
 	}
 }
+
+// The byte-search path must give exactly what the full walk gives, on the
+// content fixture, real-shaped records of every nesting, and anything the
+// fuzzer makes of them that json.Marshal could have written.
+func TestWithoutProvenanceFastAgrees(t *testing.T) {
+	s := contentFixture()
+	full, _ := json.Marshal(s)
+	org, _ := json.Marshal(s.Organization)
+	svc, _ := json.Marshal(fullService(2))
+	cases := [][]byte{full, org, svc,
+		[]byte(`{"provenance":{"a":"}"}}`), []byte(`{"provenance":{},"a":1}`), []byte(`{"a":1,"provenance":{}}`),
+		[]byte(`{"a":1,"provenance":{},"provenance":{}}`), []byte(`{"provenance":{},"provenance":{},"a":1}`),
+		[]byte(`{"provenance":{},"a":1,"provenance":{}}`), []byte(`{"a":"x\"provenance\":{}","b":[{"provenance":"s"}]}`),
+		[]byte(`{"a\\":"provenance","provenance":[1,{"provenance":2}],"c":{"provenance":null}}`),
+		[]byte(`{"a\\\"provenance":1}`), []byte(`[{"provenance":1},{"provenance":true}]`), []byte(`{"x":{}}`)}
+	fast := 0
+	for _, c := range cases {
+		want, werr := WithoutMember(nil, c, "provenance", true)
+		in := append([]byte(nil), c...)
+		got, ok := withoutProvenanceFast(in)
+		if !ok {
+			if string(in) != string(c) {
+				t.Fatalf("%s: declined but changed its input", c)
+			}
+			continue
+		}
+		fast++
+		if werr != nil || string(got) != string(want) {
+			t.Fatalf("%s:\n fast %s\n walk %s (%v)", c, got, want, werr)
+		}
+	}
+	if fast < len(cases)-3 {
+		t.Fatalf("the fast path took only %d of %d", fast, len(cases))
+	}
+}
+
+func FuzzWithoutProvenanceFast(f *testing.F) {
+	full, _ := json.Marshal(contentFixture())
+	f.Add(full)
+	f.Add([]byte(`{"a":1,"provenance":{"b":"\\"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var v any
+		if json.Unmarshal(b, &v) != nil {
+			return
+		}
+		// Only what json.Marshal writes: compact, keys and strings its way.
+		c, err := json.Marshal(v)
+		if err != nil {
+			return
+		}
+		want, err := WithoutMember(nil, c, "provenance", true)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if got, ok := withoutProvenanceFast(append([]byte(nil), c...)); ok && string(got) != string(want) {
+			t.Fatalf("%s:\n fast %s\n walk %s", c, got, want)
+		}
+	})
+}

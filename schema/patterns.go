@@ -15,12 +15,16 @@ const (
 	patternWebURL  = `^(file:///[^\s]+|(https?://)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?([/?#][^\s]*)?)$`
 	patternDate    = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
 	patternGSSCode = `^[EWSNK][0-9]{8}$`
+	patternSHA256  = `^[0-9a-f]{64}$` // provenance.document_sha256, on every record
+	patternLAOld   = `^[0-9]{3}$`     // the DfE's three-digit LA codes
 )
 
 var patternMatchers = map[string]func(string) bool{
 	patternWebURL:  matchWebURL,
 	patternDate:    matchDate,
 	patternGSSCode: matchGSSCode,
+	patternSHA256:  matchSHA256,
+	patternLAOld:   matchLAOld,
 }
 
 // patternMatcher returns the fastest equivalent of a compiled pattern. Only
@@ -60,6 +64,22 @@ func noSpace(s string) bool {
 func matchDate(s string) bool {
 	return len(s) == 10 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && s[4] == '-' &&
 		isDigit(s[5]) && isDigit(s[6]) && s[7] == '-' && isDigit(s[8]) && isDigit(s[9])
+}
+
+func matchSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isDigit(c) && !(c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func matchLAOld(s string) bool {
+	return len(s) == 3 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2])
 }
 
 func matchGSSCode(s string) bool {

@@ -19,6 +19,9 @@ var patternCases = []string{
 	"2024-01-31", "2024-1-31", "2024-01-311", "20240131", "２０２４-01-31", "2024-01-31\n", "9999-99-99",
 	"E09000033", "W06000001", "K02000001", "X09000033", "E0900003", "E090000333", "e09000033", "E0900003a",
 	"E09000033\n", "E\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660",
+	"851", "85", "8511", "851\n", " 851", "85a", "\u0668\u0665\u0661",
+	strings.Repeat("ab", 32), strings.Repeat("0f", 32), strings.Repeat("AB", 32), strings.Repeat("ab", 32) + "\n",
+	strings.Repeat("ab", 31) + "a", strings.Repeat("ab", 32) + "a", strings.Repeat("ab", 31) + "ag", strings.Repeat("9", 64),
 }
 
 func TestPatternMatchersAgreeWithRegexp(t *testing.T) {

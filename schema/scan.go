@@ -37,6 +37,8 @@ func (c *Checker) ProblemsJSON(b []byte) []Problem {
 type scanner struct {
 	b []byte
 	i int
+	// rescanRefs turns the onlyRef shortcut off (tests compare both ways).
+	rescanRefs bool
 }
 
 func (s *scanner) space() {
@@ -282,6 +284,11 @@ func (n *planNode) scan(s *scanner, depth int) bool {
 	if depth > MaxDepth || s.i >= len(s.b) {
 		return false
 	}
+	if n.onlyRef && !s.rescanRefs {
+		// The target's scan reads the value with the same primitives the
+		// node's own (empty) checks would: accepted there is accepted here.
+		return n.ref.scan(s, depth)
+	}
 	if n.ref != nil || n.oneOf != nil {
 		// Several schemas apply to one value: rescan it for each.
 		start := s.i
@@ -374,10 +381,62 @@ func (n *planNode) stringOK(b []byte) bool {
 	if n.match != nil && !n.match(bstr(b)) {
 		return false
 	}
-	if n.format != nil && n.format.Validate(bstr(b)) != nil { // format checks keep no reference
+	if n.format != nil && (n.formatFast == nil || !n.formatFast(b)) && n.format.Validate(bstr(b)) != nil { // format checks keep no reference
 		return false
 	}
 	return true
+}
+
+// plainDateTime accepts the date-times encoding/json writes for a UTC
+// time.Time ("2026-11-30T12:00:00Z", with or without a fraction): a real
+// calendar date, hours 00–23, minutes and seconds 00–59, then Z. Every string
+// it accepts is a valid RFC 3339 date-time (the "date-time" format);
+// anything else (offsets, leap seconds, lower-case letters) is left to the
+// format's own check, which allocates on every call.
+func plainDateTime(b []byte) bool {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d := num(0, 4), num(5, 2), num(8, 2)
+	h, mi, sec := num(11, 2), num(14, 2), num(17, 2)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return false
+	}
+	days := 31
+	switch mo {
+	case 2:
+		days = 28
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			days = 29
+		}
+	case 4, 6, 9, 11:
+		days = 30
+	}
+	if d > days {
+		return false
+	}
+	rest := b[19:]
+	if len(rest) > 1 && rest[0] == '.' {
+		i := 1
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 1 {
+			return false
+		}
+		rest = rest[i:]
+	}
+	return len(rest) == 1 && rest[0] == 'Z'
 }
 
 func (n *planNode) scanObject(s *scanner, depth int) bool {

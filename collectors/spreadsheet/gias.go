@@ -22,6 +22,65 @@ type giasMapper struct {
 	env   env
 	c     giasCols
 	terms map[string]*schema.TaxonomyTerm // one per attribute key, shared by every school's attributes (read only)
+	// Every id a row can need is the organisation's id and a suffix; they
+	// are built into one string a row (one allocation, not twenty).
+	idBuf     []byte
+	ids       [len(giasIDSuffixes)]string
+	attrTerms [attrCount]*schema.TaxonomyTerm
+}
+
+// giasIDSuffixes are the suffixes of the ids derived from a school's
+// organisation id, indexed by the id… constants.
+var giasIDSuffixes = [...]string{
+	idURN: "/GB-URN", idUKPRN: "/GB-UKPRN", idPhone: "/phone", idLocation: "/location", idAddress: "/location/address",
+	idSpecial: "/special_school", idRP: "/resourced_provision", idUnit: "/sen_unit",
+	idService: "/sen-provision", idServiceAt: "/sen-provision/at", idServicePhone: "/sen-provision/phone",
+	idAttr + attrStatus: "/establishment_status", idAttr + attrType: "/type_of_establishment", idAttr + attrPhase: "/phase_of_education",
+	idAttr + attrLow: "/statutory_low_age", idAttr + attrHigh: "/statutory_high_age", idAttr + attrOpen: "/open_date", idAttr + attrClose: "/close_date",
+}
+
+const (
+	idURN = iota
+	idUKPRN
+	idPhone
+	idLocation
+	idAddress
+	idSpecial
+	idRP
+	idUnit
+	idService
+	idServiceAt
+	idServicePhone
+	idAttr // + attr…
+)
+
+// The attributes a school's organisation carries, in order.
+const (
+	attrStatus = iota
+	attrType
+	attrPhase
+	attrLow
+	attrHigh
+	attrOpen
+	attrClose
+	attrCount
+)
+
+// buildIDs fills m.ids for one organisation id.
+func (m *giasMapper) buildIDs(orgID string) {
+	b := m.idBuf[:0]
+	var ends [len(giasIDSuffixes)]int
+	for i, suffix := range giasIDSuffixes {
+		b = append(append(b, orgID...), suffix...)
+		ends[i] = len(b)
+	}
+	all := string(b)
+	start := 0
+	for i, e := range ends {
+		m.ids[i] = all[start:e]
+		start = e
+	}
+	m.idBuf = b
 }
 
 // giasCols are the columns the preset reads, found once in the header.
@@ -57,7 +116,11 @@ func newGIASMapper(g *gias.Reader, e env) *giasMapper {
 	for _, n := range gias.SENColumns {
 		c.sen = append(c.sen, col(n))
 	}
-	return &giasMapper{env: e, c: c, terms: map[string]*schema.TaxonomyTerm{}}
+	m := &giasMapper{env: e, c: c, terms: map[string]*schema.TaxonomyTerm{}}
+	for i, suffix := range giasIDSuffixes[idAttr:] {
+		m.attrTerms[i] = m.term(suffix[1:])
+	}
+	return m
 }
 
 // name is the column's header name, for cell problems.
@@ -73,6 +136,8 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	} else {
 		orgID = m.env.id(urn)
 	}
+	m.buildIDs(orgID)
+	ids := &m.ids
 	if name == "" {
 		fail(m.name(m.c.name), "empty name; the school is quarantined")
 	}
@@ -91,21 +156,29 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 	for _, idf := range []struct {
 		col         gias.Col
 		typ, scheme string
-	}{{m.c.urn, "urn", "GB-URN"}, {m.c.ukprn, "ukprn", "GB-UKPRN"}} {
+		id          int
+	}{{m.c.urn, "urn", "GB-URN", idURN}, {m.c.ukprn, "ukprn", "GB-UKPRN", idUKPRN}} {
 		if v := gias.Cell(row, idf.col); v != "" {
+			if org.OrganizationIdentifiers == nil {
+				org.OrganizationIdentifiers = make([]schema.OrganizationIdentifier, 0, 2)
+			}
 			org.OrganizationIdentifiers = append(org.OrganizationIdentifiers, schema.OrganizationIdentifier{
-				ID: orgID + "/" + idf.scheme, OrganizationID: orgID, IdentifierScheme: idf.scheme, IdentifierType: idf.typ, Identifier: v})
+				ID: ids[idf.id], OrganizationID: orgID, IdentifierScheme: idf.scheme, IdentifierType: idf.typ, Identifier: v})
 		}
 	}
 	if p := gias.Cell(row, m.c.phone); p != "" {
-		org.Phones = []schema.Phone{{ID: orgID + "/phone", OrganizationID: orgID, Number: p}}
+		org.Phones = []schema.Phone{{ID: ids[idPhone], OrganizationID: orgID, Number: p}}
 	}
-	attr := func(key, value string) {
+	attr := func(a int, value string) {
 		if value != "" {
+			if org.Attributes == nil {
+				org.Attributes = make([]schema.Attribute, 0, attrCount)
+			}
 			// The term travels with the attribute, so an exported feed can
 			// say what "gias:phase_of_education" means.
-			org.Attributes = append(org.Attributes, schema.Attribute{ID: orgID + "/" + key, LinkID: orgID,
-				LinkEntity: "organization", TaxonomyTermID: "gias:" + key, Value: value, TaxonomyTerm: m.term(key)})
+			t := m.attrTerms[a]
+			org.Attributes = append(org.Attributes, schema.Attribute{ID: ids[idAttr+a], LinkID: orgID,
+				LinkEntity: "organization", TaxonomyTermID: t.ID, Value: value, TaxonomyTerm: t})
 		}
 	}
 	date := func(col gias.Col) string {
@@ -115,14 +188,15 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 		}
 		return d
 	}
-	attr("establishment_status", status)
-	attr("type_of_establishment", gias.Cell(row, m.c.typ))
-	attr("phase_of_education", gias.Cell(row, m.c.phase))
-	attr("statutory_low_age", gias.Cell(row, m.c.low))
-	attr("statutory_high_age", gias.Cell(row, m.c.high))
-	attr("open_date", date(m.c.open))
-	attr("close_date", date(m.c.close))
-	recs := []*schema.Record{{Kind: schema.KindOrganization, Organization: org}}
+	attr(attrStatus, status)
+	attr(attrType, gias.Cell(row, m.c.typ))
+	attr(attrPhase, gias.Cell(row, m.c.phase))
+	attr(attrLow, gias.Cell(row, m.c.low))
+	attr(attrHigh, gias.Cell(row, m.c.high))
+	attr(attrOpen, date(m.c.open))
+	attr(attrClose, date(m.c.close))
+	recs := make([]*schema.Record, 1, 2)
+	recs[0] = &schema.Record{Kind: schema.KindOrganization, Organization: org}
 	if orgID == "" || name == "" {
 		return recs, errs // the organisation alone goes to quarantine
 	}
@@ -161,30 +235,29 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 		}
 		return f
 	}
-	capRec := func(kind string, places, onRoll *float64, asOf string) *schema.Record {
+	capRec := func(kind string, id int, places, onRoll *float64, asOf string) *schema.Record {
 		return &schema.Record{Kind: schema.KindCapacity, Capacity: &schema.Capacity{
-			ID: orgID + "/" + kind, OrganizationID: orgID, URN: urn, Name: name, LACode: la, ProvisionType: kind,
+			ID: ids[id], OrganizationID: orgID, URN: urn, Name: name, LACode: la, ProvisionType: kind,
 			NeedCodes: needs, AgeMin: ageMin, AgeMax: ageMax, Places: places, NumberOnRoll: onRoll, AsOf: asOf}}
 	}
-	group := strings.ToLower(gias.Cell(row, m.c.group))
-	typ := strings.ToLower(gias.Cell(row, m.c.typ))
-	if strings.Contains(group, "special") || strings.Contains(typ, "special") {
-		recs = append(recs, capRec("special_school", num(m.c.capacity), num(m.c.pupils), date(m.c.census)))
+	if containsLower(gias.Cell(row, m.c.group), "special") || containsLower(gias.Cell(row, m.c.typ), "special") {
+		recs = append(recs, capRec("special_school", idSpecial, num(m.c.capacity), num(m.c.pupils), date(m.c.census)))
 	}
-	rpType := strings.ToLower(gias.Cell(row, m.c.rpType))
+	rpType := gias.Cell(row, m.c.rpType)
 	var units []*schema.Capacity
 	for _, u := range []struct {
 		kind, label     string
+		id              int
 		capCol, rollCol gias.Col
 	}{
-		{"resourced_provision", "resourced provision", m.c.rpCap, m.c.rpRoll},
-		{"sen_unit", "sen unit", m.c.unitCap, m.c.unitRoll},
+		{"resourced_provision", "resourced provision", idRP, m.c.rpCap, m.c.rpRoll},
+		{"sen_unit", "sen unit", idUnit, m.c.unitCap, m.c.unitRoll},
 	} {
 		places, onRoll := num(u.capCol), num(u.rollCol)
-		if places == nil && onRoll == nil && !strings.Contains(rpType, u.label) {
+		if places == nil && onRoll == nil && !containsLower(rpType, u.label) {
 			continue
 		}
-		r := capRec(u.kind, places, onRoll, "")
+		r := capRec(u.kind, u.id, places, onRoll, "")
 		recs = append(recs, r)
 		units = append(units, r.Capacity)
 	}
@@ -195,7 +268,7 @@ func (m *giasMapper) Map(row []string, line int) ([]*schema.Record, []cellError)
 }
 
 func (m *giasMapper) location(row []string, orgID, name, la, laOld string, fail func(col, msg string)) *schema.Location {
-	id := orgID + "/location"
+	id := m.ids[idLocation]
 	loc := &schema.Location{ID: id, LocationType: "physical", OrganizationID: orgID, Name: name, LACode: la}
 	if len(laOld) == 3 {
 		loc.LACodeOld = laOld
@@ -213,7 +286,7 @@ func (m *giasMapper) location(row []string, orgID, name, la, laOld string, fail 
 		}
 	}
 	if pc := normPostcode(gias.Cell(row, m.c.postcode)); pc != "" || len(lines) > 0 {
-		loc.Addresses = []schema.Address{{ID: id + "/address", LocationID: id, Address1: strings.Join(lines, ", "),
+		loc.Addresses = []schema.Address{{ID: m.ids[idAddress], LocationID: id, Address1: strings.Join(lines, ", "),
 			City: gias.Cell(row, m.c.town), StateProvince: gias.Cell(row, m.c.county), PostalCode: pc, Country: "GB", AddressType: "physical"}}
 	}
 	e, errE := parseNumber(gias.Cell(row, m.c.easting))
@@ -242,11 +315,11 @@ func (m *giasMapper) senService(row []string, org *schema.Organization, loc *sch
 			onRoll = ptr(deref(onRoll) + *u.NumberOnRoll)
 		}
 	}
-	id := org.ID + "/sen-provision"
+	id := m.ids[idService]
 	s := &schema.Service{ID: id, OrganizationID: org.ID, Name: org.Name + " – " + strings.Join(kinds, " and "),
 		Description: "Specialist SEN places at " + org.Name + " (" + gias.Cell(row, m.c.rpType) + "), from the GIAS register.",
 		URL:         org.Website, Status: "active", NeedCodes: needs, Categories: []string{schema.CatEducation}, LACode: org.LACode,
-		ServiceAtLocations: []schema.ServiceAtLocation{{ID: id + "/at", ServiceID: id, LocationID: loc.ID, Location: loc}},
+		ServiceAtLocations: []schema.ServiceAtLocation{{ID: m.ids[idServiceAt], ServiceID: id, LocationID: loc.ID, Location: loc}},
 	}
 	if ageMin != nil {
 		s.MinimumAge = ptr(float64(*ageMin))
@@ -264,7 +337,7 @@ func (m *giasMapper) senService(row []string, org *schema.Organization, loc *sch
 		}
 	}
 	if len(org.Phones) > 0 {
-		s.Phones = []schema.Phone{{ID: id + "/phone", ServiceID: id, Number: org.Phones[0].Number}}
+		s.Phones = []schema.Phone{{ID: m.ids[idServicePhone], ServiceID: id, Number: org.Phones[0].Number}}
 	}
 	return s
 }

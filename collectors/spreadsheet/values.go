@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/localoffer/localoffer/transform/needs"
 )
@@ -18,8 +19,72 @@ func parseDate(s, format string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && (format == "" || format == "excel" || !strings.ContainsAny(s, "/-")) {
-		return excelDate(f)
+	if d, ok := fastDate(s, format); ok {
+		return d, nil
+	}
+	return parseDateLayouts(s, format)
+}
+
+// fastDate is parseDate's common case without time.Parse and its
+// allocations: a valid two-digit-day, two-digit-month, four-digit-year date
+// in the form the format's first layout reads ("02-01-2006" for dd-mm-yyyy;
+// "02/01/2006" for dd/mm/yyyy and unspecified formats, which try that layout
+// first and are not Excel serials with a slash in them). ok is false for
+// anything else, which parseDateLayouts then decides.
+func fastDate(s, format string) (string, bool) {
+	var sep byte
+	switch format {
+	case "dd-mm-yyyy":
+		sep = '-'
+	case "dd/mm/yyyy", "", "excel":
+		sep = '/'
+	default:
+		return "", false
+	}
+	if len(s) != 10 || s[2] != sep || s[5] != sep {
+		return "", false
+	}
+	num := func(b string) (int, bool) {
+		n := 0
+		for i := 0; i < len(b); i++ {
+			if b[i] < '0' || b[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(b[i]-'0')
+		}
+		return n, true
+	}
+	d, okD := num(s[0:2])
+	m, okM := num(s[3:5])
+	y, okY := num(s[6:10])
+	if !okD || !okM || !okY || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return "", false
+	}
+	return s[6:10] + "-" + s[3:5] + "-" + s[0:2], true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// parseDateLayouts is parseDate for a trimmed, non-empty cell by way of
+// strconv and time.Parse.
+func parseDateLayouts(s, format string) (string, error) {
+	// A number is an Excel serial unless the format names a layout and the
+	// cell has a date's separators (checked first: it is cheaper).
+	if format == "" || format == "excel" || !strings.ContainsAny(s, "/-") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return excelDate(f)
+		}
 	}
 	try := dateLayouts[format]
 	if format == "" || format == "excel" {
@@ -95,11 +160,56 @@ func parseInt(s string) (*int, error) {
 
 // normPostcode upper-cases and puts one space before the inward code.
 func normPostcode(s string) string {
+	if normalPostcode(s) {
+		return s
+	}
 	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
 	if len(s) < 5 || len(s) > 7 {
 		return s
 	}
 	return s[:len(s)-3] + " " + s[len(s)-3:]
+}
+
+// normalPostcode reports whether normPostcode would return s unchanged and
+// can tell cheaply: upper-case letters and digits, five to seven of them, one
+// space before the last three.
+func normalPostcode(s string) bool {
+	n := len(s)
+	if n < 6 || n > 8 || s[n-4] != ' ' {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if c := s[i]; i != n-4 && !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// containsLower is strings.Contains(strings.ToLower(s), sub) for a lower-case
+// ASCII sub, without the copy when s is ASCII.
+func containsLower(s, sub string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), sub)
+		}
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // needReader reads need cells through the needs vocabulary

@@ -1,6 +1,7 @@
 package spreadsheet
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,66 @@ func TestParseNumber(t *testing.T) {
 	}
 	if _, err := parseNumber("twelve"); err == nil {
 		t.Error("twelve parsed")
+	}
+}
+
+// parseDate's fast path must say exactly what time.Parse's layouts say, for
+// every day and month number around the valid range, leap and century years,
+// each separator and each format.
+func TestFastDateAgreesWithLayouts(t *testing.T) {
+	var cells []string
+	for _, y := range []string{"0000", "0001", "1900", "1999", "2000", "2023", "2024", "2100", "9999"} {
+		for d := 0; d <= 32; d++ {
+			for m := 0; m <= 13; m++ {
+				for _, sep := range []string{"-", "/", "."} {
+					cells = append(cells, fmt.Sprintf("%02d%s%02d%s%s", d, sep, m, sep, y))
+				}
+			}
+		}
+	}
+	cells = append(cells, "1-9-1990", "01-9-1990", "01-09-90", "01-09-19901", "0a-09-1990", "01-0b-1990", "01-09-199x",
+		"+1-09-1990", "01/09-1990", "01-09/1990", "2025-01-16", "33117", "01-09-1990 12:00", "１2-09-1990")
+	fast := 0
+	for _, format := range []string{"dd-mm-yyyy", "dd/mm/yyyy", "", "excel", "yyyy-mm-dd", "mm/dd/yyyy"} {
+		for _, c := range cells {
+			got, gerr := parseDate(c, format)
+			want, werr := parseDateLayouts(c, format)
+			if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("parseDate(%q, %q) = %q, %v; the layouts say %q, %v", c, format, got, gerr, want, werr)
+			}
+			if _, ok := fastDate(c, format); ok {
+				fast++
+			}
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("the fast path took only %d cells", fast)
+	}
+}
+
+func TestNormPostcodeFastPath(t *testing.T) {
+	slow := func(s string) string {
+		s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+		if len(s) < 5 || len(s) > 7 {
+			return s
+		}
+		return s[:len(s)-3] + " " + s[len(s)-3:]
+	}
+	for _, s := range []string{"PO6 3AA", "po6 3aa", "PO63AA", "P O 6 3AA", "PO6  3AA", "SW1A 1AA", "W1 1AA", "W1A 1A", "A 1AA",
+		"XX", "", " PO6 3AA", "PO6 3AA ", "PO6\t3AA", "PO6 3Aa", "PO6-3AA", "PO6 3ÄA", "EC1A 1BBX", "12345 678", "AB 123"} {
+		if got, want := normPostcode(s), slow(s); got != want {
+			t.Errorf("normPostcode(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestContainsLower(t *testing.T) {
+	for _, s := range []string{"Community special school", "SPECIAL", "Special Schools", "specia", "", "Resourced Provision",
+		"Resourced provision and SEN unit", "SEN Unit", "sen  unit", "ſpecial", "Spec\u0130al", "Special K\u212a", "unit SEN"} {
+		for _, sub := range []string{"special", "resourced provision", "sen unit", ""} {
+			if got, want := containsLower(s, sub), strings.Contains(strings.ToLower(s), sub); got != want {
+				t.Errorf("containsLower(%q, %q) = %v, want %v", s, sub, got, want)
+			}
+		}
 	}
 }

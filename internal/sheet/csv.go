@@ -31,6 +31,7 @@ type csvSource struct {
 	ends   []int
 	// After selectCols: only wanted cells become strings, in a reused row.
 	want      []bool
+	wantCols  []int // the indexes of want that are true, ascending
 	out       []string
 	offs      []int
 	lastBlank bool // the last selected record had no text in any cell
@@ -263,7 +264,8 @@ func (c *csvSource) fields() []string {
 }
 
 // selected fills only the wanted cells into the reused row: their bytes
-// (decoded where needed) are gathered into one string; the others are "".
+// (decoded where needed) are gathered into one string. The other cells of
+// the reused row are never written, so they stay "".
 func (c *csvSource) selected() []string {
 	switch rawBlank(c.buf) {
 	case 1:
@@ -281,30 +283,38 @@ func (c *csvSource) selected() []string {
 	out, offs := c.out[:n], c.offs[:n]
 	c.dec = c.dec[:0]
 	ascii := textenc.ASCII(c.buf)
-	prev := 0
-	for i, e := range c.ends {
-		f := c.buf[prev:e]
-		prev = e
-		if i < len(c.want) && !c.want[i] {
-			offs[i] = -1
-			continue
+	// The wanted columns, then every column past the header (ragged rows).
+	cols := c.wantCols
+	for i := len(c.want); i < n; i++ {
+		cols = append(cols, i)
+	}
+	filled := 0
+	for _, i := range cols {
+		if i >= n {
+			break
 		}
-		offs[i] = len(c.dec)
+		start := 0
+		if i > 0 {
+			start = c.ends[i-1]
+		}
+		f := c.buf[start:c.ends[i]]
+		offs[filled] = len(c.dec)
 		if ascii {
 			c.dec = append(c.dec, f...)
 		} else {
 			c.dec = textenc.AppendUTF8(c.dec, f, c.single)
 		}
-		c.ends[i] = len(c.dec)
+		filled++
 	}
 	s := string(c.dec)
-	for i := range out {
-		if offs[i] < 0 {
-			out[i] = ""
-		} else {
-			out[i] = s[offs[i]:c.ends[i]]
+	for k, i := range cols[:filled] {
+		end := len(s)
+		if k+1 < filled {
+			end = offs[k+1]
 		}
+		out[i] = s[offs[k]:end]
 	}
+	c.wantCols = cols[:len(c.wantCols)]
 	return out
 }
 
@@ -339,7 +349,15 @@ func (c *csvSource) decodedBlank() bool {
 	return true
 }
 
-func (c *csvSource) selectCols(want []bool) { c.want = want }
+func (c *csvSource) selectCols(want []bool) {
+	c.want = want
+	c.wantCols = c.wantCols[:0]
+	for i, w := range want {
+		if w {
+			c.wantCols = append(c.wantCols, i)
+		}
+	}
+}
 
 // blank uses the verdict reached on the raw record when row is the reused
 // selected row (its unselected cells are "" whatever the file holds).

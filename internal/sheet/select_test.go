@@ -71,3 +71,45 @@ func TestSelect(t *testing.T) {
 		t.Errorf("warnings %q, want %q", warns, wantWarns)
 	}
 }
+
+// Rows of every length after Select: a cell a longer row filled must not
+// show through in a shorter or a later row, unselected cells stay empty,
+// and cells past the header are still read (the ragged-row warning).
+func TestSelectRaggedRowsLeaveNoStaleCells(t *testing.T) {
+	rows := []string{"1,a,b,c,d,e,f", "2,g", "3,h,i,j", "4", "5,k,l,m,n", "6,o,p,q", ",,,", "7,r,s,t"}
+	csv := "id,x,y,z\r\n" + strings.Repeat("0,filler,y,z\r\n", headerScan+2) + strings.Join(rows, "\r\n") + "\r\n"
+	p := writeFile(t, "ragged.csv", []byte(csv))
+	var warns []string
+	r, err := Open(p, Options{Warn: func(line int, msg string) { warns = append(warns, msg) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Select([]int{0, 2})
+	var got []string
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Line() > headerScan+3 {
+			got = append(got, strings.Join(row, "|"))
+		}
+	}
+	want := []string{"1||b|", "2|||", "3||i|", "4|||", "5||l|", "6||p|", "7||s|"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	var extra int
+	for _, w := range warns {
+		if strings.Contains(w, "extra cells ignored") {
+			extra++
+		}
+	}
+	if extra != 2 {
+		t.Errorf("warnings %q: want the two long rows named", warns)
+	}
+}
