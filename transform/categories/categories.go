@@ -77,22 +77,16 @@ type hit struct {
 	field, words string
 }
 
-type scratch struct {
-	toks    []text.Token
-	matches []text.Match
-}
-
-var pool = sync.Pool{New: func() any { return &scratch{toks: make([]text.Token, 0, 256)} }}
+var pool = sync.Pool{New: func() any { return new(text.Scratch) }}
 
 func (r *Rules) find(s, field string, out []hit) []hit {
 	if s == "" {
 		return out
 	}
-	sc := pool.Get().(*scratch)
+	sc := pool.Get().(*text.Scratch)
 	defer pool.Put(sc)
-	sc.toks = text.Tokenize(s, sc.toks)
-	sc.matches = r.dict.Find(sc.toks, sc.matches)
-	for _, m := range sc.matches {
+	sc.Matches = r.dict.Find(sc.Tokenize(s), sc.Matches)
+	for _, m := range sc.Matches {
 		if m.Value != excluded {
 			out = append(out, hit{cat: m.Value, field: field, words: s[m.Start:m.End]})
 		}

@@ -110,12 +110,7 @@ type Found struct {
 	Note       string
 }
 
-type scratch struct {
-	toks    []text.Token
-	matches []text.Match
-}
-
-var pool = sync.Pool{New: func() any { return &scratch{toks: make([]text.Token, 0, 256), matches: make([]text.Match, 0, 16)} }}
+var pool = sync.Pool{New: func() any { return new(text.Scratch) }}
 
 // find appends the needs named in s. structured selects the dictionary that
 // also knows bare codes.
@@ -123,15 +118,14 @@ func (v *Vocab) find(s, field string, structured bool, out []Found) []Found {
 	if s == "" {
 		return out
 	}
-	sc := pool.Get().(*scratch)
+	sc := pool.Get().(*text.Scratch)
 	defer pool.Put(sc)
-	sc.toks = text.Tokenize(s, sc.toks)
 	d := v.text
 	if structured {
 		d = v.structured
 	}
-	sc.matches = d.Find(sc.toks, sc.matches)
-	for _, m := range sc.matches {
+	sc.Matches = d.Find(sc.Tokenize(s), sc.Matches)
+	for _, m := range sc.Matches {
 		if m.Value == excluded {
 			continue
 		}
