@@ -100,8 +100,14 @@ func (r *Rules) find(s, field string, out []hit) []hit {
 // description are read only when those give no category, because free text
 // mentions much that a service is not ("after school", "contact your GP").
 func (r *Rules) Apply(s *schema.Service) {
-	var hits []hit
-	have := make([]bool, len(schema.Categories))
+	var hitBuf [16]hit // what a service usually has, without growing a slice
+	hits := hitBuf[:0]
+	var haveBuf [16]bool
+	have := haveBuf[:0]
+	if len(schema.Categories) > len(haveBuf) {
+		have = make([]bool, 0, len(schema.Categories))
+	}
+	have = have[:len(schema.Categories)]
 	var keep []string
 	for _, c := range s.Categories {
 		if i := slices.Index(schema.Categories, c); i >= 0 {
