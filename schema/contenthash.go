@@ -41,107 +41,12 @@ func ContentOf(rec *Record) (Content, error) {
 // ever names provenance. The content is written over full, which the caller
 // must not use afterwards.
 func ContentFromJSON(full []byte) (Content, error) {
-	out, ok := cutProvenance(full)
-	if !ok {
-		var err error
-		if out, err = WithoutMember(full[:0], full, "provenance", true); err != nil {
-			return Content{}, fmt.Errorf("content of the record's JSON: %w", err)
-		}
+	out, err := WithoutMember(full[:0], full, "provenance", true)
+	if err != nil {
+		return Content{}, fmt.Errorf("content of the record's JSON: %w", err)
 	}
 	sum := sha256.Sum256(out)
 	return Content{JSON: out, Hash: hex.EncodeToString(sum[:16])}, nil
-}
-
-// provenanceKey is how json.Marshal writes the provenance member's key and
-// the start of its object.
-var provenanceKey = []byte(`"provenance":{`)
-
-// maxProvenanceCuts bounds the members cutProvenance removes in place (a
-// service has its own, its organisation's and one for each nested location).
-const maxProvenanceCuts = 32
-
-// cutProvenance is WithoutMember(full[:0], full, "provenance", true) for
-// the common case, found with a fast search instead of a walk over every
-// value: in json.Marshal's compact output an unescaped "provenance": can
-// only be that key (a quote inside a string is always escaped), and a
-// Provenance is a flat object of strings. Every cut is checked before
-// anything is moved; anything else (a key not after '{' or ',', a value
-// holding an object or array, more cuts than maxProvenanceCuts) answers
-// !ok with full untouched, for WithoutMember to handle.
-func cutProvenance(full []byte) ([]byte, bool) {
-	var cuts [maxProvenanceCuts][2]int
-	n := 0
-	for at := 0; ; {
-		// Objects are far rarer than quotes: find each '{' and look behind it.
-		j := bytes.IndexByte(full[at:], '{')
-		if j < 0 {
-			break
-		}
-		j += at
-		k := j + 1 - len(provenanceKey)
-		if k < 0 || !bytes.Equal(full[k:j], provenanceKey[:len(provenanceKey)-1]) {
-			at = j + 1
-			continue
-		}
-		if k == 0 || n == len(cuts) {
-			return nil, false
-		}
-		end, ok := flatObjectEnd(full, k+len(provenanceKey)-1)
-		if !ok || end >= len(full) {
-			return nil, false
-		}
-		switch before, after := full[k-1], full[end]; {
-		case before == ',' && (after == ',' || after == '}'):
-			// Not the first member: cut the comma before it and the member.
-			cuts[n] = [2]int{k - 1, end}
-		case before == '{' && after == ',':
-			// The first member: cut it and the comma after it.
-			cuts[n] = [2]int{k, end + 1}
-		case before == '{' && after == '}':
-			// The only member: the object becomes {}.
-			cuts[n] = [2]int{k, end}
-		default:
-			return nil, false
-		}
-		if n > 0 && cuts[n][0] < cuts[n-1][1] {
-			return nil, false // members cut side by side: WithoutMember's rules
-		}
-		n++
-		at = end
-	}
-	if n == 0 {
-		return full, true
-	}
-	out := full[:cuts[0][0]]
-	for i := range n {
-		next := len(full)
-		if i+1 < n {
-			next = cuts[i+1][0]
-		}
-		out = append(out, full[cuts[i][1]:next]...)
-	}
-	return out, true
-}
-
-// flatObjectEnd returns the index just past the object at b[i] (a '{')
-// when it holds no object or array; ok is false otherwise or when it does
-// not end.
-func flatObjectEnd(b []byte, i int) (int, bool) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			end, err := stringEnd(b, j)
-			if err != nil {
-				return 0, false
-			}
-			j = end - 1
-		case '}':
-			return j + 1, true
-		case '{', '[':
-			return 0, false
-		}
-	}
-	return 0, false
 }
 
 // WithoutMember appends src to dst without the object members named key: at

@@ -1,13 +1,7 @@
 package schema
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -154,36 +148,6 @@ func BenchmarkContent(b *testing.B) {
 	})
 }
 
-// BenchmarkContentRealShaped is the content and hash of a real-shaped
-// service (whtest-like nesting: organisation, locations, provenance at each
-// level) from the validator's bytes: the fast cut against the full walk.
-func BenchmarkContentRealShaped(b *testing.B) {
-	full, _ := encodeEntity(fullService(1))
-	buf := make([]byte, len(full))
-	b.SetBytes(int64(len(full)))
-	b.Run("cut", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			copy(buf, full)
-			if _, err := ContentFromJSON(buf); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("walk", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			copy(buf, full)
-			out, err := WithoutMember(buf[:0], buf, "provenance", true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sum := sha256.Sum256(out)
-			_ = hex.EncodeToString(sum[:16])
-		}
-	})
-}
-
 func BenchmarkWithoutMember(b *testing.B) {
 	full, _ := json.Marshal(contentFixture())
 	b.SetBytes(int64(len(full)))
@@ -193,135 +157,4 @@ func BenchmarkWithoutMember(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// sameCut fails unless cutProvenance, when it takes the record, gives what
-// WithoutMember gives, and leaves the bytes alone when it does not.
-func sameCut(t testing.TB, what string, full []byte) (fast bool) {
-	t.Helper()
-	want, err := WithoutMember(nil, full, "provenance", true)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	buf := append([]byte(nil), full...)
-	got, ok := cutProvenance(buf)
-	if !ok {
-		if !bytes.Equal(buf, full) {
-			t.Fatalf("%s: cutProvenance declined but changed the bytes", what)
-		}
-		return false
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s: cutProvenance differs from WithoutMember\n got: %s\nwant: %s", what, got, want)
-	}
-	return true
-}
-
-// provenanceStrings mention the key inside values, where nothing may be cut.
-var provenanceStrings = []string{`"provenance":{"a":"b"}`, `,"provenance":{}`, `{"provenance":{`, `\"provenance\":{`, `provenance`, `"provenance":{"x":[1]}`}
-
-func TestCutProvenanceEqualsWithoutMember(t *testing.T) {
-	fastAll := true
-	check := func(what string, e Entity) {
-		full, err := encodeEntity(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fastAll = sameCut(t, what, full) && fastAll
-	}
-	for _, k := range Kinds {
-		check(string(k)+" empty", k.New())
-		for i, str := range append(oddStrings[:len(oddStrings)-1:len(oddStrings)-1], provenanceStrings...) {
-			e := k.New()
-			fill(reflect.ValueOf(e).Elem(), str, oddFloats[i%len(oddFloats)], 0)
-			check(string(k)+" filled", e)
-		}
-	}
-	s := contentFixture()
-	check("fixture", s)
-	for i := range 5 {
-		check("fullService", fullService(i))
-	}
-	if !fastAll {
-		t.Error("the fast path declined a record json.Marshal wrote")
-	}
-	// Hand-written shapes json.Marshal never writes go to WithoutMember.
-	for _, c := range []struct {
-		in   string
-		fast bool
-	}{
-		{`{"provenance":{"a":"}"},"id":"x"}`, true},
-		{`{"id":"x","provenance":{"a":"b"}}`, true},
-		{`{"provenance":{"a":"b"}}`, true},
-		{`{"a":[{"provenance":{}},{"b":1,"provenance":{"c":"\"}"}}]}`, true},
-		{`{"provenance":{"a":{"b":1}},"id":"x"}`, false},
-		{`{"provenance":{"a":[1]},"id":"x"}`, false},
-		{`{"provenance":{"a":1},"provenance":{"a":2}}`, false},
-		{`{"x":"y","provenance":{"a":1},"provenance":{"a":2}}`, true},
-	} {
-		if fast := sameCut(t, c.in, []byte(c.in)); fast != c.fast {
-			t.Errorf("%s: fast path %v, want %v", c.in, fast, c.fast)
-		}
-	}
-}
-
-func TestCutProvenanceOnGoldenRecords(t *testing.T) {
-	var files []string
-	for _, pat := range []string{"../*/testdata/*/expected*.json", "../*/*/testdata/*/expected*.json", "../*/*/*/testdata/*/expected*.json"} {
-		m, err := filepath.Glob(pat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, m...)
-	}
-	records := 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var recs []*Record
-		if json.Unmarshal(b, &recs) != nil {
-			continue
-		}
-		for _, r := range recs {
-			if e := r.Entity(); e != nil {
-				full, err := encodeEntity(e)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !sameCut(t, f, full) {
-					t.Errorf("%s: the fast path declined %s", f, r.ID())
-				}
-				records++
-			}
-		}
-	}
-	if records < 20 {
-		t.Fatalf("only %d golden records", records)
-	}
-}
-
-func FuzzCutProvenance(f *testing.F) {
-	for _, s := range provenanceStrings {
-		f.Add(s, s)
-	}
-	f.Fuzz(func(t *testing.T, a, b string) {
-		s := fullService(1)
-		s.Name, s.Description = a, b
-		s.Provenance.SourceURL = a
-		s.Organization.Provenance = &Provenance{SourceID: b}
-		full, err := encodeEntity(s)
-		if err != nil {
-			return
-		}
-		if !sameCut(t, "fuzzed", full) {
-			t.Fatalf("the fast path declined a record json.Marshal wrote: %s", full)
-		}
-		// Arbitrary bytes: the fast path may decline, never differ.
-		raw := []byte(a)
-		if _, err := WithoutMember(nil, raw, "provenance", true); err == nil {
-			sameCut(t, "raw", raw)
-		}
-	})
 }
