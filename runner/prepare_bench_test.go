@@ -66,6 +66,7 @@ func BenchmarkFeedPerService(b *testing.B) {
 				}
 			}
 		}
+		pg.Release() // as the walk does once a page is mapped
 	}
 	// The records must be valid, or the benchmark measures quarantine.
 	for _, page := range raw {
