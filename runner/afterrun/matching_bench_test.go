@@ -177,3 +177,69 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// feedShaped loads what one real-shaped feed of n services leaves in a fresh
+// warehouse (scripts/bench-feed.sh): n services and n locations of one
+// pipeline, an organisation for each tenth, postcodes of one city.
+func feedShaped(b *testing.B, n int) *warehouse.Warehouse {
+	b.Helper()
+	w := whtest.New(b)
+	ctx := context.Background()
+	orgs := max(n/10, 1)
+	for _, s := range []string{
+		fmt.Sprintf(`INSERT INTO organizations (id, pipeline, run_id, name, website, la_code, identifiers, fetched_at, content_hash, _version)
+SELECT concat('feed/org-', toString(number)), 'feed', 'run-1', concat('Provider ', toString(number)), concat('https://p', toString(number), '.example.org/'),
+  'E06000023', if(number %% 9 = 0, ['GB-CHC:' || toString(1100000 + number)], CAST([] AS Array(String))), now64(3), toString(number), 1 FROM numbers(%d)`, orgs),
+		fmt.Sprintf(`INSERT INTO services (id, pipeline, run_id, name, status, organization_id, la_code, postcode, url, fetched_at, content_hash, _version)
+SELECT concat('feed/svc-', toString(number)), 'feed', 'run-1', concat(['Autism','Stroke','Carers','Youth','Sensory'][number %% 5 + 1], ' group ', toString(number)),
+  'active', concat('feed/org-', toString(number %% %[1]d)), 'E06000023', concat('BS', toString(number %% 40 + 1), ' ', toString(number %% 9), char(65 + number %% 26), char(65 + intDiv(number, 26) %% 26)),
+  concat('https://p', toString(number %% %[1]d), '.example.org/s'), now64(3), toString(number), 1 FROM numbers(%[2]d)`, orgs, n),
+		fmt.Sprintf(`INSERT INTO locations (id, pipeline, run_id, organization_id, name, location_type, postcode, latitude, longitude, la_code, fetched_at, content_hash, _version)
+SELECT concat('feed/loc-', toString(number)), 'feed', 'run-1', concat('feed/org-', toString(number %% %[1]d)), concat('Centre ', toString(number)), 'physical',
+  concat('BS', toString(number %% 40 + 1), ' ', toString(number %% 9), char(65 + number %% 26), char(65 + intDiv(number, 26) %% 26)),
+  51.45 + (number %% 1000) / 10000.0, -2.59 + intDiv(number, 1000) / 1000.0, 'E06000023', now64(3), toString(number), 1 FROM numbers(%[2]d)`, orgs, n),
+	} {
+		if err := w.Exec(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return w
+}
+
+// BenchmarkFirstPass: the matching pass of a fresh warehouse with no saved
+// index (the single feed's `run`, LOCALOFFER_MATCH_BENCH_N services, default
+// 20,000): the index is built by reading every record back. rowbinary is the
+// embedded driver's path; json the JSON rows (a ClickHouse server, and the
+// embedded driver before RowBinary).
+func BenchmarkFirstPass(b *testing.B) {
+	n := 20_000
+	if s := os.Getenv("LOCALOFFER_MATCH_BENCH_N"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	ctx := context.Background()
+	w := feedShaped(b, n)
+	for _, v := range []struct {
+		name string
+		w    *warehouse.Warehouse
+	}{{"rowbinary", w}, {"json", warehouse.New(jsonOnly{w.Conn}, w.Layout)}} {
+		b.Run(v.name, func(b *testing.B) {
+			var cpu time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				for _, t := range []string{"match_passes", "entity_matches"} {
+					if err := w.Exec(ctx, "TRUNCATE TABLE "+t); err != nil {
+						b.Fatal(err)
+					}
+				}
+				m := &Matcher{Threshold: 0.85, Now: time.Now}
+				b.StartTimer()
+				c0 := cpuTime()
+				if err := m.Settle(ctx, v.w, nil); err != nil {
+					b.Fatal(err)
+				}
+				cpu += cpuTime() - c0
+			}
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+}

@@ -64,6 +64,7 @@ type Index struct {
 	byID      map[string]int32
 	byOrg     map[string][]int32
 	strs      map[string]int32
+	places    map[string]place // postcode → its interned parts (placeOf)
 	strList   []string
 	vocab     map[string]int32
 	words     []string // by word id
@@ -98,6 +99,17 @@ func NewIndex(opt Options) *Index {
 	return &Index{opt: opt, byID: map[string]int32{}, byOrg: map[string][]int32{}, strs: map[string]int32{"": 0}, strList: []string{""},
 		vocab: map[string]int32{}, blocks: map[uint64][]entry{}, clusters: map[int32]*cluster{},
 		same: map[[2]string]bool{}, diff: map[[2]string]bool{}, partners: map[string][]string{}}
+}
+
+// Reserve makes room for n records in an empty index, so building it from
+// a known number of records neither copies the records as they grow nor
+// leaves the doubling's slack (a record is about 400 bytes).
+func (x *Index) Reserve(n int) {
+	if len(x.recs) > 0 || n <= 0 {
+		return
+	}
+	x.recs = make([]rec, 0, n)
+	x.byID = make(map[string]int32, n)
 }
 
 // Len is the number of records held.
@@ -223,15 +235,8 @@ func (x *Index) prepare(r *rec) {
 	r.area = x.intern(e.Area)
 	r.pcs = r.pcs[:0]
 	for _, pc := range e.Postcodes {
-		var p place
-		if sp := strings.IndexByte(pc, ' '); sp > 0 && sp+2 <= len(pc) {
-			p = place{pc: x.intern(pc), sec: x.intern(pc[:sp+2]), dist: x.intern(pc[:sp])}
-		} else if outwardCode(pc) {
-			p = place{dist: x.intern(pc)} // a geocoder or directory that gives the district only
-		} else {
-			continue
-		}
-		if !slices.Contains(r.pcs, p) {
+		p, ok := x.placeOf(pc)
+		if ok && !slices.Contains(r.pcs, p) {
 			r.pcs = append(r.pcs, p)
 		}
 	}
@@ -252,6 +257,25 @@ func (x *Index) prepare(r *rec) {
 			}
 		}
 	}
+}
+
+// placeOf interns a postcode with its sector and district, once per
+// distinct postcode (a list repeats a few thousand postcodes over its rows).
+func (x *Index) placeOf(pc string) (place, bool) {
+	if p, ok := x.places[pc]; ok {
+		return p, p != place{}
+	}
+	var p place
+	if sp := strings.IndexByte(pc, ' '); sp > 0 && sp+2 <= len(pc) {
+		p = place{pc: x.intern(pc), sec: x.intern(pc[:sp+2]), dist: x.intern(pc[:sp])}
+	} else if outwardCode(pc) {
+		p = place{dist: x.intern(pc)} // a geocoder or directory that gives the district only
+	}
+	if x.places == nil {
+		x.places = map[string]place{}
+	}
+	x.places[pc] = p // the zero place: not a postcode
+	return p, p != place{}
 }
 
 // outwardCode: "S11", "PO4", "EC1A" — a postcode district on its own.
@@ -477,6 +501,9 @@ type PassStats struct {
 	Links    int // links in the touched clusters' trees
 	Records  int // records in the index
 	Grouped  int // records in a cluster of two or more
+	// Capped counts the blocks over MaxBlock that this pass skipped (a key
+	// so many records share identifies none of them; see candidates).
+	Capped int
 	// Changed lists the records whose assignment changed, to be written.
 	Changed []Assignment
 }
@@ -541,8 +568,8 @@ func (x *Index) Pass() PassStats {
 	}
 	st.Touched = len(M)
 
-	edges, compared := x.candidates(M, inM)
-	st.Compared = compared
+	edges, compared, capped := x.candidates(M, inM)
+	st.Compared, st.Capped = compared, capped
 	sort.Slice(edges, func(i, j int) bool {
 		a, b := &edges[i], &edges[j]
 		if a.human != b.human {
@@ -578,14 +605,23 @@ func (x *Index) members(root int32) []int32 {
 	return []int32{root}
 }
 
-// candidates scores every touched record against its blocks.
-func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
+// candidates scores every touched record against its blocks. A block over
+// MaxBlock live records is not scanned: its records are compared through
+// their other blocks (rarer words, identifiers, the exact name and website,
+// sampled) or not at all when they have none, as a location whose only key is
+// a postcode shared by a whole list. Whether a block is over the cap is
+// decided once a pass: the pass neither adds entries nor stales them, so
+// compacting a block again for every record that probes it (the whole block
+// once per record: quadratic in a block everyone shares) cannot change the
+// answer. It returns the edges, the pairs compared and the blocks capped.
+func (x *Index) candidates(M []int32, inM []bool) ([]edge, int, int) {
 	var edges []edge
 	stamp := x.stampSlice()
 	var keys []uint64
 	var scratch []int32
 	compared := 0
 	keyOK := map[int32]bool{}
+	capped := map[uint64]bool{}
 	for _, m := range M {
 		r := &x.recs[m]
 		for _, p := range x.partners[r.e.ID] {
@@ -599,6 +635,9 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 		for _, k := range keys {
 			list := x.blocks[k]
 			if len(list) > x.opt.MaxBlock {
+				if capped[k] {
+					continue
+				}
 				// Too big, or full of entries left by changed records: compact
 				// and look again.
 				out := list[:0]
@@ -607,8 +646,10 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 						out = append(out, en)
 					}
 				}
+				clear(list[len(out):])
 				x.blocks[k], list = out, out
 				if len(list) > x.opt.MaxBlock {
+					capped[k] = true
 					continue
 				}
 			}
@@ -620,7 +661,7 @@ func (x *Index) candidates(M []int32, inM []bool) ([]edge, int) {
 			}
 		}
 	}
-	return edges, compared
+	return edges, compared, len(capped)
 }
 
 // scan compares record m with the records of one block (at most limit
