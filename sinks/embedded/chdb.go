@@ -554,14 +554,32 @@ func (c *Conn) loadFile(ctx context.Context, table string, columns []string, pat
 			return err
 		}
 	}
-	start := time.Now()
-	if err := c.e.run(ctx, c.db, q.String(), "TabSeparated", nil); err != nil {
+	if kept == nil {
+		if err := c.e.run(ctx, c.db, q.String(), "TabSeparated", nil); err != nil {
+			return fmt.Errorf("insert %d rows into %s: %w", n, table, err)
+		}
+		return nil
+	}
+	// Captured: the engine call is measured apart from the wait for the
+	// engine (another statement running), which is no part of its cost.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	queued := time.Now()
+	if err := c.lockIn(c.db); err != nil {
+		return err
+	}
+	kept.Waited = time.Since(queued).Seconds()
+	took, cpu, err := MeasureEngineCall(func() error {
+		_, err := c.e.query(q.String(), "TabSeparated", nil)
+		return err
+	})
+	c.e.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", n, table, err)
 	}
-	if kept != nil {
-		return c.capture.done(kept, time.Since(start))
-	}
-	return nil
+	kept.CPU = cpu.Seconds()
+	return c.capture.done(kept, took)
 }
 
 // rowBinaryEncoder returns the encoder for these columns of db.table, or nil
