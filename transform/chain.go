@@ -71,12 +71,25 @@ func NewChain(sh *Shared, p config.Pipeline, st config.Staleness, now func() tim
 	}, nil
 }
 
+// annotationRoom is how many annotations a service usually gains in the chain.
+const annotationRoom = 8
+
 // Apply normalises one record in place. It never fails: what cannot be
 // derived is left unknown and annotated. The type switch stays because each
 // kind has its own derivations (ages only for services, and so on).
 func (c *Chain) Apply(rec *schema.Record) {
 	if rec.Entity() == nil {
 		return // no entity for its kind: the validator quarantines it
+	}
+	// The steps add several annotations to a service (area, ages, needs,
+	// categories): room for them at once, not a new array at each step. A
+	// service given none keeps none (nil, as before).
+	svc, hadNone := rec.Service, false
+	if rec.Kind == schema.KindService {
+		had := svc.Annotations
+		hadNone = had == nil
+		svc.Annotations = make([]schema.Annotation, len(had), len(had)+annotationRoom)
+		copy(svc.Annotations, had)
 	}
 	c.areas.Apply(rec)
 	switch e := rec.Entity().(type) {
@@ -92,4 +105,7 @@ func (c *Chain) Apply(rec *schema.Record) {
 		feedback.Apply(e, c.shared.Needs, c.shared.Categories)
 	}
 	c.staleness.Apply(rec)
+	if hadNone && len(svc.Annotations) == 0 {
+		svc.Annotations = nil
+	}
 }

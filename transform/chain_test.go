@@ -94,3 +94,33 @@ func BenchmarkChain(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(len(recs)), "records/op")
 }
+
+// TestApplyAnnotationsRoom: the room made for a service's annotations
+// changes nothing the record says: existing ones stay first and in order, a
+// service that gains none keeps a nil list.
+func TestApplyAnnotationsRoom(t *testing.T) {
+	sh, err := LoadShared(&config.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewChain(sh, config.Pipeline{Name: "p"}, config.Staleness{}, fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := &schema.Record{Kind: schema.KindService, Service: &schema.Service{ID: "p/1", Name: "Zzz", Status: "active"}}
+	c.Apply(bare)
+	if bare.Service.Annotations != nil {
+		t.Fatalf("a service that gained no annotation has %#v", bare.Service.Annotations)
+	}
+	given := []schema.Annotation{{Field: "x", Value: "1", Rule: "source"}}
+	rec := &schema.Record{Kind: schema.KindService, Service: &schema.Service{ID: "p/2", Name: "Autism support group for children aged 5-11",
+		Status: "active", Annotations: given}}
+	c.Apply(rec)
+	got := rec.Service.Annotations
+	if len(got) < 3 || got[0] != given[0] {
+		t.Fatalf("annotations %+v: the given one must stay first, then the chain's", got)
+	}
+	if &got[0] == &given[0] {
+		t.Fatal("the source's annotation array was written into")
+	}
+}

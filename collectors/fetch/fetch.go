@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -257,13 +258,23 @@ func (b *Blobs) putBytes(body []byte) (sum string, err error) {
 	return sum, nil
 }
 
+// maxBodyHint caps the buffer a size hint may ask for before any byte is
+// read, so one large document does not make every later read allocate as
+// much.
+const maxBodyHint = 8 << 20
+
 // readBody reads a whole body of at most limit bytes; length is its
-// Content-Length (-1 when unknown), used only to size the buffer.
-func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+// Content-Length (-1 when unknown) and hint the size of a similar body read
+// before (0: none), used only to size the buffer.
+func readBody(r io.Reader, length, hint, limit int64) ([]byte, error) {
 	size := int64(64 << 10)
-	if length >= 0 && length <= limit {
+	switch {
+	case length >= 0 && length <= limit:
 		// Room for the body and the read that finds its end.
 		size = length + bytes.MinRead
+	case hint > 0:
+		// A little over the last body, so one a bit larger still fits.
+		size = min(hint+hint/8, limit, maxBodyHint) + bytes.MinRead
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
@@ -416,6 +427,11 @@ type Session struct {
 	refused  func(url, message string)
 	mu       sync.Mutex
 	stats    Stats
+	// bodyHint is the size of the last body kept in memory (KeepBody): a
+	// feed's pages are much alike, and a body sent without Content-Length
+	// (chunked, as most APIs send pages) is then read into one buffer of
+	// about its size instead of doubling one from 64 KB.
+	bodyHint atomic.Int64
 }
 
 // WithOrigins applies the URL policy: configured are the URLs and paths
@@ -773,10 +789,11 @@ func (s *Session) attempt(ctx context.Context, u *url.URL, header http.Header, r
 		return nil, 0, fmt.Errorf("fetch %s: %w", raw, &ErrTooLarge{Limit: r.maxBytes})
 	}
 	if r.keepBody && !r.transient {
-		body, err := readBody(resp.Body, resp.ContentLength, r.maxBytes)
+		body, err := readBody(resp.Body, resp.ContentLength, s.bodyHint.Load(), r.maxBytes)
 		if err != nil {
 			return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)
 		}
+		s.bodyHint.Store(int64(len(body)))
 		sum, err := s.c.blobs.putBytes(body)
 		if err != nil {
 			return nil, 0, fmt.Errorf("fetch %s: %w", raw, err)

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // A body kept in memory is the body stored: same bytes, same hash, the blob
@@ -83,5 +85,39 @@ func TestKeepBody(t *testing.T) {
 		if strings.HasPrefix(e.Name(), ".incoming") {
 			t.Errorf("partial body left behind: %s", e.Name())
 		}
+	}
+}
+
+// A body sent without Content-Length (chunked) is read into one buffer
+// sized from the body before it, not doubled up from 64 KB; a larger or a
+// smaller body still arrives whole, and the hint cannot ask for more than
+// the size limit.
+func TestReadBodySizedByHint(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
+	allocated := func(hint int64, want []byte, limit int64) uint64 {
+		t.Helper()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		// Short reads, as a chunked response gives them, and no length.
+		got, err := readBody(iotest.HalfReader(bytes.NewReader(want)), -1, hint, limit)
+		runtime.ReadMemStats(&after)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("hint %d: %d bytes, %v", hint, len(got), err)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	if a := allocated(int64(len(body)), body, 1<<30); a > uint64(len(body))*3/2 {
+		t.Errorf("with the last body's size as hint: %d bytes allocated for a %d-byte body", a, len(body))
+	}
+	if a := allocated(0, body, 1<<30); a < uint64(len(body))*2 {
+		t.Errorf("without a hint %d bytes allocated: the test no longer shows what the hint saves", a)
+	}
+	allocated(int64(len(body))/4, body, 1<<30) // a larger body than the hint
+	allocated(int64(len(body)), body[:100], 1<<30)
+	if a := allocated(1<<40, body[:100], 1<<20); a > 2<<20 {
+		t.Errorf("a huge hint allocated %d bytes under a 1 MB limit", a)
+	}
+	if _, err := readBody(bytes.NewReader(body), -1, int64(len(body)), int64(len(body))-1); err == nil {
+		t.Error("a body over the limit was read")
 	}
 }

@@ -432,8 +432,9 @@ func (w *walk) servicePage(ctx context.Context, r *pageResult[hsdsmap.Service]) 
 			return fresh, "", err
 		}
 	}
-	// The page's services are mapped; let the decoded page go.
-	r.page.Items = nil
+	// The page's services are mapped (the records share none of their
+	// memory): the next page is decoded into the same array.
+	r.page.Release()
 	return fresh, sig.String(), nil
 }
 

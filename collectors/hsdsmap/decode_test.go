@@ -314,3 +314,59 @@ func TestTimestampBareDate(t *testing.T) {
 		}
 	}
 }
+
+// A page decoded into the array a released page handed back is what a
+// fresh decode gives: nothing of the earlier page's services shows through
+// (fields the new ones lack, items beyond the new count), and a page whose
+// contents is missing, null or not a list is told apart as before.
+func TestReleasedPageArrayReused(t *testing.T) {
+	full := []byte(`{"total_items":3,"contents":[` +
+		`{"id":"a","name":"A","description":"<p>long</p>","email":"a@x.org","phones":[{"id":"p","number":"01"}],"organization":{"id":"o","name":"O"}},` +
+		`{"id":"b","name":"B","description":"two","service_at_locations":[{"id":"s","location":{"id":"l","name":"L"}}]},` +
+		`{"id":"c","name":"C","status":"active"}]}`)
+	sparse := []byte(`{"total_items":2,"contents":[{"id":"x","name":"X"},{"id":"y"}]}`)
+	fresh := func(b []byte) *Page[Service] {
+		t.Helper()
+		p, err := decodePage[Service](b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	want := fresh(sparse)
+	for range 3 {
+		p := fresh(full)
+		p.Release()
+		if p.Items != nil {
+			t.Fatal("Release left the items")
+		}
+		got := fresh(sparse)
+		if !reflect.DeepEqual(got.Items, want.Items) {
+			t.Fatalf("decoded into a released array:\n got %+v\nwant %+v", got.Items, want.Items)
+		}
+		got.Release()
+	}
+	// Whether the list was there decides the page as before.
+	fresh(full).Release()
+	for _, c := range []struct {
+		body  string
+		list  bool
+		items int
+	}{
+		{`{"total_items":0,"contents":[]}`, true, 0},
+		{`{"total_items":0,"contents":null}`, false, 0},
+		{`{"total_items":0}`, false, 0},
+		{`{"content":[{"id":"v1"}]}`, true, 1},
+	} {
+		p, err := decodePage[Service]([]byte(c.body))
+		if (err == nil) != c.list {
+			t.Errorf("%s: err %v", c.body, err)
+		}
+		if err == nil && len(p.Items) != c.items {
+			t.Errorf("%s: %d items", c.body, len(p.Items))
+		}
+		if p != nil {
+			p.Release()
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // Flag decodes true/false, "true"/"false" and 1/0; anything else is unknown.
@@ -162,6 +163,9 @@ func (o pageObject[T, PT]) member(d *dec, key []byte) bool {
 	case "empty":
 		d.flag(&pj.Empty)
 	case "contents":
+		if pj.Contents == nil && d.peek() == '[' {
+			pj.Contents = reusedItems[T]()
+		}
 		decodeSlice[T, PT](d, &pj.Contents, "contents")
 	case "content":
 		decodeSlice[T, PT](d, &pj.Content, "content")
@@ -169,6 +173,42 @@ func (o pageObject[T, PT]) member(d *dec, key []byte) bool {
 		return false
 	}
 	return true
+}
+
+// servicePages holds the item arrays of released service pages (*[]Service,
+// cleared): a walk decodes one 100-service page after another, and growing
+// each page's array from nothing allocated two and a half times its 72 KB.
+var servicePages sync.Pool
+
+// reusedItems is a released page's array for a page being decoded (empty,
+// not nil), or nil when there is none or T is not Service.
+func reusedItems[T any]() []T {
+	if _, ok := any((*T)(nil)).(*Service); !ok {
+		return nil
+	}
+	sp, _ := servicePages.Get().(*[]Service)
+	if sp == nil {
+		return nil
+	}
+	return any((*sp)[:0]).([]T)
+}
+
+// maxReusedItems bounds the arrays kept for reuse (a page of 1,000
+// services is 720 KB).
+const maxReusedItems = 1000
+
+// Release hands the page's item array back for the next page to be decoded
+// into; Items is nil afterwards. Call it only when nothing refers to the
+// items any more (they are cleared and overwritten).
+func (p *Page[T]) Release() {
+	items, ok := any(p.Items).([]Service)
+	p.Items = nil
+	if !ok || cap(items) == 0 || cap(items) > maxReusedItems {
+		return
+	}
+	clear(items[:cap(items)])
+	items = items[:0]
+	servicePages.Put(&items)
 }
 
 // decodePageStd is DecodePageBytes by encoding/json, for item types the

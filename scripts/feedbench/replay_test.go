@@ -20,7 +20,7 @@ func TestReplay(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "000001-pipeline_state.TabSeparated"), []byte(tsv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	manifest := `{"file":"000001-pipeline_state.TabSeparated","table":"pipeline_state","columns":["pipeline","key","value","updated_at","_version"],"format":"TabSeparated","rows":1,"bytes":97,"seconds":0.25}` + "\n"
+	manifest := `{"file":"000001-pipeline_state.TabSeparated","table":"pipeline_state","columns":["pipeline","key","value","updated_at","_version"],"format":"TabSeparated","rows":1,"bytes":97,"seconds":0.25,"waited_seconds":0,"cpu_seconds":0.125}` + "\n"
 	if err := os.WriteFile(filepath.Join(dir, embedded.CaptureManifest), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"pipeline_state", "all (1 inserts)", "format TabSeparated", "0.250"} {
+	for _, want := range []string{"pipeline_state", "all (1 inserts)", "format TabSeparated", "0.250", "0.125", "by CPU"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

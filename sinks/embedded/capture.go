@@ -16,7 +16,9 @@ const CaptureManifest = "inserts.jsonl"
 
 // CapturedInsert describes one insert kept by CaptureInserts: the file the
 // engine loaded (File, relative to the capture directory) and what it was
-// loaded into, in which format, and how long the engine call took in the run.
+// loaded into, in which format, and how long the engine call took in the run:
+// Seconds of wall time (after Waited seconds for the engine to be free) and
+// CPU seconds (MeasureEngineCall).
 type CapturedInsert struct {
 	File    string   `json:"file"`
 	Table   string   `json:"table"`
@@ -25,6 +27,8 @@ type CapturedInsert struct {
 	Rows    int      `json:"rows"`
 	Bytes   int64    `json:"bytes"`
 	Seconds float64  `json:"seconds"`
+	Waited  float64  `json:"waited_seconds"`
+	CPU     float64  `json:"cpu_seconds"`
 }
 
 // insertCapture keeps a copy of every insert file, for the engine-floor

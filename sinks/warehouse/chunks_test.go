@@ -114,3 +114,112 @@ func TestChunkWriterStopsAfterAFailedInsert(t *testing.T) {
 		t.Fatalf("%d inserts after the failure, want only the failed one: %v", len(conn.inserts), conn.inserts)
 	}
 }
+
+// streamingConn is a recordingConn whose inserts stream: every row is handed
+// to its chunk's stream when it is added.
+type streamingConn struct {
+	recordingConn
+	added     []string // table:first value, in the order rows were added
+	discarded []string
+	open      int // streams neither inserted nor discarded
+}
+
+type fakeStream struct {
+	c      *streamingConn
+	table  string
+	rows   [][]any
+	closed bool
+}
+
+func (c *streamingConn) NewInsertStream(_ context.Context, table string, _ []string) (InsertStream, error) {
+	c.mu.Lock()
+	c.open++
+	c.mu.Unlock()
+	return &fakeStream{c: c, table: table}, nil
+}
+
+func (s *fakeStream) Add(row []any) error {
+	s.c.mu.Lock()
+	s.c.added = append(s.c.added, fmt.Sprintf("%s:%v", s.table, row[0]))
+	s.c.mu.Unlock()
+	s.rows = append(s.rows, row)
+	return nil
+}
+
+func (s *fakeStream) Close() error { s.closed = true; return nil }
+
+func (s *fakeStream) Insert(ctx context.Context) error {
+	if !s.closed {
+		return errors.New("inserted before Close")
+	}
+	s.c.mu.Lock()
+	s.c.open--
+	s.c.mu.Unlock()
+	return s.c.Insert(ctx, s.table, nil, s.rows)
+}
+
+func (s *fakeStream) Discard() {
+	s.c.mu.Lock()
+	s.c.open--
+	s.c.discarded = append(s.c.discarded, fmt.Sprintf("%s:%d", s.table, len(s.rows)))
+	s.c.mu.Unlock()
+}
+
+func TestChunkWriterStreamsRowsAsTheyAreAdded(t *testing.T) {
+	ctx := context.Background()
+	conn := &streamingConn{}
+	cw := newChunkWriter(New(conn, Layout{}), 2)
+	cols := []string{"id"}
+	for i := range 3 {
+		if err := cw.add(ctx, "services", cols, []any{i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cw.add(ctx, "entity_seen", cols, []any{"s"}); err != nil {
+		t.Fatal(err)
+	}
+	conn.mu.Lock()
+	added := fmt.Sprint(conn.added)
+	conn.mu.Unlock()
+	if added != "[services:0 services:1 services:2 entity_seen:s]" {
+		t.Fatalf("rows handed to streams: %s", added)
+	}
+	if b := cw.buffers["services"]; b.rows != nil {
+		t.Fatalf("the chunk writer holds %d rows of a streaming insert", len(b.rows))
+	}
+	if err := cw.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := "[services:2:0 services:1:2 entity_seen:1:s]"
+	if fmt.Sprint(conn.inserts) != want || conn.open != 0 {
+		t.Fatalf("inserts %v (want %s), %d streams left open", conn.inserts, want, conn.open)
+	}
+}
+
+func TestChunkWriterDiscardsStreamsAfterAFailedInsert(t *testing.T) {
+	ctx := context.Background()
+	conn := &streamingConn{recordingConn: recordingConn{failAt: 1}}
+	cw := newChunkWriter(New(conn, Layout{}), 1)
+	var addErr error
+	for i := 0; i < 50 && addErr == nil; i++ {
+		addErr = cw.add(ctx, "services", []string{"id"}, []any{i})
+		time.Sleep(time.Millisecond)
+	}
+	if addErr == nil || addErr.Error() != "disk full" {
+		t.Fatalf("add after a failed insert: %v", addErr)
+	}
+	// A partial chunk of another table is discarded at the flush, not loaded.
+	cw.chunk = 10
+	if err := cw.add(ctx, "locations", []string{"id"}, []any{"l"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.flush(ctx); err == nil || err.Error() != "disk full" {
+		t.Fatalf("flush: %v", err)
+	}
+	if len(conn.inserts) != 1 || conn.open != 0 {
+		t.Fatalf("%d inserts after the failure (want only the failed one: %v), %d streams left open", len(conn.inserts), conn.inserts, conn.open)
+	}
+	if len(conn.discarded) == 0 || conn.discarded[len(conn.discarded)-1] != "locations:1" {
+		t.Fatalf("discarded %v", conn.discarded)
+	}
+}

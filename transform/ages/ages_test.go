@@ -2,6 +2,8 @@ package ages
 
 import (
 	"testing"
+
+	"github.com/localoffer/localoffer/schema"
 )
 
 func TestParse(t *testing.T) {
@@ -123,4 +125,23 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("Parse(%q) inverted: %s", s, Format(r.Min, r.Max))
 		}
 	})
+}
+
+// TestParseNamedKeepsItsWording: the name and description are joined in a
+// reused buffer; the wording a service keeps must not change when the
+// next service is read.
+func TestParseNamedKeepsItsWording(t *testing.T) {
+	first := parseNamed("Youth club", "For young people aged 11-18 in the town and the villages around it, every week of the year.")
+	if !first.Found || first.Text != "11-18" {
+		t.Fatalf("first = %+v", first)
+	}
+	text := first.Text
+	s := &schema.Service{Name: "Play", Description: "Babies and children aged 0-5 with carers."}
+	Apply(s)
+	if first.Text != text || first.Text != "11-18" {
+		t.Fatalf("the first service's wording became %q", first.Text)
+	}
+	if s.AgeText != "0-5" {
+		t.Fatalf("second service's age_text = %q", s.AgeText)
+	}
 }

@@ -1,6 +1,10 @@
 package ages
 
 import (
+	"strings"
+	"sync"
+	"unsafe"
+
 	"github.com/localoffer/localoffer/schema"
 )
 
@@ -58,5 +62,15 @@ func parseNamed(name, description string) Result {
 	case name == "":
 		return parse(description, true, LeadSentences)
 	}
-	return parse(name+"\n"+description, true, LeadSentences+1)
+	// The two are joined in a pooled buffer rather than a new string for
+	// every service: only the wording found is kept, and it is copied out.
+	bp := joined.Get().(*[]byte)
+	defer joined.Put(bp)
+	b := append(append(append((*bp)[:0], name...), '\n'), description...)
+	*bp = b
+	r := parse(unsafe.String(unsafe.SliceData(b), len(b)), true, LeadSentences+1)
+	r.Text = strings.Clone(r.Text)
+	return r
 }
+
+var joined = sync.Pool{New: func() any { return new([]byte) }}

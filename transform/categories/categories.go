@@ -77,22 +77,16 @@ type hit struct {
 	field, words string
 }
 
-type scratch struct {
-	toks    []text.Token
-	matches []text.Match
-}
-
-var pool = sync.Pool{New: func() any { return &scratch{toks: make([]text.Token, 0, 256)} }}
+var pool = sync.Pool{New: func() any { return new(text.Scratch) }}
 
 func (r *Rules) find(s, field string, out []hit) []hit {
 	if s == "" {
 		return out
 	}
-	sc := pool.Get().(*scratch)
+	sc := pool.Get().(*text.Scratch)
 	defer pool.Put(sc)
-	sc.toks = text.Tokenize(s, sc.toks)
-	sc.matches = r.dict.Find(sc.toks, sc.matches)
-	for _, m := range sc.matches {
+	sc.Matches = r.dict.Find(sc.Tokenize(s), sc.Matches)
+	for _, m := range sc.Matches {
 		if m.Value != excluded {
 			out = append(out, hit{cat: m.Value, field: field, words: s[m.Start:m.End]})
 		}
@@ -106,8 +100,14 @@ func (r *Rules) find(s, field string, out []hit) []hit {
 // description are read only when those give no category, because free text
 // mentions much that a service is not ("after school", "contact your GP").
 func (r *Rules) Apply(s *schema.Service) {
-	var hits []hit
-	have := make([]bool, len(schema.Categories))
+	var hitBuf [16]hit // what a service usually has, without growing a slice
+	hits := hitBuf[:0]
+	var haveBuf [16]bool
+	have := haveBuf[:0]
+	if len(schema.Categories) > len(haveBuf) {
+		have = make([]bool, 0, len(schema.Categories))
+	}
+	have = have[:len(schema.Categories)]
 	var keep []string
 	for _, c := range s.Categories {
 		if i := slices.Index(schema.Categories, c); i >= 0 {

@@ -110,12 +110,7 @@ type Found struct {
 	Note       string
 }
 
-type scratch struct {
-	toks    []text.Token
-	matches []text.Match
-}
-
-var pool = sync.Pool{New: func() any { return &scratch{toks: make([]text.Token, 0, 256), matches: make([]text.Match, 0, 16)} }}
+var pool = sync.Pool{New: func() any { return new(text.Scratch) }}
 
 // find appends the needs named in s. structured selects the dictionary that
 // also knows bare codes.
@@ -123,15 +118,14 @@ func (v *Vocab) find(s, field string, structured bool, out []Found) []Found {
 	if s == "" {
 		return out
 	}
-	sc := pool.Get().(*scratch)
+	sc := pool.Get().(*text.Scratch)
 	defer pool.Put(sc)
-	sc.toks = text.Tokenize(s, sc.toks)
 	d := v.text
 	if structured {
 		d = v.structured
 	}
-	sc.matches = d.Find(sc.toks, sc.matches)
-	for _, m := range sc.matches {
+	sc.Matches = d.Find(sc.Tokenize(s), sc.Matches)
+	for _, m := range sc.Matches {
 		if m.Value == excluded {
 			continue
 		}
@@ -151,6 +145,12 @@ func (v *Vocab) FindLabel(s, field string) []Found { return v.find(s, field, tru
 // Normalize maps a list of need labels or codes to DfE codes, in the DfE
 // order. Labels that name no need are returned in unmapped.
 func (v *Vocab) Normalize(labels []string, field string) (codes []string, found []Found, unmapped []string) {
+	found, unmapped = v.normalize(labels, field, nil)
+	return codesOf(found), found, unmapped
+}
+
+// normalize is Normalize appending to found.
+func (v *Vocab) normalize(labels []string, field string, found []Found) (_ []Found, unmapped []string) {
 	for _, l := range labels {
 		if c := strings.ToUpper(strings.TrimSpace(l)); slices.Contains(schema.NeedCodes, c) {
 			found = append(found, Found{Code: c, Field: field, Words: l})
@@ -162,7 +162,7 @@ func (v *Vocab) Normalize(labels []string, field string) (codes []string, found 
 		}
 		found = append(found, f...)
 	}
-	return codesOf(found), found, unmapped
+	return found, unmapped
 }
 
 func codesOf(found []Found) []string {
@@ -200,7 +200,8 @@ func areasOf(found []Found, existing []string) []string {
 // its evidence. Need-list entries that name no known need are dropped from
 // need_codes and kept in an annotation, so nothing vanishes unexplained.
 func (v *Vocab) Apply(s *schema.Service) {
-	_, found, unmapped := v.Normalize(s.NeedCodes, "need_codes")
+	var buf [16]Found // what a service usually names, without growing a slice
+	found, unmapped := v.normalize(s.NeedCodes, "need_codes", buf[:0])
 	for _, a := range s.Attributes {
 		if t := a.TaxonomyTerm; t != nil {
 			found = v.find(t.Name, "taxonomy_term", true, found)

@@ -8,6 +8,7 @@ package staleness
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,8 +37,9 @@ func (r *Rules) Apply(rec *schema.Record) {
 	if s.AssuredDate != "" && r.AssuranceAfterDays > 0 {
 		if d, err := time.Parse("2006-01-02", firstN(s.AssuredDate, 10)); err == nil {
 			if age := int(now.Sub(d) / day); age > r.AssuranceAfterDays {
+				// Concatenated, not Sprintf: two flags on most services of a stale feed.
 				add(rec, schema.FlagAssuranceOverdue,
-					fmt.Sprintf("assured %d days ago; assurance is due every %d days (staleness.assurance_after_days)", age, r.AssuranceAfterDays),
+					"assured "+strconv.Itoa(age)+" days ago; assurance is due every "+strconv.Itoa(r.AssuranceAfterDays)+" days (staleness.assurance_after_days)",
 					"assured_date "+d.Format("2006-01-02"))
 			}
 		}
@@ -45,7 +47,7 @@ func (r *Rules) Apply(rec *schema.Record) {
 	if s.LastModified != nil && r.ReviewAfterDays > 0 {
 		if age := int(now.Sub(*s.LastModified) / day); age > r.ReviewAfterDays {
 			add(rec, schema.FlagReviewOverdue,
-				fmt.Sprintf("last changed %d days ago; review is due every %d days (staleness.review_after_days)", age, r.ReviewAfterDays),
+				"last changed "+strconv.Itoa(age)+" days ago; review is due every "+strconv.Itoa(r.ReviewAfterDays)+" days (staleness.review_after_days)",
 				"last_modified "+s.LastModified.UTC().Format("2006-01-02"))
 		}
 	}

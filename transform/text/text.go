@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Token is one lower-cased word and where it sits in the source string.
@@ -21,59 +22,188 @@ type Token struct {
 // inside a word are dropped ("children's" → "childrens"); every other
 // character separates words, so "multi-sensory" is two words.
 func Tokenize(s string, dst []Token) []Token {
+	return tokenize(s, dst, nil)
+}
+
+// Scratch tokenises without allocating a string for each word that differs
+// from the source (capitals, apostrophes): those are written into its own
+// buffer, so the tokens and words of one call are only valid until the next
+// call on the same Scratch. For the hot paths (needs, categories) that look
+// words up and keep only byte offsets. Not safe for concurrent use.
+type Scratch struct {
+	Tokens  []Token
+	Matches []Match
+	words   []byte
+}
+
+// Tokenize is Tokenize(s) into the scratch's buffers; see Scratch for how
+// long the result is valid.
+func (sc *Scratch) Tokenize(s string) []Token {
+	sc.words = sc.words[:0]
+	sc.Tokens = tokenize(s, sc.Tokens, &sc.words)
+	return sc.Tokens
+}
+
+// tokenize is Tokenize; words that differ from the source are copied into
+// *arena when it is not nil, else allocated.
+func tokenize(s string, dst []Token, arena *[]byte) []Token {
 	dst = dst[:0]
+	it := wordIter{s: s}
+	for {
+		t, ok := it.next(arena)
+		if !ok {
+			return dst
+		}
+		dst = append(dst, t)
+	}
+}
+
+// Byte classes for the tokenizer's ASCII fast path.
+const (
+	cSep   = iota // separates words
+	cLower        // a-z, 0-9: part of a word as it is
+	cUpper        // A-Z: part of a word, lower-cased
+	cQuote        // ': inside a word, dropped
+	cMulti        // the first byte of a multi-byte (or invalid) UTF-8 sequence
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			t[c] = cLower
+		case c >= 'A' && c <= 'Z':
+			t[c] = cUpper
+		case c == '\'':
+			t[c] = cQuote
+		case c >= utf8.RuneSelf:
+			t[c] = cMulti
+		}
+	}
+	return t
+}()
+
+// wordIter reads the words of a string one at a time, as Tokenize splits
+// them.
+type wordIter struct {
+	s string
+	i int // where the next word is looked for
+}
+
+// next returns the next word. Most words are lower-case ASCII already and
+// share the source's bytes; a word that differs from the source is built
+// lower-cased and copied into *arena (a new backing array when it is full,
+// so words already handed out never change), or allocated when arena is nil.
+func (it *wordIter) next(arena *[]byte) (Token, bool) {
+	s, i := it.s, it.i
 	var buf [64]byte
 	b := buf[:0]
 	start := -1
-	flush := func(end int) {
-		if start >= 0 && len(b) > 0 {
-			// Most words are already lower-case ASCII: share the source's bytes.
-			w := s[start:end]
-			if w != string(b) {
-				w = string(b)
-			}
-			dst = append(dst, Token{Word: w, Start: start, End: end})
-		}
-		b = b[:0]
-		start = -1
-	}
-	for i := 0; i < len(s); {
+	// copying: the word differs from s[start:i] and is built in b.
+	copying := false
+	for i < len(s) {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-				if start < 0 {
-					start = i
-				}
-				b = append(b, c)
-			case c >= 'A' && c <= 'Z':
-				if start < 0 {
-					start = i
-				}
-				b = append(b, c+'a'-'A')
-			case c == '\'' && start >= 0 && i+1 < len(s) && isWordByte(s[i+1]):
-				// keep the word going: children's, don't
-			default:
-				flush(i)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '’' && start >= 0 && i+n < len(s) && isWordByte(s[i+n]):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		switch byteClass[c] {
+		case cLower:
 			if start < 0 {
 				start = i
 			}
-			b = utf8.AppendRune(b, unicode.ToLower(r))
-		default:
-			flush(i)
+			if copying {
+				b = append(b, c)
+				i++
+				continue
+			}
+			i++
+			for i < len(s) && byteClass[s[i]] == cLower {
+				i++
+			}
+			continue
+		case cUpper:
+			if start < 0 {
+				start = i
+			}
+			if !copying {
+				b, copying = append(b[:0], s[start:i]...), true
+			}
+			b = append(b, c+'a'-'A')
+			i++
+			continue
+		case cQuote:
+			if start >= 0 && i+1 < len(s) && isWordByte(s[i+1]) {
+				// keep the word going: children's, don't
+				if !copying {
+					b, copying = append(b[:0], s[start:i]...), true
+				}
+				i++
+				continue
+			}
+		case cMulti:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == '’' && start >= 0 && i+n < len(s) && isWordByte(s[i+n]):
+				if !copying {
+					b, copying = append(b[:0], s[start:i]...), true
+				}
+				i += n
+				continue
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				if start < 0 {
+					start = i
+				}
+				if l := unicode.ToLower(r); l != r || copying {
+					if !copying {
+						b, copying = append(b[:0], s[start:i]...), true
+					}
+					b = utf8.AppendRune(b, l)
+				}
+				i += n
+				continue
+			}
+			// A separator of n bytes.
+			if start >= 0 {
+				it.i = i + n
+				return it.word(start, i, copying, b, arena), true
+			}
+			i += n
+			continue
 		}
-		i += n
+		// A separator byte.
+		if start >= 0 {
+			it.i = i + 1
+			return it.word(start, i, copying, b, arena), true
+		}
+		i++
 	}
-	flush(len(s))
-	return dst
+	it.i = len(s)
+	if start >= 0 {
+		return it.word(start, len(s), copying, b, arena), true
+	}
+	return Token{}, false
+}
+
+func (it *wordIter) word(start, end int, copying bool, b []byte, arena *[]byte) Token {
+	w := it.s[start:end]
+	if copying {
+		w = arenaString(arena, b)
+	}
+	return Token{Word: w, Start: start, End: end}
+}
+
+// arenaString copies b into *arena and returns it as a string sharing the
+// arena's bytes; nil arena: a new string.
+func arenaString(arena *[]byte, b []byte) string {
+	if arena == nil {
+		return string(b)
+	}
+	a := *arena
+	if cap(a)-len(a) < len(b) {
+		// A new array: the words already in the old one stay as they are.
+		a = make([]byte, 0, max(2*cap(a), len(b), 1024))
+	}
+	n := len(a)
+	a = append(a, b...)
+	*arena = a
+	return unsafe.String(&a[n], len(b))
 }
 
 func isWordByte(c byte) bool {
@@ -101,6 +231,17 @@ type Phrase struct {
 type Dict struct {
 	byFirst map[string][]int
 	phrases []Phrase
+	// firsts has a bit for the firstKey of every phrase's first word: most
+	// words of free text start no phrase, and this check is far cheaper
+	// than the map lookup it saves.
+	firsts [1 << 14 / 64]uint64
+}
+
+// firstKey is a word's length (capped), first and last byte: a filter key
+// with no false negatives, as the first word must match exactly.
+func firstKey(w string) uint32 {
+	n := len(w)
+	return uint32(min(n, 15))<<10 | uint32(w[0]&31)<<5 | uint32(w[n-1]&31)
 }
 
 // NewDict builds a dictionary. Each phrase is normalised with Words; empty
@@ -119,6 +260,8 @@ func NewDict(phrases map[string]int) *Dict {
 		}
 		d.phrases = append(d.phrases, Phrase{Words: w, Value: phrases[k]})
 		d.byFirst[w[0]] = append(d.byFirst[w[0]], len(d.phrases)-1)
+		k := firstKey(w[0])
+		d.firsts[k/64] |= 1 << (k % 64)
 	}
 	return d
 }
@@ -145,27 +288,7 @@ func wordEq(tok, word string) bool {
 func (d *Dict) Find(toks []Token, dst []Match) []Match {
 	dst = dst[:0]
 	for i := 0; i < len(toks); {
-		best, bestLen := -1, 0
-		w := toks[i].Word
-		// The first word must match exactly ("blinds" is not "blind"); later
-		// words may be simple plurals ("visual timetables").
-		cands := d.byFirst[w]
-		for _, pi := range cands {
-			p := d.phrases[pi].Words
-			if len(p) <= bestLen || i+len(p) > len(toks) {
-				continue
-			}
-			ok := true
-			for j := 1; j < len(p); j++ {
-				if !wordEq(toks[i+j].Word, p[j]) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				best, bestLen = pi, len(p)
-			}
-		}
+		best, bestLen := d.longest(toks[i:])
 		if best < 0 {
 			i++
 			continue
@@ -175,4 +298,39 @@ func (d *Dict) Find(toks []Token, dst []Match) []Match {
 		i += bestLen
 	}
 	return dst
+}
+
+// mayStart: w passes the first-word filter.
+func (d *Dict) mayStart(w string) bool {
+	k := firstKey(w)
+	return d.firsts[k/64]&(1<<(k%64)) != 0
+}
+
+// longest returns the longest phrase that starts toks and its length in
+// words; -1 when none does.
+func (d *Dict) longest(toks []Token) (best, bestLen int) {
+	best = -1
+	w := toks[0].Word
+	if !d.mayStart(w) {
+		return -1, 0
+	}
+	// The first word must match exactly ("blinds" is not "blind"); later
+	// words may be simple plurals ("visual timetables").
+	for _, pi := range d.byFirst[w] {
+		p := d.phrases[pi].Words
+		if len(p) <= bestLen || len(p) > len(toks) {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(p); j++ {
+			if !wordEq(toks[j].Word, p[j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			best, bestLen = pi, len(p)
+		}
+	}
+	return best, bestLen
 }
