@@ -100,11 +100,18 @@ func (s *scanner) str() (out []byte, ok bool) {
 // skipStr passes over a string at s.i without decoding it, saying ok exactly
 // when str would. encoding/json writes <, > and & as \u escapes, so HTML
 // descriptions are full of escapes; most schema nodes never look at the text.
+//
+// str decodes and then checks the UTF-8 of the whole result. Every escape
+// decodes to complete, valid UTF-8 (a lone or broken surrogate pair becomes
+// U+FFFD) that starts with an ASCII or lead byte, never a continuation byte,
+// so the result is valid exactly when each raw run between escapes is: the
+// runs are checked in place, with nothing decoded or copied.
 func (s *scanner) skipStr() bool {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return false
 	}
 	j := s.i + 1
+	run := j // start of the raw text since the last escape
 	var wide uint64
 	for {
 		for ; j+8 <= len(s.b); j += 8 {
@@ -124,9 +131,10 @@ func (s *scanner) skipStr() bool {
 			continue
 		}
 		if wide&swarHigh != 0 {
-			// Non-ASCII text: UTF-8 validity around escapes is str's job.
-			_, ok := s.str()
-			return ok
+			if !utf8.Valid(s.b[run:j]) {
+				return false
+			}
+			wide = 0
 		}
 		switch {
 		case c == '"':
@@ -135,6 +143,8 @@ func (s *scanner) skipStr() bool {
 		case c < 0x20 || j+1 >= len(s.b):
 			return false
 		}
+		// A \u escape is checked on its own even where str reads it as the
+		// second half of a surrogate pair: str needs the same four hex digits.
 		switch s.b[j+1] {
 		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			j += 2
@@ -146,6 +156,7 @@ func (s *scanner) skipStr() bool {
 		default:
 			return false
 		}
+		run = j
 	}
 }
 
