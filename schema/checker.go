@@ -201,8 +201,15 @@ func (b *planBuilder) build(s *jsonschema.Schema) *planNode {
 	n.pattern = s.Pattern
 	n.match = patternMatcher(s.Pattern)
 	n.format = s.Format
-	if s.Format != nil && s.Format.Name == "date-time" {
-		n.formatFast = plainDateTime
+	if s.Format != nil {
+		switch s.Format.Name {
+		case "date-time":
+			n.formatFast = plainDateTime
+		case "date":
+			n.formatFast = plainDate
+		case "email":
+			n.formatFast = plainEmail
+		}
 	}
 	n.min = ratFloat(s.Minimum)
 	n.max = ratFloat(s.Maximum)

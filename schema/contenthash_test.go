@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +216,55 @@ func FuzzWithoutProvenanceFast(f *testing.F) {
 		}
 		if got, ok := withoutProvenanceFast(append([]byte(nil), c...)); ok && string(got) != string(want) {
 			t.Fatalf("%s:\n fast %s\n walk %s", c, got, want)
+		}
+	})
+}
+
+func indexProvenanceKeyRef(src []byte, from int) int {
+	k := bytes.Index(src[from:], provenanceKey)
+	if k < 0 {
+		return -1
+	}
+	return k + from
+}
+
+// The 'v' anchor finds what bytes.Index finds, from every start, among near
+// misses, overlaps and keys at either end of the input.
+func TestIndexProvenanceKeyAgreesWithIndex(t *testing.T) {
+	pieces := []string{`"provenance":`, `provenance":`, `"provenance"`, `"prov`, `enance":`, `v`, `vv`, `"`, `:`, `{`, `a`, `\"`, `"provenancee":`, `""provenance":`}
+	r := rand.New(rand.NewPCG(5, 6))
+	var b strings.Builder
+	found := 0
+	for round := 0; round < 50000; round++ {
+		b.Reset()
+		for n := r.IntN(6); n > 0; n-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		src := []byte(b.String())
+		for from := 0; from <= len(src); from++ {
+			got, want := indexProvenanceKey(src, from), indexProvenanceKeyRef(src, from)
+			if got != want {
+				t.Fatalf("%q from %d: %d, bytes.Index %d", src, from, got, want)
+			}
+			if got >= 0 {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("the generator never made the key")
+	}
+}
+
+func FuzzIndexProvenanceKey(f *testing.F) {
+	f.Add([]byte(`{"a":"v","provenance":{"v":1}}`), 3)
+	f.Add([]byte(`"provenance":`), 0)
+	f.Fuzz(func(t *testing.T, src []byte, from int) {
+		if from < 0 || from > len(src) {
+			return
+		}
+		if got, want := indexProvenanceKey(src, from), indexProvenanceKeyRef(src, from); got != want {
+			t.Fatalf("%q from %d: %d, bytes.Index %d", src, from, got, want)
 		}
 	})
 }

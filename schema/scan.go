@@ -100,11 +100,18 @@ func (s *scanner) str() (out []byte, ok bool) {
 // skipStr passes over a string at s.i without decoding it, saying ok exactly
 // when str would. encoding/json writes <, > and & as \u escapes, so HTML
 // descriptions are full of escapes; most schema nodes never look at the text.
+//
+// str decodes and then checks the UTF-8 of the whole result. Every escape
+// decodes to complete, valid UTF-8 (a lone or broken surrogate pair becomes
+// U+FFFD) that starts with an ASCII or lead byte, never a continuation byte,
+// so the result is valid exactly when each raw run between escapes is: the
+// runs are checked in place, with nothing decoded or copied.
 func (s *scanner) skipStr() bool {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return false
 	}
 	j := s.i + 1
+	run := j // start of the raw text since the last escape
 	var wide uint64
 	for {
 		for ; j+8 <= len(s.b); j += 8 {
@@ -124,9 +131,10 @@ func (s *scanner) skipStr() bool {
 			continue
 		}
 		if wide&swarHigh != 0 {
-			// Non-ASCII text: UTF-8 validity around escapes is str's job.
-			_, ok := s.str()
-			return ok
+			if !utf8.Valid(s.b[run:j]) {
+				return false
+			}
+			wide = 0
 		}
 		switch {
 		case c == '"':
@@ -135,6 +143,8 @@ func (s *scanner) skipStr() bool {
 		case c < 0x20 || j+1 >= len(s.b):
 			return false
 		}
+		// A \u escape is checked on its own even where str reads it as the
+		// second half of a surrogate pair: str needs the same four hex digits.
 		switch s.b[j+1] {
 		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			j += 2
@@ -146,6 +156,7 @@ func (s *scanner) skipStr() bool {
 		default:
 			return false
 		}
+		run = j
 	}
 }
 
@@ -394,35 +405,11 @@ func (n *planNode) stringOK(b []byte) bool {
 // anything else (offsets, leap seconds, lower-case letters) is left to the
 // format's own check, which allocates on every call.
 func plainDateTime(b []byte) bool {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	if len(b) < 20 || !plainDate(b[:10]) || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return false
 	}
-	num := func(i, n int) int {
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v
-	}
-	y, mo, d := num(0, 4), num(5, 2), num(8, 2)
-	h, mi, sec := num(11, 2), num(14, 2), num(17, 2)
-	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
-		return false
-	}
-	days := 31
-	switch mo {
-	case 2:
-		days = 28
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			days = 29
-		}
-	case 4, 6, 9, 11:
-		days = 30
-	}
-	if d > days {
+	h, mi, sec := digits2(b[11:]), digits2(b[14:]), digits2(b[17:])
+	if h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
 		return false
 	}
 	rest := b[19:]
@@ -438,6 +425,99 @@ func plainDateTime(b []byte) bool {
 	}
 	return len(rest) == 1 && rest[0] == 'Z'
 }
+
+// plainDate accepts YYYY-MM-DD naming a real calendar day: exactly what the
+// "date" format (time.Parse with "2006-01-02") accepts, without boxing the
+// string into an interface and allocating on every call.
+func plainDate(b []byte) bool {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
+		return false
+	}
+	y1, y2, mo, d := digits2(b), digits2(b[2:]), digits2(b[5:]), digits2(b[8:])
+	if y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 {
+		return false
+	}
+	y := y1*100 + y2
+	days := 31
+	switch mo {
+	case 2:
+		days = 28
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			days = 29
+		}
+	case 4, 6, 9, 11:
+		days = 30
+	}
+	return d <= days
+}
+
+// digits2 is the value of the two decimal digits at b[0:2], or -1.
+func digits2(b []byte) int {
+	if b[0] < '0' || b[0] > '9' || b[1] < '0' || b[1] > '9' {
+		return -1
+	}
+	return int(b[0]-'0')*10 + int(b[1]-'0')
+}
+
+// plainEmail accepts the plain addresses real records carry
+// (local@host.example: an unquoted local part of atom characters, a
+// hostname of letters, digits and hyphens) by the "email" format's own
+// rules; quoted local parts, address literals and anything non-ASCII are
+// left to the format, whose check allocates on every call.
+func plainEmail(b []byte) bool {
+	if len(b) > 254 {
+		return false
+	}
+	at := bytes.LastIndexByte(b, '@')
+	if at < 1 || at > 64 {
+		return false
+	}
+	local, host := b[:at], b[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' {
+		return false
+	}
+	for i, c := range local {
+		if !emailAtom[c] || c == '.' && local[i-1] == '.' {
+			return false
+		}
+	}
+	if len(host) > 0 && host[len(host)-1] == '.' {
+		host = host[:len(host)-1] // the format allows one trailing dot
+	}
+	if len(host) > 253 {
+		return false
+	}
+	label := 0 // start of the current label
+	for i := 0; i <= len(host); i++ {
+		if i < len(host) && host[i] != '.' {
+			c := host[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+			continue
+		}
+		if n := i - label; n < 1 || n > 63 || host[label] == '-' || host[i-1] == '-' {
+			return false
+		}
+		label = i + 1
+	}
+	return true
+}
+
+// emailAtom marks the bytes the "email" format allows in an unquoted local part.
+var emailAtom = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range ".!#$%&'*+-/=?^_`{|}~" {
+		t[c] = true
+	}
+	return t
+}()
 
 func (n *planNode) scanObject(s *scanner, depth int) bool {
 	s.i++
