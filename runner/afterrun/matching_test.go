@@ -133,3 +133,41 @@ func TestBadDecisionsFileFailsAtStart(t *testing.T) {
 		t.Fatal("a malformed matches.yaml was accepted")
 	}
 }
+
+// TestRebuildReleasesMemory: a pass that rebuilt the indexes from the
+// warehouse hands its garbage back once; a pass on the indexes in memory
+// (schedule's next group of runs) does not pay for a collection.
+func TestRebuildReleasesMemory(t *testing.T) {
+	ctx := context.Background()
+	w := whtest.New(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	released := 0
+	newMatcher := func() *Matcher {
+		m := NewMatcher(&config.Config{Transform: config.Transform{MatchThreshold: 0.85}}, log)
+		m.release = func() { released++ }
+		return m
+	}
+	r := &runner.Runner{W: w, Fetch: fetch.New(fetch.Options{}, &fetch.Blobs{Dir: t.TempDir()}, log), ChunkRows: 100, Log: log}
+	job := runner.Job{Pipeline: "dir", Collector: "fake", Source: &listCollector{services: []schema.Service{
+		{ID: "dir/a", Name: "Saturday Sensory Club", Status: "active"}}}}
+	m := newMatcher()
+	r.Settle = []runner.Settler{m}
+	for _, res := range r.RunAll(ctx, []runner.Job{job}, 1) {
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	if released != 1 {
+		t.Fatalf("after the first pass (indexes built from the warehouse): %d releases, want 1", released)
+	}
+	r.RunAll(ctx, []runner.Job{job}, 1)
+	if released != 1 {
+		t.Fatalf("after a pass on the indexes in memory: %d releases, want still 1", released)
+	}
+	// A new process without a snapshot rebuilds, and releases again.
+	r.Settle = []runner.Settler{newMatcher()}
+	r.RunAll(ctx, []runner.Job{job}, 1)
+	if released != 2 {
+		t.Fatalf("after a new matcher's rebuild: %d releases, want 2", released)
+	}
+}
