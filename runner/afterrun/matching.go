@@ -120,6 +120,19 @@ func (m *Matcher) Settle(ctx context.Context, w *warehouse.Warehouse, runs []war
 	return m.statusConflicts(ctx, w, runs)
 }
 
+// rebuildGCPercent is the GOGC in effect while the indexes are rebuilt.
+const rebuildGCPercent = 50
+
+// tightGC lowers GOGC to rebuildGCPercent (never raising a lower setting,
+// nor turning a disabled collector on) and returns what puts it back.
+func tightGC() (restore func()) {
+	prev := debug.SetGCPercent(rebuildGCPercent)
+	if prev < rebuildGCPercent {
+		debug.SetGCPercent(prev)
+	}
+	return func() { debug.SetGCPercent(prev) }
+}
+
 func (m *Matcher) releaseMemory() {
 	if m.release != nil {
 		m.release()
@@ -184,6 +197,11 @@ FROM runs FINAL WHERE status = 'running' AND started_at > now64(3) - INTERVAL 1 
 		// since: rebuild from the warehouse.
 		st = &matchState{}
 		m.newIndexes(st)
+		// Every record is decoded into the growing index: the heap would
+		// reach twice what was live at the previous collection (GOGC=100)
+		// at the process's peak, beside the engine. Collecting at 1.5 times
+		// costs a few collections of the index (tens of ms of CPU each).
+		defer tightGC()()
 		full = lastID == ""
 		if err := m.restore(ctx, w, st, lastID != "", since); err != nil {
 			return false, err

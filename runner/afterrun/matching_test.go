@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
@@ -169,5 +170,23 @@ func TestRebuildReleasesMemory(t *testing.T) {
 	r.RunAll(ctx, []runner.Job{job}, 1)
 	if released != 2 {
 		t.Fatalf("after a new matcher's rebuild: %d releases, want 2", released)
+	}
+}
+
+// tightGC lowers GOGC for a rebuild and puts the caller's setting back; a
+// lower setting or a disabled collector is left as it is.
+func TestTightGC(t *testing.T) {
+	orig := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(orig)
+	for _, tc := range []struct{ before, during int }{{100, rebuildGCPercent}, {400, rebuildGCPercent}, {20, 20}, {-1, -1}} {
+		debug.SetGCPercent(tc.before)
+		restore := tightGC()
+		if got := debug.SetGCPercent(tc.during); got != tc.during {
+			t.Errorf("GOGC %d: %d during the rebuild, want %d", tc.before, got, tc.during)
+		}
+		restore()
+		if got := debug.SetGCPercent(tc.before); got != tc.before {
+			t.Errorf("GOGC %d: %d after the rebuild, want it back", tc.before, got)
+		}
 	}
 }
