@@ -28,7 +28,7 @@ type rec struct {
 	hash  uint64
 	gen   uint32
 	pipe  int32
-	words []int32 // sorted, unique
+	words []int32  // sorted, unique
 	grams []uint16 // letter pairs: two bytes each
 	pcs   []place
 	doms  []int32
