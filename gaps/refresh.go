@@ -3,6 +3,7 @@ package gaps
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/localoffer/localoffer/sinks/warehouse"
@@ -23,10 +24,25 @@ const watermarkQuery = `SELECT concat(
     (SELECT toString((max(_version), count())) FROM capacity), '|',
     (SELECT toString((max(_version), count())) FROM entity_matches)) AS watermark`
 
-var refreshStatements = []string{
+// The watermark's parts, in watermarkQuery's order, and which snapshot reads
+// which: supply reads services, flags and entity_matches; demand reads demand.
+// capacity is read live by the places view, so no snapshot waits on it.
+const (
+	wmServices = iota
+	wmFlags
+	wmDemand
+	wmCapacity
+	wmMatches
+	wmParts
+)
+
+var supplyStatements = []string{
 	"TRUNCATE TABLE gap_supply_snapshot",
 	`INSERT INTO gap_supply_snapshot (la_code, need_code, age_band, category, services, stale_services, service_places, services_with_places, services_derived_ages)
 	SELECT la_code, need_code, age_band, category, services, stale_services, service_places, services_with_places, services_derived_ages FROM supply`,
+}
+
+var demandStatements = []string{
 	"TRUNCATE TABLE gap_demand_snapshot",
 	`INSERT INTO gap_demand_snapshot (la_code, la_name, need_code, age_band, latest_period, latest_year, demand, suppressed_cells,
 		periods, trend_per_year, projected_1y, projected_2y, projected_3y)
@@ -43,11 +59,13 @@ func Refresh(ctx context.Context, c warehouse.Conn) error {
 	if err != nil {
 		return fmt.Errorf("gap snapshot watermark: %w", err)
 	}
-	return refresh(ctx, c, wm)
+	return refresh(ctx, c, wm, true, true)
 }
 
-// EnsureFresh rebuilds the snapshots only when the data under them changed
-// since the last rebuild; it reports whether it rebuilt.
+// EnsureFresh rebuilds a snapshot only when the data under it changed since
+// the last rebuild (the supply snapshot when services, flags or matches
+// changed, the demand snapshot when demand did); it reports whether it
+// rebuilt either.
 func EnsureFresh(ctx context.Context, c warehouse.Conn) (bool, error) {
 	wm, err := warehouse.QueryScalar[string](ctx, c, watermarkQuery)
 	if err != nil {
@@ -59,19 +77,66 @@ func EnsureFresh(ctx context.Context, c warehouse.Conn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("gap snapshot state: %w", err)
 	}
-	if len(last) == 1 && last[0].Watermark == wm {
+	var supply, demand bool
+	if len(last) == 1 {
+		supply, demand = stale(last[0].Watermark, wm)
+	} else {
+		// Never rebuilt: a snapshot is current only while it and its inputs
+		// are empty (a fresh warehouse, its first run loading services only).
+		empty, err := warehouse.QueryInto[struct {
+			Supply int `json:"supply"`
+			Demand int `json:"demand"`
+		}](ctx, c, "SELECT (SELECT count() FROM gap_supply_snapshot) AS supply, (SELECT count() FROM gap_demand_snapshot) AS demand")
+		if err != nil {
+			return false, fmt.Errorf("gap snapshot state: %w", err)
+		}
+		if len(empty) != 1 {
+			return false, fmt.Errorf("gap snapshot state: %d rows", len(empty))
+		}
+		supply, demand = stale(emptyWatermark, wm)
+		supply = supply || empty[0].Supply > 0
+		demand = demand || empty[0].Demand > 0
+	}
+	if !supply && !demand {
 		return false, nil
 	}
-	return true, refresh(ctx, c, wm)
+	return true, refresh(ctx, c, wm, supply, demand)
 }
 
-func refresh(ctx context.Context, c warehouse.Conn, wm string) error {
+// emptyWatermark is watermarkQuery's answer when every input table is empty.
+var emptyWatermark = strings.Repeat("(0,0)|", wmParts-1) + "(0,0)"
+
+// stale compares the watermark of the last rebuild with the current one and
+// says which snapshot's inputs moved. A watermark of another shape (an older
+// format) makes both stale.
+func stale(last, now string) (supply, demand bool) {
+	if last == now {
+		return false, false
+	}
+	a, b := strings.Split(last, "|"), strings.Split(now, "|")
+	if len(a) != wmParts || len(b) != wmParts {
+		return true, true
+	}
+	supply = a[wmServices] != b[wmServices] || a[wmFlags] != b[wmFlags] || a[wmMatches] != b[wmMatches]
+	return supply, a[wmDemand] != b[wmDemand]
+}
+
+func refresh(ctx context.Context, c warehouse.Conn, wm string, supply, demand bool) error {
 	start := time.Now()
-	for _, s := range refreshStatements {
+	var stmts []string
+	if supply {
+		stmts = append(stmts, supplyStatements...)
+	}
+	if demand {
+		stmts = append(stmts, demandStatements...)
+	}
+	for _, s := range stmts {
 		if err := c.Exec(ctx, s); err != nil {
 			return fmt.Errorf("refresh gap snapshots: %w", err)
 		}
 	}
+	// The whole watermark is kept: a snapshot not rebuilt had inputs equal
+	// to the last rebuild's, so it is current for this watermark too.
 	err := c.Insert(ctx, "gap_refreshes", []string{"refreshed_at", "watermark", "duration_ms"},
 		[][]any{{time.Now().UTC(), wm, uint64(time.Since(start).Milliseconds())}})
 	if err != nil {

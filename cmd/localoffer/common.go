@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -96,6 +97,7 @@ func openWarehouse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 }
 
 func openWarehouseUnmasked(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.Warehouse, error) {
+	start := time.Now()
 	layout := warehouse.Layout{Database: cfg.Warehouse.Database, Cluster: cfg.Warehouse.Cluster}
 	var conn warehouse.Conn
 	switch cfg.Warehouse.Driver {
@@ -114,15 +116,17 @@ func openWarehouseUnmasked(ctx context.Context, cfg *config.Config, log *slog.Lo
 	default:
 		return nil, fmt.Errorf("unknown warehouse driver %q", cfg.Warehouse.Driver)
 	}
+	log.Debug("warehouse opened", "driver", cfg.Warehouse.Driver, "took", time.Since(start).Round(time.Millisecond))
 	w := warehouse.New(conn, layout)
 	w.Redactor = redact.New(cfg.Secrets...)
+	start = time.Now()
 	n, err := w.Migrate(ctx)
 	if err != nil {
 		conn.Close(ctx)
 		return nil, fmt.Errorf("migrate warehouse: %w", err)
 	}
 	if n > 0 {
-		log.Info("warehouse migrated", "migrations_applied", n, "driver", cfg.Warehouse.Driver)
+		log.Info("warehouse migrated", "migrations_applied", n, "driver", cfg.Warehouse.Driver, "took", time.Since(start).Round(time.Millisecond))
 	}
 	// The embedded engine locks its path: no other process can be running.
 	if n, err := w.RecoverInterrupted(ctx, cfg.Warehouse.Driver == "embedded"); err != nil {

@@ -59,12 +59,20 @@ func cmdRun(ctx context.Context, env *Env, args []string) int {
 	}
 	results := app.runner.RunAll(ctx, jobs, *parallel)
 	app.progressDone()
+	// Matching is done: its index snapshot (Go work and file writes) is
+	// written while the engine rebuilds the gap snapshots and the summary is read.
+	app.saveSnapshotAsync()
 	// The gap snapshots are rebuilt once here, after all loads, so the gaps
 	// view is current for analysts querying it straight after a run.
-	if _, err := gaps.EnsureFresh(ctx, app.w); err != nil {
+	start := time.Now()
+	if rebuilt, err := gaps.EnsureFresh(ctx, app.w); err != nil {
 		log.Error("refresh gap analysis snapshots", "err", err)
+	} else {
+		log.Debug("gap analysis snapshots", "rebuilt", rebuilt, "took", time.Since(start).Round(time.Millisecond))
 	}
+	start = time.Now()
 	printSummary(ctx, env.Stdout, app.w, results)
+	log.Debug("summary printed", "took", time.Since(start).Round(time.Millisecond))
 	for _, r := range results {
 		if r.Err != nil {
 			return exitFailed
@@ -83,6 +91,8 @@ type app struct {
 	validator *schema.Validator
 	// matcher keeps its index between passes; close saves it for the next process.
 	matcher *afterrun.Matcher
+	// snapshotSaved is closed once the matcher's snapshot is written.
+	snapshotSaved chan struct{}
 
 	progressMu   sync.Mutex
 	progressSeen bool
@@ -145,9 +155,29 @@ func newApp(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger)
 	return a, exitOK
 }
 
+// saveSnapshotAsync starts writing the matching index snapshot once no more
+// passes will run in this process; close waits for it.
+func (a *app) saveSnapshotAsync() {
+	done := make(chan struct{})
+	a.snapshotSaved = done
+	go func() {
+		defer close(done)
+		start := time.Now()
+		a.matcher.SaveSnapshot()
+		a.log.Debug("matching index snapshot saved", "took", time.Since(start).Round(time.Millisecond))
+	}()
+}
+
 func (a *app) close() {
-	a.matcher.SaveSnapshot()
+	if a.snapshotSaved == nil {
+		a.saveSnapshotAsync()
+	}
+	start := time.Now()
+	<-a.snapshotSaved
+	a.log.Debug("waited for the matching index snapshot", "took", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
 	a.w.Close(context.Background())
+	a.log.Debug("warehouse closed", "took", time.Since(start).Round(time.Millisecond))
 }
 
 // jobs wires each pipeline's collector and transform chain.
@@ -190,22 +220,19 @@ func (a *app) progressDone() {
 func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, results []runner.Result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIPELINE\tSTATUS\tRECORDS\tNEW\tUNCHANGED\tQUARANTINED\tREPAIRED\tDROPPED\tFLAGS\tDOCS\tTOOK\tREASON")
-	// Open flags of every pipeline in one query, not one a pipeline.
-	type pipelineFlags struct {
+	// Open flags by pipeline and kind in one query: it gives each run's
+	// pipeline its count and the warehouse's totals by kind.
+	type openFlags struct {
 		Pipeline string `json:"pipeline"`
+		Flag     string `json:"flag"`
 		N        int    `json:"n"`
 	}
+	counts, err := warehouse.QueryInto[openFlags](ctx, w, "SELECT CAST(pipeline AS String) AS pipeline, CAST(flag AS String) AS flag, count() AS n FROM flags_current GROUP BY pipeline, flag")
 	open := map[string]int{}
-	if len(results) > 0 {
-		names := make([]string, len(results))
-		for i, r := range results {
-			names[i] = warehouse.Quote(r.Pipeline)
-		}
-		counts, _ := warehouse.QueryInto[pipelineFlags](ctx, w, "SELECT CAST(pipeline AS String) AS pipeline, count() AS n FROM flags_current WHERE pipeline IN ("+
-			strings.Join(names, ", ")+") GROUP BY pipeline")
-		for _, c := range counts {
-			open[c.Pipeline] = c.N
-		}
+	byFlag := map[string]int{}
+	for _, c := range counts {
+		open[c.Pipeline] += c.N
+		byFlag[c.Flag] += c.N
 	}
 	for _, r := range results {
 		took := ""
@@ -226,18 +253,23 @@ func printSummary(ctx context.Context, out io.Writer, w *warehouse.Warehouse, re
 			r.FieldsRepaired, r.FieldsDropped, openFlags, r.DocumentsFetched+r.DocumentsUnchanged, took, reason)
 	}
 	tw.Flush()
-	type flagCount struct {
-		Flag string `json:"flag"`
-		N    int    `json:"n"`
-	}
-	counts, err := warehouse.QueryInto[flagCount](ctx, w, "SELECT flag, count() AS n FROM flags_current GROUP BY flag ORDER BY n DESC, flag")
-	if err != nil || len(counts) == 0 {
+	if err != nil || len(byFlag) == 0 {
 		return
 	}
-	sort.SliceStable(counts, func(i, j int) bool { return counts[i].N > counts[j].N })
-	parts := make([]string, len(counts))
-	for i, c := range counts {
-		parts[i] = fmt.Sprintf("%s %d", c.Flag, c.N)
+	flags := make([]string, 0, len(byFlag))
+	for f := range byFlag {
+		flags = append(flags, f)
+	}
+	// Most frequent first, ties by name.
+	sort.Slice(flags, func(i, j int) bool {
+		if byFlag[flags[i]] != byFlag[flags[j]] {
+			return byFlag[flags[i]] > byFlag[flags[j]]
+		}
+		return flags[i] < flags[j]
+	})
+	parts := make([]string, len(flags))
+	for i, f := range flags {
+		parts[i] = fmt.Sprintf("%s %d", f, byFlag[f])
 	}
 	fmt.Fprintf(out, "\nOpen flags: %s\n", strings.Join(parts, ", "))
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,23 +163,42 @@ func (l Layout) funcs() template.FuncMap {
 }
 
 // Migrate applies every migration not yet recorded. Running it twice is a no-op.
+// An empty database on the engine version fresh_schema.sql was made with gets
+// the whole schema at once (see migrateFresh); any other is migrated step by step.
 func (w *Warehouse) Migrate(ctx context.Context) (applied int, err error) {
 	migs, err := Migrations()
 	if err != nil {
 		return 0, err
 	}
-	onCluster := ""
-	if w.Layout.Cluster != "" {
-		onCluster = " ON CLUSTER " + Quote(w.Layout.Cluster)
+	n, ok, haveLedger, err := w.tryFresh(ctx, migs)
+	if ok || err != nil {
+		return n, err
 	}
-	if err := w.Exec(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations"+onCluster+` (
-		version UInt32 COMMENT 'migration number (migrations/NNNN_name.sql)',
-		name String COMMENT 'migration name',
-		checksum String COMMENT 'sha256 of the rendered statements',
-		applied_at DateTime64(3, 'UTC') COMMENT 'when it was applied'
-	) ENGINE = ReplacingMergeTree ORDER BY version
-	COMMENT 'Which schema migrations have been applied to this warehouse'`); err != nil {
-		return 0, fmt.Errorf("create schema_migrations: %w", err)
+	return w.migrateStepwise(ctx, migs, haveLedger)
+}
+
+// tryFresh looks at the database once and, when fresh_schema.sql applies to
+// it, creates the schema from it (ok). haveLedger says whether
+// schema_migrations exists. On error the stepwise path, which needs no such
+// look, reports whatever is wrong.
+func (w *Warehouse) tryFresh(ctx context.Context, migs []Migration) (applied int, ok, haveLedger bool, err error) {
+	if w.Layout.Cluster != "" {
+		return 0, false, false, nil
+	}
+	st, err := QueryInto[dbState](ctx, w, "SELECT version() AS engine, groupArray(name) AS tables, sum(ifNull(total_rows, 0)) AS rows FROM system.tables WHERE database = currentDatabase()")
+	if err != nil || len(st) != 1 {
+		return 0, false, false, nil
+	}
+	applied, ok, err = w.migrateFresh(ctx, migs, st[0])
+	return applied, ok, slices.Contains(st[0].Tables, "schema_migrations"), err
+}
+
+// migrateStepwise applies each migration not in the ledger, statement by statement.
+func (w *Warehouse) migrateStepwise(ctx context.Context, migs []Migration, haveLedger bool) (applied int, err error) {
+	if !haveLedger {
+		if err := w.createLedger(ctx); err != nil {
+			return 0, err
+		}
 	}
 	done := map[int]bool{}
 	type row struct {
@@ -199,18 +219,45 @@ func (w *Warehouse) Migrate(ctx context.Context) (applied int, err error) {
 		if err != nil {
 			return applied, err
 		}
-		h := sha256.New()
 		for _, s := range stmts {
 			if err := w.Exec(ctx, s); err != nil {
 				return applied, fmt.Errorf("migration %04d_%s: %w\nstatement: %s", m.Version, m.Name, err, firstLine(s))
 			}
-			h.Write([]byte(s))
 		}
-		if err := w.Insert(ctx, "schema_migrations", []string{"version", "name", "checksum", "applied_at"},
-			[][]any{{m.Version, m.Name, hex.EncodeToString(h.Sum(nil)), time.Now().UTC()}}); err != nil {
+		if err := w.Insert(ctx, "schema_migrations", ledgerColumns,
+			[][]any{{m.Version, m.Name, checksum(stmts), time.Now().UTC()}}); err != nil {
 			return applied, fmt.Errorf("record migration %04d: %w", m.Version, err)
 		}
 		applied++
 	}
 	return applied, nil
+}
+
+var ledgerColumns = []string{"version", "name", "checksum", "applied_at"}
+
+// createLedger creates schema_migrations, the record of applied migrations.
+func (w *Warehouse) createLedger(ctx context.Context) error {
+	onCluster := ""
+	if w.Layout.Cluster != "" {
+		onCluster = " ON CLUSTER " + Quote(w.Layout.Cluster)
+	}
+	if err := w.Exec(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations"+onCluster+` (
+		version UInt32 COMMENT 'migration number (migrations/NNNN_name.sql)',
+		name String COMMENT 'migration name',
+		checksum String COMMENT 'sha256 of the rendered statements',
+		applied_at DateTime64(3, 'UTC') COMMENT 'when it was applied'
+	) ENGINE = ReplacingMergeTree ORDER BY version
+	COMMENT 'Which schema migrations have been applied to this warehouse'`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	return nil
+}
+
+// checksum is what the ledger keeps of a migration: the sha256 of its rendered statements.
+func checksum(stmts []string) string {
+	h := sha256.New()
+	for _, s := range stmts {
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
