@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/localoffer/localoffer/collectors/fetch"
@@ -131,5 +132,61 @@ func TestBadDecisionsFileFailsAtStart(t *testing.T) {
 	m := NewMatcher(&config.Config{Dir: dir, Transform: config.Transform{Matches: "matches.yaml"}}, nil)
 	if err := m.CheckDecisions(); err == nil {
 		t.Fatal("a malformed matches.yaml was accepted")
+	}
+}
+
+// TestRebuildReleasesMemory: a pass that rebuilt the indexes from the
+// warehouse hands its garbage back once; a pass on the indexes in memory
+// (schedule's next group of runs) does not pay for a collection.
+func TestRebuildReleasesMemory(t *testing.T) {
+	ctx := context.Background()
+	w := whtest.New(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	released := 0
+	newMatcher := func() *Matcher {
+		m := NewMatcher(&config.Config{Transform: config.Transform{MatchThreshold: 0.85}}, log)
+		m.release = func() { released++ }
+		return m
+	}
+	r := &runner.Runner{W: w, Fetch: fetch.New(fetch.Options{}, &fetch.Blobs{Dir: t.TempDir()}, log), ChunkRows: 100, Log: log}
+	job := runner.Job{Pipeline: "dir", Collector: "fake", Source: &listCollector{services: []schema.Service{
+		{ID: "dir/a", Name: "Saturday Sensory Club", Status: "active"}}}}
+	m := newMatcher()
+	r.Settle = []runner.Settler{m}
+	for _, res := range r.RunAll(ctx, []runner.Job{job}, 1) {
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	if released != 1 {
+		t.Fatalf("after the first pass (indexes built from the warehouse): %d releases, want 1", released)
+	}
+	r.RunAll(ctx, []runner.Job{job}, 1)
+	if released != 1 {
+		t.Fatalf("after a pass on the indexes in memory: %d releases, want still 1", released)
+	}
+	// A new process without a snapshot rebuilds, and releases again.
+	r.Settle = []runner.Settler{newMatcher()}
+	r.RunAll(ctx, []runner.Job{job}, 1)
+	if released != 2 {
+		t.Fatalf("after a new matcher's rebuild: %d releases, want 2", released)
+	}
+}
+
+// tightGC lowers GOGC for a rebuild and puts the caller's setting back; a
+// lower setting or a disabled collector is left as it is.
+func TestTightGC(t *testing.T) {
+	orig := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(orig)
+	for _, tc := range []struct{ before, during int }{{100, rebuildGCPercent}, {400, rebuildGCPercent}, {20, 20}, {-1, -1}} {
+		debug.SetGCPercent(tc.before)
+		restore := tightGC()
+		if got := debug.SetGCPercent(tc.during); got != tc.during {
+			t.Errorf("GOGC %d: %d during the rebuild, want %d", tc.before, got, tc.during)
+		}
+		restore()
+		if got := debug.SetGCPercent(tc.before); got != tc.before {
+			t.Errorf("GOGC %d: %d after the rebuild, want it back", tc.before, got)
+		}
 	}
 }

@@ -177,7 +177,12 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		args := []string{"clickhouse", "--path=" + abs}
+		confPath := filepath.Join(abs, EngineConfigFile)
+		if err := os.WriteFile(confPath, []byte(EngineConfig), 0o644); err != nil {
+			lock.release()
+			return nil, fmt.Errorf("write %s: %w", confPath, err)
+		}
+		args := []string{"clickhouse", "--path=" + abs, "--config-file=" + confPath}
 		cargs := make([]*byte, len(args))
 		keep := make([][]byte, len(args))
 		for i, a := range args {
@@ -225,6 +230,28 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 	}
 	return c, nil
 }
+
+// EngineConfigFile, under the warehouse path, holds EngineConfig; it is
+// written at every open, so the file always matches this binary.
+const EngineConfigFile = "localoffer-engine.xml"
+
+// EngineConfig is the server configuration libchdb opens with (MergeTree
+// defaults cannot be given as chdb_connect arguments, only in a file).
+//
+// Vertical merges for every merge: by default a merge of parts under 131,072
+// rows (every merge of a run's 10,000-row chunks) reads and writes all
+// columns at once, holding a read and a write buffer for each column of each
+// part. Merging the key columns first and then one column at a time holds one
+// column's buffers: in a 100,000-row provider list's load the process peaked
+// 120–140 MB lower (610–620 → 470–490 MB) for the same CPU. The parts and
+// rows are the same either way.
+const EngineConfig = `<clickhouse>
+  <merge_tree>
+    <vertical_merge_algorithm_min_rows_to_activate>1</vertical_merge_algorithm_min_rows_to_activate>
+    <vertical_merge_algorithm_min_columns_to_activate>1</vertical_merge_algorithm_min_columns_to_activate>
+  </merge_tree>
+</clickhouse>
+`
 
 // SessionSettings are the query-level settings every statement of the
 // engine's one session runs with. libchdb applies server settings given as

@@ -47,3 +47,22 @@ func TestInsertsDoNotCollapse(t *testing.T) {
 		t.Fatalf("part level = %d (%v), want 0", level, err)
 	}
 }
+
+// The engine opens with EngineConfig: its MergeTree defaults read back from
+// system.merge_tree_settings (chdb_connect arguments cannot set them).
+func TestEngineConfigReachesTheEngine(t *testing.T) {
+	w := whtest.NewUnmigrated(t)
+	ctx := context.Background()
+	for name, want := range map[string]string{
+		"vertical_merge_algorithm_min_rows_to_activate":    "1",
+		"vertical_merge_algorithm_min_columns_to_activate": "1",
+	} {
+		got, err := warehouse.QueryScalar[string](ctx, w, "SELECT value FROM system.merge_tree_settings WHERE name = "+warehouse.Quote(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("merge tree setting %s = %q, want %q", name, got, want)
+		}
+	}
+}

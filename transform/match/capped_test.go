@@ -1,6 +1,7 @@
 package match
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 )
@@ -87,5 +88,31 @@ func BenchmarkOversizedBlock(b *testing.B) {
 		if st := x.Pass(); st.Capped != 1 {
 			b.Fatalf("capped %d", st.Capped)
 		}
+	}
+}
+
+// Letter pairs are two bytes; a snapshot holding a larger value is damaged
+// and refused, not truncated into a different pair.
+func TestSnapshotRefusesOutOfRangeLetterPair(t *testing.T) {
+	x := NewIndex(Options{})
+	x.Upsert(Entity{ID: "o1", Pipeline: "p", Name: "ab"})
+	x.Pass()
+	var buf bytes.Buffer
+	if err := x.WriteSnapshot(&buf, "pass-1"); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	if _, _, err := ReadSnapshot(bytes.NewReader(good), Options{}); err != nil {
+		t.Fatalf("intact snapshot: %v", err)
+	}
+	// "ab" has the one pair 'a'<<8|'b' = 24930, varint e2 c2 01; 65536 is
+	// 80 80 04, the same length, so only the value is wrong.
+	pair := []byte{0xe2, 0xc2, 0x01}
+	if bytes.Count(good, pair) != 1 {
+		t.Fatalf("letter pair found %d times in the snapshot", bytes.Count(good, pair))
+	}
+	bad := bytes.Replace(good, pair, []byte{0x80, 0x80, 0x04}, 1)
+	if _, _, err := ReadSnapshot(bytes.NewReader(bad), Options{}); err == nil {
+		t.Error("a snapshot with a letter pair over 65535 was read")
 	}
 }

@@ -28,8 +28,8 @@ type rec struct {
 	hash  uint64
 	gen   uint32
 	pipe  int32
-	words []int32 // sorted, unique
-	grams []uint32
+	words []int32  // sorted, unique
+	grams []uint16 // letter pairs: two bytes each
 	pcs   []place
 	doms  []int32
 	keys  []attr
@@ -309,19 +309,19 @@ func usableDomain(d string) bool {
 }
 
 // bigrams: letter pairs of the joined name, sorted, for a typo-tolerant comparison.
-func bigrams(s string) []uint32 {
+func bigrams(s string) []uint16 {
 	if len(s) < 2 {
 		return nil
 	}
-	out := make([]uint32, 0, len(s)-1)
+	out := make([]uint16, 0, len(s)-1)
 	for i := 0; i+1 < len(s); i++ {
-		out = append(out, uint32(s[i])<<8|uint32(s[i+1]))
+		out = append(out, uint16(s[i])<<8|uint16(s[i+1]))
 	}
 	slices.Sort(out)
 	return out
 }
 
-func diceSorted(a, b []uint32) float64 {
+func diceSorted(a, b []uint16) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}

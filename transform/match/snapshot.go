@@ -270,9 +270,13 @@ func ReadSnapshot(r io.Reader, opt Options) (*Index, string, error) {
 		r.pipe = int32(s.int())
 		r.words = s.i32s()
 		if ng := s.n(); ng > 0 {
-			r.grams = make([]uint32, ng)
+			r.grams = make([]uint16, ng)
 			for j := range r.grams {
-				r.grams[j] = uint32(s.uint())
+				g := s.uint()
+				if g > math.MaxUint16 && s.err == nil {
+					s.err = fmt.Errorf("letter pair %d out of range", g)
+				}
+				r.grams[j] = uint16(g)
 			}
 		}
 		if np := s.n(); np > 0 {
