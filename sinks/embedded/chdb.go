@@ -245,7 +245,13 @@ const EngineConfigFile = "localoffer-engine.xml"
 // column's buffers: in a 100,000-row provider list's load the process peaked
 // 120–140 MB lower (610–620 → 470–490 MB) for the same CPU. The parts and
 // rows are the same either way.
+//
+// No global sampling profiler: ClickHouse's profilers interrupt threads with
+// signals and unwind their stacks. This process's threads are Go's too (every
+// statement runs on the calling Go thread), and nothing here reads trace_log.
 const EngineConfig = `<clickhouse>
+  <global_profiler_real_time_period_ns>0</global_profiler_real_time_period_ns>
+  <global_profiler_cpu_time_period_ns>0</global_profiler_cpu_time_period_ns>
   <merge_tree>
     <vertical_merge_algorithm_min_rows_to_activate>1</vertical_merge_algorithm_min_rows_to_activate>
     <vertical_merge_algorithm_min_columns_to_activate>1</vertical_merge_algorithm_min_columns_to_activate>
@@ -264,8 +270,20 @@ const EngineConfig = `<clickhouse>
 // insert's CPU and a third more memory (a sorted, collapsed copy of the block).
 // The JSON and date settings match libchdb's defaults today and are pinned
 // because the drivers' readers depend on them.
+//
+// The query profilers are off: by default a statement running over a second
+// arms POSIX timers that send SIGUSR1/SIGUSR2 to the thread executing it,
+// which here is a Go thread calling libchdb; a signal still pending when the
+// statement returns lands on Go code, where ClickHouse's handler unwinds a Go
+// stack. A provider-list run hung in about one of thirty tries (the Go runtime
+// waiting for a thread asleep in a futex with its goroutine "running") and a
+// few others spun and died with SIGSEGV; nothing reads the samples
+// (trace_log), and memory_profiler_step=0 stops the allocation samples too.
 var SessionSettings = [][2]string{
 	{"optimize_on_insert", "0"},
+	{"query_profiler_real_time_period_ns", "0"},
+	{"query_profiler_cpu_time_period_ns", "0"},
+	{"memory_profiler_step", "0"},
 	{"output_format_json_quote_64bit_integers", "0"},
 	{"output_format_json_quote_decimals", "0"},
 	{"date_time_input_format", "best_effort"},

@@ -65,4 +65,13 @@ func TestEngineConfigReachesTheEngine(t *testing.T) {
 			t.Errorf("merge tree setting %s = %q, want %q", name, got, want)
 		}
 	}
+	for _, name := range []string{"global_profiler_real_time_period_ns", "global_profiler_cpu_time_period_ns"} {
+		got, err := warehouse.QueryScalar[string](ctx, w, "SELECT value FROM system.server_settings WHERE name = "+warehouse.Quote(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != "0" {
+			t.Errorf("server setting %s = %q, want 0 (no sampling profiler signals on Go threads)", name, got)
+		}
+	}
 }
