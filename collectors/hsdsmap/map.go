@@ -191,9 +191,11 @@ func (m *Mapper) Records(raw *Service, src Source) ([]*schema.Record, []string) 
 			sal.Location = loc
 			if !m.seenLoc[loc.ID] && rs.Location.ID.String() != "" {
 				m.seenLoc[loc.ID] = true
-				rec := *loc
+				// A copy sharing no slices: the service and this record are
+				// prepared on different workers at once.
+				rec := loc.Copy()
 				rec.Provenance = m.prov(src, rs.Location.ID.String())
-				out = append(out, &schema.Record{Kind: schema.KindLocation, Location: &rec})
+				out = append(out, &schema.Record{Kind: schema.KindLocation, Location: rec})
 			}
 		}
 		if sal.LocationID == "" {

@@ -412,8 +412,9 @@ func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Rec
 			PostalCode: s.Postcode, Country: "GB", AddressType: "physical"}}
 	}
 	// The service carries its location inline (for its postcode) without the
-	// provenance, whose fetch time would make every run's service look new.
-	inner := *loc
+	// provenance, whose fetch time would make every run's service look new;
+	// a copy sharing no slices, as the two records are prepared at once.
+	inner := loc.Copy()
 	inner.Provenance = nil
 	svc := &schema.Service{
 		ID: svcID, OrganizationID: orgID, Name: s.Name + " SEN provision", Status: "active",
@@ -421,7 +422,7 @@ func (c *Collector) Records(pipeline string, s School, res Result) []*schema.Rec
 		URL:         rep.ReportURL, Email: rep.SENCOEmail,
 		MinimumAge: intFloat(s.MinAge), MaximumAge: intFloat(s.MaxAge),
 		NeedCodes: rep.NeedCodes, BroadAreas: res.BroadAreas, Categories: []string{schema.CatEducation}, LACode: la,
-		ServiceAtLocations: []schema.ServiceAtLocation{{ID: svcID + "/at/" + s.URN, ServiceID: svcID, LocationID: locID, Location: &inner}},
+		ServiceAtLocations: []schema.ServiceAtLocation{{ID: svcID + "/at/" + s.URN, ServiceID: svcID, LocationID: locID, Location: inner}},
 		Provenance:         prov(),
 	}
 	if svc.URL == "" {

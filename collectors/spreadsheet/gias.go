@@ -319,7 +319,8 @@ func (m *giasMapper) senService(row []string, org *schema.Organization, loc *sch
 	s := &schema.Service{ID: id, OrganizationID: org.ID, Name: org.Name + " – " + strings.Join(kinds, " and "),
 		Description: "Specialist SEN places at " + org.Name + " (" + gias.Cell(row, m.c.rpType) + "), from the GIAS register.",
 		URL:         org.Website, Status: "active", NeedCodes: needs, Categories: []string{schema.CatEducation}, LACode: org.LACode,
-		ServiceAtLocations: []schema.ServiceAtLocation{{ID: m.ids[idServiceAt], ServiceID: id, LocationID: loc.ID, Location: loc}},
+		// Its own copy of the location: the location record is prepared on another worker at once.
+		ServiceAtLocations: []schema.ServiceAtLocation{{ID: m.ids[idServiceAt], ServiceID: id, LocationID: loc.ID, Location: loc.Copy()}},
 	}
 	if ageMin != nil {
 		s.MinimumAge = ptr(float64(*ageMin))

@@ -363,7 +363,8 @@ func (m *mappingMapper) service(rv *rowValues, line int) []*schema.Record {
 		loc.OrganizationID = s.OrganizationID
 		if len(loc.Addresses) > 0 || loc.Latitude != nil {
 			recs = append(recs, &schema.Record{Kind: schema.KindLocation, Location: loc})
-			s.ServiceAtLocations = []schema.ServiceAtLocation{{ID: s.ID + "/at/" + loc.ID, ServiceID: s.ID, LocationID: loc.ID, Location: loc}}
+			// Its own copy: the two records are prepared on different workers at once.
+			s.ServiceAtLocations = []schema.ServiceAtLocation{{ID: s.ID + "/at/" + loc.ID, ServiceID: s.ID, LocationID: loc.ID, Location: loc.Copy()}}
 		}
 	}
 	return append(recs, &schema.Record{Kind: schema.KindService, Service: s})

@@ -1,0 +1,50 @@
+package schema
+
+// Copy returns a location that shares no memory with l. A collector that
+// nests a location in a service and also emits it as a record of its own
+// must not hand both the same struct: the two records are transformed and
+// encoded on different workers at once, and a transform writing the
+// location's fields (areas, repairs, provenance) while another worker
+// encodes the service is a data race (torn strings: a provider-list run
+// faulted in the JSON encoder).
+func (l *Location) Copy() *Location {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	c.Latitude, c.Longitude = copyPtr(l.Latitude), copyPtr(l.Longitude)
+	c.Languages = copySlice(l.Languages)
+	c.Addresses = copySlice(l.Addresses)
+	c.Accessibility = copySlice(l.Accessibility)
+	c.Phones = copySlice(l.Phones)
+	c.Contacts = copySlice(l.Contacts)
+	for i := range c.Contacts {
+		c.Contacts[i].Phones = copySlice(c.Contacts[i].Phones)
+	}
+	c.Schedules = copySlice(l.Schedules)
+	for i := range c.Schedules {
+		s := &c.Schedules[i]
+		s.Timezone, s.Count, s.Interval = copyPtr(s.Timezone), copyPtr(s.Count), copyPtr(s.Interval)
+	}
+	c.Attributes = copySlice(l.Attributes)
+	for i := range c.Attributes {
+		c.Attributes[i].TaxonomyTerm = copyPtr(c.Attributes[i].TaxonomyTerm)
+	}
+	c.Provenance = copyPtr(l.Provenance)
+	return &c
+}
+
+func copyPtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func copySlice[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
