@@ -189,7 +189,21 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 			keep[i] = append([]byte(a), 0)
 			cargs[i] = &keep[i][0]
 		}
+		goHandlers, err := currentHandlers()
+		if err != nil {
+			lock.release()
+			return nil, fmt.Errorf("open embedded warehouse at %s: %w", abs, err)
+		}
 		connp := l.connect(int32(len(cargs)), &cargs[0])
+		// libchdb installs ClickHouse's crash handlers while connecting;
+		// the fault signals go back to the Go runtime (see faultSignals).
+		if err := goHandlers.restore(); err != nil {
+			if connp != nil && *connp != 0 {
+				l.closeConn(connp)
+			}
+			lock.release()
+			return nil, fmt.Errorf("open embedded warehouse at %s: %w", abs, err)
+		}
 		if connp == nil {
 			lock.release()
 			return nil, fmt.Errorf("open embedded warehouse at %s: libchdb refused the connection (is another process using it?)", abs)
@@ -217,6 +231,12 @@ func Open(ctx context.Context, path, db string) (*Conn, error) {
 			l.closeConn(connp)
 			lock.release()
 			return nil, fmt.Errorf("open embedded warehouse at %s: session settings: %w", abs, err)
+		}
+		// In case the first statement set up more of the engine: check again.
+		if err := goHandlers.restore(); err != nil {
+			l.closeConn(connp)
+			lock.release()
+			return nil, fmt.Errorf("open embedded warehouse at %s: %w", abs, err)
 		}
 		theOne = e
 	} else if theOne.path != abs {
