@@ -293,12 +293,8 @@ const EngineConfig = `<clickhouse>
 //
 // The query profilers are off: by default a statement running over a second
 // arms POSIX timers that send SIGUSR1/SIGUSR2 to the thread executing it,
-// which here is a Go thread calling libchdb; a signal still pending when the
-// statement returns lands on Go code, where ClickHouse's handler unwinds a Go
-// stack. A provider-list run hung in about one of thirty tries (the Go runtime
-// waiting for a thread asleep in a futex with its goroutine "running") and a
-// few others spun and died with SIGSEGV; nothing reads the samples
-// (trace_log), and memory_profiler_step=0 stops the allocation samples too.
+// which here is a Go thread calling libchdb, and nothing reads the samples
+// (trace_log); memory_profiler_step=0 stops the allocation samples too.
 var SessionSettings = [][2]string{
 	{"optimize_on_insert", "0"},
 	{"query_profiler_real_time_period_ns", "0"},
