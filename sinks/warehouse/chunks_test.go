@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -219,7 +220,9 @@ func TestChunkWriterDiscardsStreamsAfterAFailedInsert(t *testing.T) {
 	if len(conn.inserts) != 1 || conn.open != 0 {
 		t.Fatalf("%d inserts after the failure (want only the failed one: %v), %d streams left open", len(conn.inserts), conn.inserts, conn.open)
 	}
-	if len(conn.discarded) == 0 || conn.discarded[len(conn.discarded)-1] != "locations:1" {
-		t.Fatalf("discarded %v", conn.discarded)
+	// The order of the discards depends on when the writer goroutine meets
+	// the failure; what matters is that the partial chunk was among them.
+	if !slices.Contains(conn.discarded, "locations:1") {
+		t.Fatalf("discarded %v, want the partial locations chunk among them", conn.discarded)
 	}
 }
