@@ -1,5 +1,7 @@
 package schema
 
+import "slices"
+
 // Copy returns a location that shares no memory with l. A collector that
 // nests a location in a service and also emits it as a record of its own
 // must not hand both the same struct: the two records are transformed and
@@ -13,20 +15,20 @@ func (l *Location) Copy() *Location {
 	}
 	c := *l
 	c.Latitude, c.Longitude = copyPtr(l.Latitude), copyPtr(l.Longitude)
-	c.Languages = copySlice(l.Languages)
-	c.Addresses = copySlice(l.Addresses)
-	c.Accessibility = copySlice(l.Accessibility)
-	c.Phones = copySlice(l.Phones)
-	c.Contacts = copySlice(l.Contacts)
+	c.Languages = slices.Clone(l.Languages)
+	c.Addresses = slices.Clone(l.Addresses)
+	c.Accessibility = slices.Clone(l.Accessibility)
+	c.Phones = slices.Clone(l.Phones)
+	c.Contacts = slices.Clone(l.Contacts)
 	for i := range c.Contacts {
-		c.Contacts[i].Phones = copySlice(c.Contacts[i].Phones)
+		c.Contacts[i].Phones = slices.Clone(c.Contacts[i].Phones)
 	}
-	c.Schedules = copySlice(l.Schedules)
+	c.Schedules = slices.Clone(l.Schedules)
 	for i := range c.Schedules {
 		s := &c.Schedules[i]
 		s.Timezone, s.Count, s.Interval = copyPtr(s.Timezone), copyPtr(s.Count), copyPtr(s.Interval)
 	}
-	c.Attributes = copySlice(l.Attributes)
+	c.Attributes = slices.Clone(l.Attributes)
 	for i := range c.Attributes {
 		c.Attributes[i].TaxonomyTerm = copyPtr(c.Attributes[i].TaxonomyTerm)
 	}
@@ -40,11 +42,4 @@ func copyPtr[T any](p *T) *T {
 	}
 	v := *p
 	return &v
-}
-
-func copySlice[T any](s []T) []T {
-	if s == nil {
-		return nil
-	}
-	return append(make([]T, 0, len(s)), s...)
 }
